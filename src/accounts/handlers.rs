@@ -1,0 +1,156 @@
+use actix_web::{delete, get, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::models::*;
+use super::service;
+use crate::auth::Auth;
+use crate::error::{ApiResult, ErrorEnvelope};
+use crate::extract::{Json, Query};
+use crate::pagination::{List, Page};
+use crate::state::AppState;
+use crate::tenancy::Mode;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(signup)
+        .service(login)
+        .service(get_tenant)
+        .service(create_secret_key)
+        .service(list_secret_keys)
+        .service(revoke_secret_key);
+}
+
+/// Create a tenant account.
+///
+/// Creates the tenant, its first user, and one secret key per mode. The keys are shown only in
+/// this answer.
+#[utoipa::path(
+    tag = "Accounts",
+    security(()),
+    request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Account created", body = SignupResponse),
+        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
+        (status = 409, description = "`email_taken`", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/signup")]
+pub async fn signup(
+    state: web::Data<AppState>,
+    Json(req): Json<SignupRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::signup(&state, req).await?))
+}
+
+/// Log in and get an access token.
+///
+/// An unknown email and a wrong password answer alike, in about the same time.
+#[utoipa::path(
+    tag = "Accounts",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
+        (status = 401, description = "`invalid_credentials`", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::login(&state, req).await?))
+}
+
+/// The tenant the credentials act for, and the mode of this request.
+#[utoipa::path(
+    tag = "Accounts",
+    responses(
+        (status = 200, description = "The tenant", body = TenantResponse),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/tenant")]
+pub async fn get_tenant(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::get_tenant(&state, auth).await?))
+}
+
+/// Create a secret key.
+///
+/// Needs a user's access token. The key is shown only in this answer; store it in your API
+/// server's secrets.
+#[utoipa::path(
+    tag = "Accounts",
+    request_body = CreateSecretKeyRequest,
+    responses(
+        (status = 201, description = "Key created", body = CreatedSecretKey),
+        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
+        (status = 403, description = "`user_token_required`: secret keys cannot mint keys", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/secret-keys")]
+pub async fn create_secret_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Json(req): Json<CreateSecretKeyRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(service::create_secret_key(&state, auth, req).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListSecretKeysParams {
+    /// Only keys of this mode.
+    mode: Option<Mode>,
+    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List the tenant's secret keys, newest first (both modes unless `mode` is given).
+#[utoipa::path(
+    tag = "Accounts",
+    params(ListSecretKeysParams),
+    responses(
+        (status = 200, description = "A page of keys", body = List<SecretKeyObject>),
+        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
+        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/secret-keys")]
+pub async fn list_secret_keys(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Query(p): Query<ListSecretKeysParams>,
+) -> ApiResult<HttpResponse> {
+    let page = Page::from_params(p.limit, p.cursor.as_deref())?;
+    Ok(HttpResponse::Ok().json(service::list_secret_keys(&state, auth, p.mode, page).await?))
+}
+
+/// Revoke a secret key, with immediate effect.
+#[utoipa::path(
+    tag = "Accounts",
+    params(("id" = String, Path, description = "The key's id, `skey_…`")),
+    responses(
+        (status = 200, description = "Revoked (again, if it already was)", body = RevokedSecretKey),
+        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
+        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
+        (status = 404, description = "No such key in this tenant", body = ErrorEnvelope),
+    )
+)]
+#[delete("/v1/secret-keys/{id}")]
+pub async fn revoke_secret_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = crate::ids::parse_path_id(&id, "secret key")?;
+    Ok(HttpResponse::Ok().json(service::revoke_secret_key(&state, auth, id).await?))
+}

@@ -1,0 +1,210 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{SecretKeyId, TenantId, UserId};
+use crate::schema::{secret_keys, tenants, users};
+use crate::tenancy::Mode;
+use crate::types::{Email, Text};
+
+// ---- rows ----
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants, check_for_backend(diesel::pg::Pg))]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub tenant_id: TenantId,
+    pub id: UserId,
+    pub email: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = secret_keys, check_for_backend(diesel::pg::Pg))]
+pub struct SecretKey {
+    pub tenant_id: TenantId,
+    pub mode: Mode,
+    pub id: SecretKeyId,
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+// ---- API ----
+
+pub type OrganizationName = Text<1, 200>;
+pub type KeyName = Text<1, 100>;
+
+/// A password of 10 to 256 characters.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Password {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::auth::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+        let s = String::deserialize(d)?;
+        let n = s.chars().count();
+        if n < MIN_PASSWORD_LEN {
+            return Err(serde::de::Error::custom(format!(
+                "must be at least {MIN_PASSWORD_LEN} characters"
+            )));
+        }
+        if n > MAX_PASSWORD_LEN {
+            return Err(serde::de::Error::custom(format!(
+                "must be at most {MAX_PASSWORD_LEN} characters"
+            )));
+        }
+        Ok(Password(s))
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"organization": "Acme Weather API", "email": "ada@acme.dev", "password": "correct horse battery"}))]
+pub struct SignupRequest {
+    /// The company's name, 1 to 200 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub organization: OrganizationName,
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+    /// At least 10 characters.
+    #[schema(value_type = String, min_length = 10, max_length = 256, format = Password)]
+    pub password: Password,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantSummary {
+    pub id: TenantId,
+    #[schema(example = "Acme Weather API")]
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserSummary {
+    pub id: UserId,
+    #[schema(value_type = String, example = "ada@acme.dev")]
+    pub email: String,
+}
+
+/// The two secret keys every new tenant starts with; shown only here.
+#[derive(Serialize, ToSchema)]
+pub struct InitialSecretKeys {
+    #[schema(example = "sk_test_4eC39HqLyjWDarjtT1zdp7dc0A1b2C3d")]
+    pub test: String,
+    #[schema(example = "sk_live_9xQ2mVb7Lk0PzR4sT8uW1yA3cE5gI7kM")]
+    pub live: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignupResponse {
+    pub tenant: TenantSummary,
+    pub user: UserSummary,
+    #[schema(example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…")]
+    pub access_token: String,
+    pub secret_keys: InitialSecretKeys,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "ada@acme.dev", "password": "correct horse battery"}))]
+pub struct LoginRequest {
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+    /// Any string; a wrong password and an unknown email answer alike.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    #[schema(example = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…")]
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantResponse {
+    pub id: TenantId,
+    #[schema(example = "Acme Weather API")]
+    pub name: String,
+    /// The mode this request acts in.
+    pub mode: Mode,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "production server", "mode": "live"}))]
+pub struct CreateSecretKeyRequest {
+    /// 1 to 100 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    pub name: KeyName,
+    pub mode: Mode,
+}
+
+/// A secret key as listed: never the key itself.
+#[derive(Serialize, ToSchema)]
+pub struct SecretKeyObject {
+    pub id: SecretKeyId,
+    #[schema(example = "production server")]
+    pub name: String,
+    pub mode: Mode,
+    /// The key's first characters, to recognise it.
+    #[schema(example = "sk_live_9xQ2")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<SecretKey> for SecretKeyObject {
+    fn from(k: SecretKey) -> Self {
+        SecretKeyObject {
+            id: k.id,
+            name: k.name,
+            mode: k.mode,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// A secret key just created: the only time `key` is shown.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedSecretKey {
+    pub id: SecretKeyId,
+    #[schema(example = "production server")]
+    pub name: String,
+    pub mode: Mode,
+    #[schema(example = "sk_live_9xQ2mVb7Lk0PzR4sT8uW1yA3cE5gI7kM")]
+    pub key: String,
+    #[schema(example = "sk_live_9xQ2")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevokedSecretKey {
+    pub id: SecretKeyId,
+    pub revoked_at: DateTime<Utc>,
+}

@@ -1,0 +1,154 @@
+//! Who is calling. Two kinds of credentials reach the API as `Authorization: Bearer …`:
+//!
+//! - a tenant **secret key** (`sk_test_…`, `sk_live_…`), found by its SHA-256 hash; it acts in
+//!   its own tenant and mode only;
+//! - a tenant **user's access token** (a JWT from signup or login); it acts in test mode unless
+//!   the request sends `Billing-Mode: live`.
+//!
+//! [`authenticate`] resolves the caller once per request (the result is kept in the request's
+//! extensions, so middleware and the handler share it); [`Auth`] is the extractor.
+
+pub mod jwt;
+pub mod password;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{SecretKeyId, UserId};
+use crate::state::AppState;
+use crate::tenancy::{Mode, Scope};
+
+pub const BILLING_MODE_HEADER: &str = "Billing-Mode";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    SecretKey(SecretKeyId),
+    User(UserId),
+}
+
+/// An authenticated caller and the tenant and mode it acts in.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth {
+    pub scope: Scope,
+    pub actor: Actor,
+}
+
+impl Auth {
+    /// Account administration (secret keys, later users and settings) is for people, not for
+    /// servers: a leaked secret key must not be able to mint more keys.
+    pub fn require_user(&self) -> ApiResult<UserId> {
+        match self.actor {
+            Actor::User(id) => Ok(id),
+            Actor::SecretKey(_) => Err(ApiError::forbidden(
+                "user_token_required",
+                "this call needs a user's access token (from login), not a secret key",
+            )),
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> ApiResult<&str> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated(
+            "authentication_required",
+            "send `Authorization: Bearer <secret key or access token>`",
+        )
+    })?;
+    let value = value.to_str().unwrap_or("");
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(ApiError::unauthenticated(
+            "invalid_authorization_header",
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    }
+    Ok(token)
+}
+
+fn requested_mode(req: &HttpRequest) -> ApiResult<Option<Mode>> {
+    match req.headers().get(BILLING_MODE_HEADER) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|v| Mode::parse(v.trim()))
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request("parameter_invalid", "Billing-Mode must be `test` or `live`")
+                    .with_param(BILLING_MODE_HEADER)
+            }),
+    }
+}
+
+/// Resolves the caller of `req`, once.
+pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
+    if let Some(auth) = req.extensions().get::<Auth>() {
+        return Ok(*auth);
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no AppState")))?;
+    let token = bearer(req)?;
+    let requested = requested_mode(req)?;
+
+    let auth = if token.starts_with("sk_") {
+        let key = tokens::parse_secret_key(token).ok_or_else(|| {
+            ApiError::unauthenticated("invalid_api_key", "the secret key is not valid")
+        })?;
+        let hash = crate::crypto::sha256(token.as_bytes());
+        let found = crate::db::run(&state.pool, move |conn| {
+            crate::accounts::repo::find_secret_key_by_hash(conn, &hash)
+        })
+        .await?;
+        let row = found.ok_or_else(|| {
+            ApiError::unauthenticated("invalid_api_key", "the secret key is not valid")
+        })?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::unauthenticated(
+                "api_key_revoked",
+                "the secret key was revoked",
+            ));
+        }
+        debug_assert_eq!(row.mode, key.mode);
+        if requested.is_some_and(|m| m != row.mode) {
+            return Err(ApiError::forbidden(
+                "mode_mismatch",
+                "a secret key acts only in its own mode; drop the Billing-Mode header",
+            ));
+        }
+        Auth {
+            scope: Scope {
+                tenant_id: row.tenant_id,
+                mode: row.mode,
+            },
+            actor: Actor::SecretKey(row.id),
+        }
+    } else {
+        let claims = state.jwt.verify(token, state.clock.now().timestamp())?;
+        Auth {
+            scope: Scope {
+                tenant_id: claims.tid,
+                mode: requested.unwrap_or(Mode::Test),
+            },
+            actor: Actor::User(claims.sub),
+        }
+    };
+    req.extensions_mut().insert(auth);
+    Ok(auth)
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Auth>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
+    }
+}

@@ -1,0 +1,329 @@
+//! The error envelope of API.md: every status ≥ 400 answers
+//! `{"error": {"type", "code", "message", "param"?}}`.
+//!
+//! [`ApiError`] carries a stable snake_case `code`; its `type` follows from the status. An
+//! internal error keeps its cause for the log and answers an opaque message.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The `type` of an error, one per status family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    InvalidRequest,
+    Authentication,
+    Permission,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorType {
+    pub fn for_status(status: StatusCode) -> ErrorType {
+        match status.as_u16() {
+            401 => ErrorType::Authentication,
+            403 => ErrorType::Permission,
+            404 => ErrorType::NotFound,
+            409 => ErrorType::Conflict,
+            429 => ErrorType::RateLimited,
+            503 => ErrorType::Unavailable,
+            500..=599 => ErrorType::Internal,
+            _ => ErrorType::InvalidRequest,
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": {"type": "invalid_request", "code": "parameter_invalid",
+    "message": "password must be at least 10 characters", "param": "password"}}))]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    #[serde(rename = "type")]
+    pub kind: ErrorType,
+    /// Stable, machine-readable code, e.g. `parameter_invalid`, `resource_missing`.
+    pub code: Cow<'static, str>,
+    /// Human-readable explanation. Never contains internal details.
+    pub message: Cow<'static, str>,
+    /// The request field at fault, as a path (`charges[0].unit_amount`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    message: Cow<'static, str>,
+    param: Option<String>,
+    /// For 500s: the cause, logged and never shown.
+    cause: Option<anyhow::Error>,
+    /// Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
+    headers: Vec<(header::HeaderName, HeaderValue)>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            param: None,
+            cause: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Names the request field at fault.
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// 400: the request is malformed (bad JSON, a wrong type, a missing field).
+    pub fn bad_request(
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 422 `parameter_invalid`: well-formed, but a value is not acceptable.
+    pub fn invalid_param(param: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "parameter_invalid",
+            message,
+        )
+        .with_param(param)
+    }
+
+    /// 401.
+    pub fn unauthenticated(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+            .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+    }
+
+    /// 403.
+    pub fn forbidden(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// 404 `resource_missing`; another tenant's resource answers exactly the same.
+    pub fn not_found(resource: &'static str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_missing",
+            format!("no such {resource}"),
+        )
+    }
+
+    /// 409.
+    pub fn conflict(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 503.
+    pub fn unavailable(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    }
+
+    /// 500 with the cause kept for the log.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "an internal error occurred",
+        );
+        e.cause = Some(cause.into());
+        e
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: ErrorBody {
+                kind: ErrorType::for_status(self.status),
+                code: self.code.clone(),
+                message: self.message.clone(),
+                param: self.param.clone(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ApiError");
+        d.field("status", &self.status.as_u16())
+            .field("code", &self.code)
+            .field("message", &self.message);
+        if let Some(p) = &self.param {
+            d.field("param", p);
+        }
+        if let Some(c) = &self.cause {
+            d.field("cause", &format_args!("{c:#}"));
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            // The whole chain goes to the log, inside the request's span; the client sees
+            // only the opaque message.
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let mut res = HttpResponse::build(self.status);
+        for (name, value) in &self.headers {
+            res.insert_header((name.clone(), value.clone()));
+        }
+        res.json(self.envelope())
+    }
+}
+
+/// The response for a bare status that no handler described (used by the middleware that
+/// normalises framework errors into the envelope).
+pub fn for_status(status: StatusCode) -> ApiError {
+    let (code, message): (&'static str, &'static str) = match status.as_u16() {
+        400 => ("bad_request", "the request could not be understood"),
+        401 => ("authentication_required", "authentication is required"),
+        403 => ("forbidden", "not allowed"),
+        404 => ("route_not_found", "no such route"),
+        405 => (
+            "method_not_allowed",
+            "the method is not allowed on this route",
+        ),
+        408 => ("request_timeout", "the request took too long to arrive"),
+        413 => ("payload_too_large", "the request body is larger than 1 MiB"),
+        415 => (
+            "unsupported_media_type",
+            "send the body as application/json",
+        ),
+        429 => ("rate_limited", "too many requests"),
+        503 => ("unavailable", "the service is unavailable, try again"),
+        500..=599 => ("internal_error", "an internal error occurred"),
+        _ => ("invalid_request", "the request was not valid"),
+    };
+    ApiError::new(status, code, message)
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "resource_missing",
+                "no such resource",
+            ),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::debug!(constraint = info.constraint_name(), "unique violation");
+                ApiError::conflict(
+                    "resource_already_exists",
+                    "a resource with the same unique value already exists",
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::unavailable("database_busy", "the database is busy, retry the request")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::unavailable(
+                "database_unavailable",
+                "the database is unreachable, retry the request",
+            ),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> Self {
+        tracing::warn!(error = %e, "no database connection available");
+        ApiError::unavailable(
+            "database_unavailable",
+            "no database connection is available, retry the request",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_follows_status() {
+        let cases = [
+            (400, "invalid_request"),
+            (422, "invalid_request"),
+            (413, "invalid_request"),
+            (401, "authentication"),
+            (403, "permission"),
+            (404, "not_found"),
+            (409, "conflict"),
+            (429, "rate_limited"),
+            (503, "unavailable"),
+            (500, "internal"),
+        ];
+        for (status, kind) in cases {
+            let t = ErrorType::for_status(StatusCode::from_u16(status).unwrap());
+            assert_eq!(serde_json::to_value(t).unwrap(), kind, "status {status}");
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let e = ApiError::internal(anyhow::anyhow!("password=hunter2 in connection string"));
+        let body = serde_json::to_string(&e.envelope()).unwrap();
+        assert!(!body.contains("hunter2"));
+        assert!(body.contains("internal_error"));
+    }
+}

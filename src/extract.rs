@@ -1,0 +1,267 @@
+//! Request extractors that answer in the error envelope.
+//!
+//! [`Json`] reads at most 1 MiB, insists on `application/json`, and reports a bad field by its
+//! path (`param: "charges[0].unit_amount"`), with distinct codes for a missing, unknown or
+//! invalid field. [`Query`] does the same for query strings.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// The largest request body accepted anywhere.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "the request body is larger than 1 MiB",
+    )
+}
+
+/// Reads a whole body, refusing more than `limit` bytes (before reading, when the
+/// `Content-Length` already says so).
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+    {
+        if len > limit as u64 {
+            return Err(payload_too_large());
+        }
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                "body_unreadable",
+                format!("the request body could not be read: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(payload_too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Turns a deserialisation error at `path` into the envelope.
+fn field_error(path: &str, message: &str) -> ApiError {
+    let join = |field: &str| {
+        if path.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(field) = quoted("missing field `") {
+        return ApiError::bad_request("parameter_missing", format!("{} is required", join(&field)))
+            .with_param(join(&field));
+    }
+    if let Some(field) = quoted("unknown field `") {
+        // Here the path already ends at the unknown field.
+        let param = if path == field || path.ends_with(&format!(".{field}")) {
+            path.to_string()
+        } else {
+            join(&field)
+        };
+        return ApiError::bad_request(
+            "parameter_unknown",
+            format!("{param} is not a known parameter"),
+        )
+        .with_param(param);
+    }
+    let mut e = ApiError::bad_request(
+        "parameter_invalid",
+        if path.is_empty() {
+            message.to_string()
+        } else {
+            format!("{path}: {message}")
+        },
+    );
+    if !path.is_empty() {
+        e = e.with_param(path);
+    }
+    e
+}
+
+fn path_string(path: &serde_path_to_error::Path) -> String {
+    let s = path.to_string();
+    if s == "." || s == "?" {
+        String::new()
+    } else {
+        s
+    }
+}
+
+/// Parses a JSON body into `T`.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = path_string(e.path());
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            ApiError::bad_request(
+                "invalid_json",
+                format!("the body is not valid JSON: {inner}"),
+            )
+        } else {
+            // serde_json appends " at line 1 column 9"; the path says more.
+            let msg = inner.to_string();
+            let msg = msg
+                .rsplit_once(" at line ")
+                .map_or(msg.as_str(), |(m, _)| m);
+            field_error(&path, msg)
+        }
+    })?;
+    de.end().map_err(|e| {
+        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+    })?;
+    Ok(value)
+}
+
+/// A JSON body, parsed into `T`.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+                let ct = ct
+                    .to_str()
+                    .unwrap_or("")
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                if ct != "application/json" && !ct.ends_with("+json") {
+                    return Err(ApiError::new(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_media_type",
+                        "send the body as application/json",
+                    ));
+                }
+            }
+            let body = read_body(&req, &mut payload, MAX_BODY_BYTES).await?;
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+/// A query string, parsed into `T`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            req.query_string().as_bytes(),
+        ));
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(Query)
+                .map_err(|e| {
+                    let path = path_string(e.path());
+                    field_error(&path, &e.into_inner().to_string())
+                }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Charge {
+        unit_amount: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Plan {
+        key: String,
+        #[serde(default)]
+        charges: Vec<Charge>,
+    }
+
+    fn err(body: &str) -> (String, Option<String>) {
+        let e = parse_json::<Plan>(body.as_bytes()).unwrap_err();
+        let env = e.envelope();
+        (env.error.code.to_string(), env.error.param)
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(
+            err(r#"{"key": 5}"#),
+            ("parameter_invalid".into(), Some("key".into()))
+        );
+        assert_eq!(
+            err(r#"{}"#),
+            ("parameter_missing".into(), Some("key".into()))
+        );
+        assert_eq!(err(""), ("parameter_missing".into(), Some("key".into())));
+        assert_eq!(
+            err(r#"{"key":"p","extra":1}"#),
+            ("parameter_unknown".into(), Some("extra".into()))
+        );
+        assert_eq!(
+            err(r#"{"key":"p","charges":[{"unit_amount":"1"},{"unit_amount":2}]}"#),
+            (
+                "parameter_invalid".into(),
+                Some("charges[1].unit_amount".into())
+            )
+        );
+        assert_eq!(
+            err(r#"{"key":"p","charges":[{}]}"#),
+            (
+                "parameter_missing".into(),
+                Some("charges[0].unit_amount".into())
+            )
+        );
+        assert_eq!(err(r#"{"key": "#), ("invalid_json".into(), None));
+        assert_eq!(
+            err(r#"{"key":"p"} trailing"#),
+            ("invalid_json".into(), None)
+        );
+        assert_eq!(err(r#"[1,2]"#).0, "parameter_invalid");
+    }
+}

@@ -1,0 +1,205 @@
+//! Public identifiers.
+//!
+//! Rows are keyed by UUIDv7 (time-ordered, so newest-first pagination is an index scan), and the
+//! API shows them as `<prefix>_<22 base62 characters>`, Stripe style: `cus_0N3hY…`. A string with
+//! the wrong prefix or a malformed body parses to an error, which handlers answer as 404 — an id
+//! that cannot exist is treated exactly like one that does not.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// 62^22 > 2^128, so every u128 fits in 22 digits.
+const WIDTH: usize = 22;
+
+/// Encodes a UUID as exactly 22 base62 digits, most significant first (so lexical order is
+/// numeric order).
+pub fn encode_base62(id: Uuid) -> String {
+    let mut n = id.as_u128();
+    let mut out = [b'0'; WIDTH];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    // Only ASCII digits and letters were written.
+    String::from_utf8(out.to_vec()).expect("base62 is ASCII")
+}
+
+/// Decodes what [`encode_base62`] produced; anything else is `None`.
+pub fn decode_base62(s: &str) -> Option<Uuid> {
+    if s.len() != WIDTH {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for b in s.bytes() {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'Z' => b - b'A' + 10,
+            b'a'..=b'z' => b - b'a' + 36,
+            _ => return None,
+        };
+        n = n.checked_mul(62)?.checked_add(u128::from(digit))?;
+    }
+    Some(Uuid::from_u128(n))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidId;
+
+impl fmt::Display for InvalidId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a valid identifier")
+    }
+}
+
+impl std::error::Error for InvalidId {}
+
+/// Declares a prefixed id newtype stored as a PostgreSQL `uuid`.
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, $example:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// A new, time-ordered id.
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                Self(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}_{}", $prefix, $crate::ids::encode_base62(self.0))
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self, f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::ids::InvalidId;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.strip_prefix($prefix)
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .and_then($crate::ids::decode_base62)
+                    .map(Self)
+                    .ok_or($crate::ids::InvalidId)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(|_| {
+                    serde::de::Error::custom(concat!("expected an id of the form ", $prefix, "_…"))
+                })
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                diesel::serialize::ToSql::<diesel::sql_types::Uuid, diesel::pg::Pg>::to_sql(&self.0, out)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                <uuid::Uuid as diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg>>::from_sql(bytes)
+                    .map(Self)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!("Identifier, `", $prefix, "_` followed by 22 base62 characters.")))
+                    .examples([serde_json::json!($example)])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A tenant: one company selling an API.
+    TenantId, "ten", "ten_0PYr3fWn4fTq0wKfM8sQ2a"
+);
+id_type!(
+    /// A person who logs in to a tenant's account.
+    UserId, "usr", "usr_0PYr3fWn4fTq0wKfM8sQ2b"
+);
+id_type!(
+    /// A tenant's secret key (`sk_test_…` / `sk_live_…`); the id, not the key.
+    SecretKeyId, "skey", "skey_0PYr3fWn4fTq0wKfM8sQ2c"
+);
+
+/// Parses an id from a path segment; any failure is "no such resource".
+pub fn parse_path_id<T: FromStr>(
+    raw: &str,
+    resource: &'static str,
+) -> Result<T, crate::error::ApiError> {
+    raw.parse()
+        .map_err(|_| crate::error::ApiError::not_found(resource))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base62_round_trips_extremes_and_random_values() {
+        for id in [Uuid::nil(), Uuid::max(), Uuid::now_v7(), Uuid::new_v4()] {
+            let s = encode_base62(id);
+            assert_eq!(s.len(), 22);
+            assert_eq!(decode_base62(&s), Some(id));
+        }
+    }
+
+    #[test]
+    fn base62_preserves_order() {
+        let a = Uuid::from_u128(41);
+        let b = Uuid::from_u128(u128::MAX / 3);
+        assert!(encode_base62(a) < encode_base62(b));
+    }
+
+    #[test]
+    fn malformed_ids_are_rejected() {
+        let good = TenantId::new().to_string();
+        assert!(good.parse::<TenantId>().is_ok());
+        assert!(good.parse::<UserId>().is_err(), "wrong prefix");
+        assert!("ten_".parse::<TenantId>().is_err());
+        assert!(
+            "ten_zzzzzzzzzzzzzzzzzzzzzz".parse::<TenantId>().is_err(),
+            "overflows 128 bits"
+        );
+        assert!("ten_000000000000000000000!".parse::<TenantId>().is_err());
+        assert!(format!("{good}0").parse::<TenantId>().is_err());
+    }
+}

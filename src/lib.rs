@@ -1,0 +1,27 @@
+//! Tollgate: a billing backend for API products.
+//!
+//! The binary is thin; everything lives here so the integration tests build the same
+//! [`startup::Application`]. Each domain has its folder (`accounts`, …); shared plumbing sits at
+//! the top level.
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod ids;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod ops;
+pub mod pagination;
+pub mod schema;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tenancy;
+pub mod types;

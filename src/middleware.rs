@@ -1,0 +1,212 @@
+//! Middleware around every request, outermost first:
+//!
+//! 1. [`observe`]: a request id (the client's `X-Request-Id` when it is sane, else a new one),
+//!    echoed on the response; a tracing span; the access log line; metrics.
+//! 2. [`normalize_errors`]: any error response that is not already our JSON envelope (the
+//!    framework's own 404/405/413…) is rewritten into it.
+//! 3. the idempotency layer ([`crate::idempotency`]).
+//! 4. [`catch_panics`]: a panicking handler answers 500 without details; the worker lives on.
+//!
+//! None of them may keep a clone of the request across `next.call`: actix's router needs the
+//! only reference, and panics if there is another.
+//!
+//! Plus [`fallback`], the default service: 405 with `Allow` for a known path and another
+//! method, else 404.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_router::ResourceDef;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use futures_util::FutureExt;
+use tracing::Instrument;
+
+use crate::error::{self, ApiError};
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().as_str().to_owned();
+    // No clone of the request may be held across `next.call`: routing needs the only one.
+    let mut res = match next.call(req).instrument(span.clone()).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => {
+            // Only a caught panic takes this path; actix renders `e` (our envelope).
+            let status = e.as_response_error().status_code();
+            if let Some(state) = &state {
+                state.metrics.observe(
+                    &method,
+                    "unmatched",
+                    status.as_str(),
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+            let _e = span.enter();
+            tracing::error!(status = status.as_u16(), "request failed");
+            return Err(e);
+        }
+    };
+
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    let elapsed = started.elapsed();
+    let status = res.status();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    if let Some(state) = &state {
+        state
+            .metrics
+            .observe(&method, &route, status.as_str(), elapsed.as_secs_f64());
+    }
+    let _e = span.enter();
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::warn!(status = status.as_u16(), route = %route, latency_ms = ms, "request failed");
+    } else {
+        tracing::info!(status = status.as_u16(), route = %route, latency_ms = ms, "request");
+    }
+    Ok(res)
+}
+
+fn is_json(res: &ServiceResponse<BoxBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"))
+}
+
+pub async fn normalize_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    if res.status().as_u16() < 400 || is_json(&res) {
+        return Ok(res);
+    }
+    let status = res.status();
+    let keep: Vec<(HeaderName, HeaderValue)> =
+        [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE]
+            .into_iter()
+            .filter_map(|h| res.headers().get(&h).map(|v| (h, v.clone())))
+            .collect();
+    let mut e = error::for_status(status);
+    for (h, v) in keep {
+        e = e.with_header(h, v);
+    }
+    Ok(res.into_response(e.error_response()))
+}
+
+pub async fn catch_panics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            // The request went down with the handler, so the answer travels as an error, which
+            // actix renders with `ApiError::error_response`: the opaque 500 envelope.
+            Err(ApiError::internal(anyhow::anyhow!("handler panicked: {what}")).into())
+        }
+    }
+}
+
+/// The documented routes and their methods, for telling 405 from 404.
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (Method::GET, item.get.is_some()),
+                    (Method::POST, item.post.is_some()),
+                    (Method::PUT, item.put.is_some()),
+                    (Method::PATCH, item.patch.is_some()),
+                    (Method::DELETE, item.delete.is_some()),
+                ];
+                (
+                    ResourceDef::new(path.as_str()),
+                    methods
+                        .into_iter()
+                        .filter(|(_, on)| *on)
+                        .map(|(m, _)| m)
+                        .collect(),
+                )
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_slice())
+    }
+}
+
+pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    match routes.allowed(req.path()) {
+        Some(methods) if !methods.contains(req.method()) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{} is not allowed here; use {allow}", req.method()),
+            )
+            .with_header(
+                header::ALLOW,
+                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
+            )
+            .error_response()
+        }
+        _ => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "route_not_found",
+            format!("no route {} {}", req.method(), req.path()),
+        )
+        .error_response(),
+    }
+}

@@ -1,0 +1,112 @@
+//! Building and running the HTTP server. Tests build the same [`Application`] on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::AppExt;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::middleware::RouteTable;
+use crate::openapi::SpecJson;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds the listener.
+    /// `settings.database_url` must be set (the binary starts the private cluster first).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        let url = settings
+            .database_url
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set"))?;
+        let (size, timeout) = (settings.db_pool_size, settings.db_pool_timeout);
+        let pool = actix_web::rt::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let pool = crate::db::build_pool(url.expose(), size, timeout)?;
+            let applied = crate::db::migrate(&mut *pool.get()?)?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "applied migrations");
+            }
+            crate::auth::password::Hasher::warm_up();
+            Ok(pool)
+        })
+        .await??;
+
+        let listener = TcpListener::bind(settings.listen_addr).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {} (LISTEN_ADDR): {e}",
+                settings.listen_addr
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings))?);
+
+        let spec = crate::openapi::spec();
+        let routes = web::Data::new(RouteTable::from_openapi(&spec));
+        let spec_json = web::Data::new(SpecJson(spec.to_json()?));
+
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .app_data(app_state.clone())
+                .app_data(routes.clone())
+                .app_data(spec_json.clone())
+                .configure(crate::openapi::configure)
+                .into_app()
+                .service(crate::openapi::openapi_json)
+                .service(crate::openapi::docs)
+                .service(crate::openapi::docs_asset)
+                .default_service(web::to(crate::middleware::fallback))
+                // Registered innermost first: see `middleware` for the order.
+                .wrap(from_fn(crate::middleware::catch_panics))
+                .wrap(from_fn(crate::idempotency::middleware))
+                .wrap(from_fn(crate::middleware::normalize_errors))
+                .wrap(from_fn(crate::middleware::observe))
+        })
+        .shutdown_timeout(30)
+        .listen(listener)?;
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (30 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!("tollgate listening on http://127.0.0.1:{}", self.port);
+        let purge = crate::idempotency::purge_forever(self.state.clone());
+        tokio::select! {
+            result = self.server => result,
+            _ = purge => Ok(()),
+        }
+    }
+}

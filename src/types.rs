@@ -1,0 +1,136 @@
+//! Parsed domain values for the API boundary: a value of these types is valid by construction.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// An email address, trimmed and lower-cased; compared case-insensitively by construction.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, &'static str> {
+        let s = raw.trim().to_lowercase();
+        if s.len() > 254 {
+            return Err("email must be at most 254 characters");
+        }
+        let (local, domain) = s
+            .split_once('@')
+            .ok_or("email must look like name@example.com")?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
+        let domain_ok = domain.contains('.')
+            && domain.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if local_ok && domain_ok {
+            Ok(Email(s))
+        } else {
+            Err("email must look like name@example.com")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Email::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Trimmed text of bounded length, for names. Deserialises only within `MIN..=MAX` characters.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Text<const MIN: usize, const MAX: usize>(String);
+
+impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> fmt::Debug for Text<MIN, MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Text<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let s = s.trim();
+        let n = s.chars().count();
+        if n < MIN || n > MAX {
+            return Err(serde::de::Error::custom(format!(
+                "must be {MIN} to {MAX} characters"
+            )));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(serde::de::Error::custom(
+                "must not contain control characters",
+            ));
+        }
+        Ok(Text(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@exa_mple.com",
+            "a..b@x.io",
+            "ada@-x.io",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        let t: Text<1, 5> = serde_json::from_str(r#"" abc ""#).unwrap();
+        assert_eq!(t.into_inner(), "abc");
+        assert!(serde_json::from_str::<Text<1, 5>>(r#""   ""#).is_err());
+        assert!(serde_json::from_str::<Text<1, 5>>(r#""abcdef""#).is_err());
+        assert!(serde_json::from_str::<Text<1, 5>>(r#""a\u0000""#).is_err());
+    }
+}
