@@ -56,15 +56,9 @@ mod tests {
 
     #[test]
     fn manual_clock_moves_only_when_told() {
-        let start = DateTime::parse_from_rfc3339("2026-01-31T10:00:00.123456789Z")
-            .unwrap()
-            .to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-01-31T10:00:00.123456789Z").unwrap().to_utc();
         let clock = ManualClock::new(start);
-        assert_eq!(
-            clock.now().timestamp_subsec_nanos(),
-            123_456_000,
-            "truncated to microseconds"
-        );
+        assert_eq!(clock.now().timestamp_subsec_nanos(), 123_456_000, "truncated to microseconds");
         clock.advance(TimeDelta::hours(1));
         assert_eq!(clock.now().to_rfc3339(), "2026-01-31T11:00:00.123456+00:00");
     }

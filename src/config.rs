@@ -64,10 +64,7 @@ pub struct ConfigError {
 }
 
 fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        var,
-        message: message.into(),
-    }
+    ConfigError { var, message: message.into() }
 }
 
 pub const MIN_JWT_SECRET_LEN: usize = 32;
@@ -81,62 +78,42 @@ impl Settings {
 
     /// Reads settings through `get`, so tests can supply their own environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./.data".into()));
 
         let database_url = match get("DATABASE_URL") {
             None => None,
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Some(Secret::new(url))
-            }
-            Some(_) => {
-                return Err(bad(
-                    "DATABASE_URL",
-                    "must be a postgres:// or postgresql:// URL",
-                ))
-            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(Secret::new(url)),
+            Some(_) => return Err(bad("DATABASE_URL", "must be a postgres:// or postgresql:// URL")),
         };
 
         let listen_addr = match get("LISTEN_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(v) => v.parse().map_err(|_| {
-                bad(
-                    "LISTEN_ADDR",
-                    format!("{v:?} is not an address like 127.0.0.1:8080"),
-                )
-            })?,
+            Some(v) => {
+                v.parse().map_err(|_| bad("LISTEN_ADDR", format!("{v:?} is not an address like 127.0.0.1:8080")))?
+            }
         };
 
         let jwt_secret = match get("JWT_SECRET") {
             Some(s) if s.len() >= MIN_JWT_SECRET_LEN => Secret::new(s),
-            Some(_) => return Err(bad(
-                "JWT_SECRET",
-                format!(
-                    "must be at least {MIN_JWT_SECRET_LEN} characters (try `openssl rand -hex 32`)"
-                ),
-            )),
+            Some(_) => {
+                return Err(bad(
+                    "JWT_SECRET",
+                    format!("must be at least {MIN_JWT_SECRET_LEN} characters (try `openssl rand -hex 32`)"),
+                ))
+            }
             None => load_or_create_dev_secret(&data_dir).map_err(|e| {
                 bad(
                     "JWT_SECRET",
-                    format!(
-                        "unset, and no development secret could be kept under {}: {e}",
-                        data_dir.display()
-                    ),
+                    format!("unset, and no development secret could be kept under {}: {e}", data_dir.display()),
                 )
             })?,
         };
 
         let public_url = match get("PUBLIC_URL") {
             None => format!("http://{listen_addr}"),
-            Some(u)
-                if (u.starts_with("http://") || u.starts_with("https://"))
-                    && !u.contains(char::is_whitespace) =>
-            {
+            Some(u) if (u.starts_with("http://") || u.starts_with("https://")) && !u.contains(char::is_whitespace) => {
                 u.trim_end_matches('/').to_string()
             }
             Some(_) => return Err(bad("PUBLIC_URL", "must be an http:// or https:// URL")),
@@ -144,9 +121,7 @@ impl Settings {
 
         let smtp_url = match get("SMTP_URL") {
             None => None,
-            Some(u) if u.starts_with("smtp://") || u.starts_with("smtps://") => {
-                Some(Secret::new(u))
-            }
+            Some(u) if u.starts_with("smtp://") || u.starts_with("smtps://") => Some(Secret::new(u)),
             Some(_) => return Err(bad("SMTP_URL", "must be an smtp:// or smtps:// URL")),
         };
 
@@ -156,15 +131,9 @@ impl Settings {
             Some(v) => return Err(bad("LOG_FORMAT", format!("{v:?} is not one of text, json"))),
         };
 
-        let db_pool_size =
-            parse_range(get("DATABASE_POOL_SIZE"), "DATABASE_POOL_SIZE", 16, 1, 1000)?;
-        let pool_timeout_ms = parse_range(
-            get("DATABASE_POOL_TIMEOUT_MS"),
-            "DATABASE_POOL_TIMEOUT_MS",
-            5000,
-            10,
-            600_000,
-        )?;
+        let db_pool_size = parse_range(get("DATABASE_POOL_SIZE"), "DATABASE_POOL_SIZE", 16, 1, 1000)?;
+        let pool_timeout_ms =
+            parse_range(get("DATABASE_POOL_TIMEOUT_MS"), "DATABASE_POOL_TIMEOUT_MS", 5000, 10, 600_000)?;
         let workers = match get("WORKERS") {
             None => None,
             Some(v) => Some(parse_range(Some(v), "WORKERS", 1, 1, 1024)? as usize),
@@ -186,21 +155,12 @@ impl Settings {
     }
 }
 
-fn parse_range(
-    v: Option<String>,
-    var: &'static str,
-    default: u32,
-    min: u32,
-    max: u32,
-) -> Result<u32, ConfigError> {
+fn parse_range(v: Option<String>, var: &'static str, default: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
     match v {
         None => Ok(default),
         Some(v) => match v.parse::<u32>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(bad(
-                var,
-                format!("{v:?} is not a whole number from {min} to {max}"),
-            )),
+            _ => Err(bad(var, format!("{v:?} is not a whole number from {min} to {max}"))),
         },
     }
 }
@@ -222,12 +182,7 @@ fn load_or_create_dev_secret(data_dir: &Path) -> std::io::Result<Secret> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
     f.write_all(secret.as_bytes())?;
     tracing::warn!(path = %path.display(), "JWT_SECRET is unset: using a generated development secret");
     Ok(Secret::new(secret))
@@ -239,10 +194,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -52,11 +52,7 @@ pub fn seal(key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let mut out = nonce.to_vec();
-    out.extend(
-        cipher
-            .encrypt(&XNonce::from(nonce), plaintext)
-            .expect("encryption of an in-memory buffer"),
-    );
+    out.extend(cipher.encrypt(&XNonce::from(nonce), plaintext).expect("encryption of an in-memory buffer"));
     out
 }
 
@@ -67,9 +63,7 @@ pub fn open(key: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
     }
     let (nonce, ciphertext) = sealed.split_at(24);
     let nonce: [u8; 24] = nonce.try_into().ok()?;
-    XChaCha20Poly1305::new(key.into())
-        .decrypt(&XNonce::from(nonce), ciphertext)
-        .ok()
+    XChaCha20Poly1305::new(key.into()).decrypt(&XNonce::from(nonce), ciphertext).ok()
 }
 
 #[cfg(test)]
@@ -88,10 +82,7 @@ mod tests {
     fn sealed_blobs_open_only_with_their_key() {
         let k = [7u8; 32];
         let blob = seal(&k, b"sk_test_secret");
-        assert!(
-            !blob.windows(4).any(|w| w == b"sk_t"),
-            "ciphertext hides the plaintext"
-        );
+        assert!(!blob.windows(4).any(|w| w == b"sk_t"), "ciphertext hides the plaintext");
         assert_eq!(open(&k, &blob).as_deref(), Some(&b"sk_test_secret"[..]));
         assert_eq!(open(&[8u8; 32], &blob), None);
         let mut tampered = blob.clone();
@@ -101,9 +92,6 @@ mod tests {
 
     #[test]
     fn hmac_parts_are_unambiguous() {
-        assert_ne!(
-            hmac_sha256(b"k", &[b"ab", b"c"]),
-            hmac_sha256(b"k", &[b"a", b"bc"])
-        );
+        assert_ne!(hmac_sha256(b"k", &[b"ab", b"c"]), hmac_sha256(b"k", &[b"a", b"bc"]));
     }
 }

@@ -77,19 +77,8 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
-        Self {
-            status,
-            code: code.into(),
-            message: message.into(),
-            param: None,
-            cause: None,
-            headers: Vec::new(),
-        }
+    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { status, code: code.into(), message: message.into(), param: None, cause: None, headers: Vec::new() }
     }
 
     /// Names the request field at fault.
@@ -104,21 +93,13 @@ impl ApiError {
     }
 
     /// 400: the request is malformed (bad JSON, a wrong type, a missing field).
-    pub fn bad_request(
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn bad_request(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 422 `parameter_invalid`: well-formed, but a value is not acceptable.
     pub fn invalid_param(param: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "parameter_invalid",
-            message,
-        )
-        .with_param(param)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "parameter_invalid", message).with_param(param)
     }
 
     /// 401.
@@ -134,11 +115,7 @@ impl ApiError {
 
     /// 404 `resource_missing`; another tenant's resource answers exactly the same.
     pub fn not_found(resource: &'static str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "resource_missing",
-            format!("no such {resource}"),
-        )
+        Self::new(StatusCode::NOT_FOUND, "resource_missing", format!("no such {resource}"))
     }
 
     /// 409.
@@ -153,11 +130,7 @@ impl ApiError {
 
     /// 500 with the cause kept for the log.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "an internal error occurred",
-        );
+        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an internal error occurred");
         e.cause = Some(cause.into());
         e
     }
@@ -185,9 +158,7 @@ impl ApiError {
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("ApiError");
-        d.field("status", &self.status.as_u16())
-            .field("code", &self.code)
-            .field("message", &self.message);
+        d.field("status", &self.status.as_u16()).field("code", &self.code).field("message", &self.message);
         if let Some(p) = &self.param {
             d.field("param", p);
         }
@@ -200,13 +171,7 @@ impl fmt::Debug for ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -239,16 +204,10 @@ pub fn for_status(status: StatusCode) -> ApiError {
         401 => ("authentication_required", "authentication is required"),
         403 => ("forbidden", "not allowed"),
         404 => ("route_not_found", "no such route"),
-        405 => (
-            "method_not_allowed",
-            "the method is not allowed on this route",
-        ),
+        405 => ("method_not_allowed", "the method is not allowed on this route"),
         408 => ("request_timeout", "the request took too long to arrive"),
         413 => ("payload_too_large", "the request body is larger than 1 MiB"),
-        415 => (
-            "unsupported_media_type",
-            "send the body as application/json",
-        ),
+        415 => ("unsupported_media_type", "send the body as application/json"),
         429 => ("rate_limited", "too many requests"),
         503 => ("unavailable", "the service is unavailable, try again"),
         500..=599 => ("internal_error", "an internal error occurred"),
@@ -261,25 +220,17 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::new(
-                StatusCode::NOT_FOUND,
-                "resource_missing",
-                "no such resource",
-            ),
+            Error::NotFound => ApiError::new(StatusCode::NOT_FOUND, "resource_missing", "no such resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::debug!(constraint = info.constraint_name(), "unique violation");
-                ApiError::conflict(
-                    "resource_already_exists",
-                    "a resource with the same unique value already exists",
-                )
+                ApiError::conflict("resource_already_exists", "a resource with the same unique value already exists")
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::unavailable("database_busy", "the database is busy, retry the request")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::unavailable(
-                "database_unavailable",
-                "the database is unreachable, retry the request",
-            ),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                ApiError::unavailable("database_unavailable", "the database is unreachable, retry the request")
+            }
             other => ApiError::internal(other),
         }
     }
@@ -288,10 +239,7 @@ impl From<diesel::result::Error> for ApiError {
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
         tracing::warn!(error = %e, "no database connection available");
-        ApiError::unavailable(
-            "database_unavailable",
-            "no database connection is available, retry the request",
-        )
+        ApiError::unavailable("database_unavailable", "no database connection is available, retry the request")
     }
 }
 

@@ -20,25 +20,13 @@ use crate::error::ApiError;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn payload_too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "the request body is larger than 1 MiB",
-    )
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is larger than 1 MiB")
 }
 
 /// Reads a whole body, refusing more than `limit` bytes (before reading, when the
 /// `Content-Length` already says so).
-pub async fn read_body(
-    req: &HttpRequest,
-    payload: &mut Payload,
-    limit: usize,
-) -> Result<Bytes, ApiError> {
-    if let Some(len) = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-    {
+pub async fn read_body(req: &HttpRequest, payload: &mut Payload, limit: usize) -> Result<Bytes, ApiError> {
+    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
         if len > limit as u64 {
             return Err(payload_too_large());
         }
@@ -46,10 +34,7 @@ pub async fn read_body(
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request(
-                "body_unreadable",
-                format!("the request body could not be read: {e}"),
-            )
+            ApiError::bad_request("body_unreadable", format!("the request body could not be read: {e}"))
         })?;
         if body.len() + chunk.len() > limit {
             return Err(payload_too_large());
@@ -68,36 +53,21 @@ fn field_error(path: &str, message: &str) -> ApiError {
             format!("{path}.{field}")
         }
     };
-    let quoted = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_string)
-    };
+    let quoted =
+        |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_string);
     if let Some(field) = quoted("missing field `") {
         return ApiError::bad_request("parameter_missing", format!("{} is required", join(&field)))
             .with_param(join(&field));
     }
     if let Some(field) = quoted("unknown field `") {
         // Here the path already ends at the unknown field.
-        let param = if path == field || path.ends_with(&format!(".{field}")) {
-            path.to_string()
-        } else {
-            join(&field)
-        };
-        return ApiError::bad_request(
-            "parameter_unknown",
-            format!("{param} is not a known parameter"),
-        )
-        .with_param(param);
+        let param = if path == field || path.ends_with(&format!(".{field}")) { path.to_string() } else { join(&field) };
+        return ApiError::bad_request("parameter_unknown", format!("{param} is not a known parameter"))
+            .with_param(param);
     }
     let mut e = ApiError::bad_request(
         "parameter_invalid",
-        if path.is_empty() {
-            message.to_string()
-        } else {
-            format!("{path}: {message}")
-        },
+        if path.is_empty() { message.to_string() } else { format!("{path}: {message}") },
     );
     if !path.is_empty() {
         e = e.with_param(path);
@@ -116,32 +86,21 @@ fn path_string(path: &serde_path_to_error::Path) -> String {
 
 /// Parses a JSON body into `T`.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = path_string(e.path());
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            ApiError::bad_request(
-                "invalid_json",
-                format!("the body is not valid JSON: {inner}"),
-            )
+            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
         } else {
             // serde_json appends " at line 1 column 9"; the path says more.
             let msg = inner.to_string();
-            let msg = msg
-                .rsplit_once(" at line ")
-                .map_or(msg.as_str(), |(m, _)| m);
+            let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m);
             field_error(&path, msg)
         }
     })?;
-    de.end().map_err(|e| {
-        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
-    })?;
+    de.end().map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
     Ok(value)
 }
 
@@ -157,14 +116,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-                let ct = ct
-                    .to_str()
-                    .unwrap_or("")
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
+                let ct = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
                 if ct != "application/json" && !ct.ends_with("+json") {
                     return Err(ApiError::new(
                         StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -187,17 +139,11 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
-            req.query_string().as_bytes(),
-        ));
-        std::future::ready(
-            serde_path_to_error::deserialize(de)
-                .map(Query)
-                .map_err(|e| {
-                    let path = path_string(e.path());
-                    field_error(&path, &e.into_inner().to_string())
-                }),
-        )
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+        std::future::ready(serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
+            let path = path_string(e.path());
+            field_error(&path, &e.into_inner().to_string())
+        }))
     }
 }
 
@@ -230,38 +176,20 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        assert_eq!(
-            err(r#"{"key": 5}"#),
-            ("parameter_invalid".into(), Some("key".into()))
-        );
-        assert_eq!(
-            err(r#"{}"#),
-            ("parameter_missing".into(), Some("key".into()))
-        );
+        assert_eq!(err(r#"{"key": 5}"#), ("parameter_invalid".into(), Some("key".into())));
+        assert_eq!(err(r#"{}"#), ("parameter_missing".into(), Some("key".into())));
         assert_eq!(err(""), ("parameter_missing".into(), Some("key".into())));
-        assert_eq!(
-            err(r#"{"key":"p","extra":1}"#),
-            ("parameter_unknown".into(), Some("extra".into()))
-        );
+        assert_eq!(err(r#"{"key":"p","extra":1}"#), ("parameter_unknown".into(), Some("extra".into())));
         assert_eq!(
             err(r#"{"key":"p","charges":[{"unit_amount":"1"},{"unit_amount":2}]}"#),
-            (
-                "parameter_invalid".into(),
-                Some("charges[1].unit_amount".into())
-            )
+            ("parameter_invalid".into(), Some("charges[1].unit_amount".into()))
         );
         assert_eq!(
             err(r#"{"key":"p","charges":[{}]}"#),
-            (
-                "parameter_missing".into(),
-                Some("charges[0].unit_amount".into())
-            )
+            ("parameter_missing".into(), Some("charges[0].unit_amount".into()))
         );
         assert_eq!(err(r#"{"key": "#), ("invalid_json".into(), None));
-        assert_eq!(
-            err(r#"{"key":"p"} trailing"#),
-            ("invalid_json".into(), None)
-        );
+        assert_eq!(err(r#"{"key":"p"} trailing"#), ("invalid_json".into(), None));
         assert_eq!(err(r#"[1,2]"#).0, "parameter_invalid");
     }
 }

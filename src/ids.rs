@@ -161,12 +161,8 @@ id_type!(
 );
 
 /// Parses an id from a path segment; any failure is "no such resource".
-pub fn parse_path_id<T: FromStr>(
-    raw: &str,
-    resource: &'static str,
-) -> Result<T, crate::error::ApiError> {
-    raw.parse()
-        .map_err(|_| crate::error::ApiError::not_found(resource))
+pub fn parse_path_id<T: FromStr>(raw: &str, resource: &'static str) -> Result<T, crate::error::ApiError> {
+    raw.parse().map_err(|_| crate::error::ApiError::not_found(resource))
 }
 
 #[cfg(test)]
@@ -195,10 +191,7 @@ mod tests {
         assert!(good.parse::<TenantId>().is_ok());
         assert!(good.parse::<UserId>().is_err(), "wrong prefix");
         assert!("ten_".parse::<TenantId>().is_err());
-        assert!(
-            "ten_zzzzzzzzzzzzzzzzzzzzzz".parse::<TenantId>().is_err(),
-            "overflows 128 bits"
-        );
+        assert!("ten_zzzzzzzzzzzzzzzzzzzzzz".parse::<TenantId>().is_err(), "overflows 128 bits");
         assert!("ten_000000000000000000000!".parse::<TenantId>().is_err());
         assert!(format!("{good}0").parse::<TenantId>().is_err());
     }

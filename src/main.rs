@@ -22,12 +22,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let command = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve"] => Command::Serve,
         ["migrate"] => Command::Migrate,
         ["help" | "--help" | "-h"] => {
@@ -41,11 +36,8 @@ fn main() -> ExitCode {
     };
 
     let _ = dotenvy::dotenv();
-    let format = if std::env::var("LOG_FORMAT").is_ok_and(|v| v.trim() == "json") {
-        LogFormat::Json
-    } else {
-        LogFormat::Text
-    };
+    let format =
+        if std::env::var("LOG_FORMAT").is_ok_and(|v| v.trim() == "json") { LogFormat::Json } else { LogFormat::Text };
     tollgate::telemetry::init(format);
 
     let mut settings = match Settings::from_env() {

@@ -36,10 +36,7 @@ fn request_id(req: &ServiceRequest) -> String {
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+            !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
@@ -61,12 +58,7 @@ pub async fn observe(
             // Only a caught panic takes this path; actix renders `e` (our envelope).
             let status = e.as_response_error().status_code();
             if let Some(state) = &state {
-                state.metrics.observe(
-                    &method,
-                    "unmatched",
-                    status.as_str(),
-                    started.elapsed().as_secs_f64(),
-                );
+                state.metrics.observe(&method, "unmatched", status.as_str(), started.elapsed().as_secs_f64());
             }
             let _e = span.enter();
             tracing::error!(status = status.as_u16(), "request failed");
@@ -79,14 +71,9 @@ pub async fn observe(
     }
     let elapsed = started.elapsed();
     let status = res.status();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
     if let Some(state) = &state {
-        state
-            .metrics
-            .observe(&method, &route, status.as_str(), elapsed.as_secs_f64());
+        state.metrics.observe(&method, &route, status.as_str(), elapsed.as_secs_f64());
     }
     let _e = span.enter();
     let ms = elapsed.as_secs_f64() * 1000.0;
@@ -114,11 +101,10 @@ pub async fn normalize_errors(
         return Ok(res);
     }
     let status = res.status();
-    let keep: Vec<(HeaderName, HeaderValue)> =
-        [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE]
-            .into_iter()
-            .filter_map(|h| res.headers().get(&h).map(|v| (h, v.clone())))
-            .collect();
+    let keep: Vec<(HeaderName, HeaderValue)> = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE]
+        .into_iter()
+        .filter_map(|h| res.headers().get(&h).map(|v| (h, v.clone())))
+        .collect();
     let mut e = error::for_status(status);
     for (h, v) in keep {
         e = e.with_header(h, v);
@@ -162,51 +148,32 @@ impl RouteTable {
                     (Method::PATCH, item.patch.is_some()),
                     (Method::DELETE, item.delete.is_some()),
                 ];
-                (
-                    ResourceDef::new(path.as_str()),
-                    methods
-                        .into_iter()
-                        .filter(|(_, on)| *on)
-                        .map(|(m, _)| m)
-                        .collect(),
-                )
+                (ResourceDef::new(path.as_str()), methods.into_iter().filter(|(_, on)| *on).map(|(m, _)| m).collect())
             })
             .collect();
         RouteTable(routes)
     }
 
     fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, m)| m.as_slice())
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
     }
 }
 
 pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     match routes.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 format!("{} is not allowed here; use {allow}", req.method()),
             )
-            .with_header(
-                header::ALLOW,
-                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
-            )
+            .with_header(header::ALLOW, HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")))
             .error_response()
         }
-        _ => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "route_not_found",
-            format!("no route {} {}", req.method(), req.path()),
-        )
-        .error_response(),
+        _ => {
+            ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("no route {} {}", req.method(), req.path()))
+                .error_response()
+        }
     }
 }

@@ -6,9 +6,7 @@
 use actix_web::{get, web, HttpResponse};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{
-    ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Required, ResponseBuilder,
-};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Required, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -39,12 +37,7 @@ struct Conventions;
 fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     ResponseBuilder::new()
         .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
-                .build(),
-        )
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build())
         .into()
 }
 
@@ -54,10 +47,7 @@ fn header_param(name: &str, description: &str) -> utoipa::openapi::path::Paramet
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(
-            utoipa::openapi::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String),
-        ))
+        .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
         .build()
 }
 
@@ -85,10 +75,8 @@ impl Modify for Conventions {
                 let Some(op) = op.as_mut() else { continue };
                 // `security(())` on an operation marks it as open (signup, login, probes).
                 let open = op.security.as_ref().is_some_and(|reqs| {
-                    reqs.iter().all(|r| {
-                        serde_json::to_value(r)
-                            .is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
-                    })
+                    reqs.iter()
+                        .all(|r| serde_json::to_value(r).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty())))
                 });
                 let params = op.parameters.get_or_insert_with(Vec::new);
                 if !open {
@@ -104,9 +92,7 @@ impl Modify for Conventions {
                         op.responses
                             .responses
                             .entry("409".into())
-                            .or_insert_with(|| {
-                                error_response("`idempotency_key_in_use`, or another conflict")
-                            });
+                            .or_insert_with(|| error_response("`idempotency_key_in_use`, or another conflict"));
                         op.responses
                             .responses
                             .entry("422".into())
@@ -141,17 +127,13 @@ impl Modify for Conventions {
 
 /// The routes that make up the API; used both to serve and to generate the spec.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(crate::accounts::routes)
-        .configure(crate::ops::routes);
+    cfg.configure(crate::accounts::routes).configure(crate::ops::routes);
 }
 
 /// The OpenAPI document of the code as it is.
 pub fn spec() -> OpenApiDoc {
-    let (_, mut api) = actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(configure)
-        .split_for_parts();
+    let (_, mut api) =
+        actix_web::App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(configure).split_for_parts();
     // Modifiers ran on the base document; run them again over the registered paths.
     Conventions.modify(&mut api);
     api
@@ -168,16 +150,12 @@ pub struct SpecJson(pub String);
 
 #[get("/openapi.json")]
 pub async fn openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(spec.0.clone())
+    HttpResponse::Ok().content_type("application/json").body(spec.0.clone())
 }
 
 #[get("/docs")]
 pub async fn docs() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(include_str!("../templates/docs.html"))
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("../templates/docs.html"))
 }
 
 #[get("/docs/redoc.standalone.js")]

@@ -36,24 +36,16 @@ impl Page {
     pub fn from_params(limit: Option<i64>, cursor: Option<&str>) -> Result<Page, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(
-                ApiError::bad_request("parameter_invalid", "limit must be from 1 to 100")
-                    .with_param("limit"),
-            );
+            return Err(ApiError::bad_request("parameter_invalid", "limit must be from 1 to 100").with_param("limit"));
         }
         let before = match cursor {
             None | Some("") => None,
-            Some(c) => Some(
-                c.split_once('_')
-                    .and_then(|(_, body)| crate::ids::decode_base62(body))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "parameter_invalid",
-                            "cursor is not a cursor this API returned",
-                        )
+            Some(c) => {
+                Some(c.split_once('_').and_then(|(_, body)| crate::ids::decode_base62(body)).ok_or_else(|| {
+                    ApiError::bad_request("parameter_invalid", "cursor is not a cursor this API returned")
                         .with_param("cursor")
-                    })?,
-            ),
+                })?)
+            }
         };
         Ok(Page { limit, before })
     }
@@ -90,16 +82,8 @@ impl<T> List<T> {
     ) -> List<T> {
         let has_more = rows.len() as i64 > page.limit;
         rows.truncate(page.limit as usize);
-        let next_cursor = if has_more {
-            rows.last().map(&cursor)
-        } else {
-            None
-        };
-        List {
-            data: rows.into_iter().map(map).collect(),
-            has_more,
-            next_cursor,
-        }
+        let next_cursor = if has_more { rows.last().map(&cursor) } else { None };
+        List { data: rows.into_iter().map(map).collect(), has_more, next_cursor }
     }
 }
 

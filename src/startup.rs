@@ -20,21 +20,29 @@ pub struct Application {
     state: web::Data<AppState>,
 }
 
+/// What tests (and embedders) may change about an [`Application`].
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    /// Extra routes mounted beside the API (tests mount handlers that panic or run slowly).
+    pub extra_routes: Option<fn(&mut web::ServiceConfig)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { clock: Arc::new(SystemClock), extra_routes: None }
+    }
+}
+
 impl Application {
     /// Connects to the database, applies pending migrations and binds the listener.
     /// `settings.database_url` must be set (the binary starts the private cluster first).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+        Self::build_with(settings, Options::default()).await
     }
 
-    pub async fn build_with_clock(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<Application> {
-        let url = settings
-            .database_url
-            .clone()
-            .ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set"))?;
+    pub async fn build_with(settings: Settings, options: Options) -> anyhow::Result<Application> {
+        let Options { clock, extra_routes } = options;
+        let url = settings.database_url.clone().ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set"))?;
         let (size, timeout) = (settings.db_pool_size, settings.db_pool_timeout);
         let pool = actix_web::rt::task::spawn_blocking(move || -> anyhow::Result<_> {
             let pool = crate::db::build_pool(url.expose(), size, timeout)?;
@@ -47,12 +55,8 @@ impl Application {
         })
         .await??;
 
-        let listener = TcpListener::bind(settings.listen_addr).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {} (LISTEN_ADDR): {e}",
-                settings.listen_addr
-            )
-        })?;
+        let listener = TcpListener::bind(settings.listen_addr)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {} (LISTEN_ADDR): {e}", settings.listen_addr))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings))?);
@@ -73,6 +77,11 @@ impl Application {
                 .service(crate::openapi::openapi_json)
                 .service(crate::openapi::docs)
                 .service(crate::openapi::docs_asset)
+                .configure(|cfg| {
+                    if let Some(extra) = extra_routes {
+                        extra(cfg)
+                    }
+                })
                 .default_service(web::to(crate::middleware::fallback))
                 // Registered innermost first: see `middleware` for the order.
                 .wrap(from_fn(crate::middleware::catch_panics))
@@ -85,11 +94,7 @@ impl Application {
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        Ok(Application {
-            port,
-            server: server.run(),
-            state,
-        })
+        Ok(Application { port, server: server.run(), state })
     }
 
     pub fn port(&self) -> u16 {
@@ -98,6 +103,11 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+
+    /// Stops the server: `handle().stop(true)` is what SIGTERM does (in-flight requests finish).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (30 s at most).

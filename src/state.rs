@@ -21,16 +21,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
-        pool: PgPool,
-        clock: Arc<dyn Clock>,
-        settings: Arc<Settings>,
-    ) -> anyhow::Result<AppState> {
+    pub fn new(pool: PgPool, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
         Ok(AppState {
             pool,
             clock,
-            jwt: JwtKeys::new(&crate::crypto::hmac_sha256(root, &[b"tollgate/jwt/v1"])),
+            jwt: JwtKeys::new(&crate::auth::jwt::signing_key(settings.jwt_secret.expose())),
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             metrics: Metrics::new()?,
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),

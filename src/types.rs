@@ -14,26 +14,20 @@ impl Email {
         if s.len() > 254 {
             return Err("email must be at most 254 characters");
         }
-        let (local, domain) = s
-            .split_once('@')
-            .ok_or("email must look like name@example.com")?;
+        let (local, domain) = s.split_once('@').ok_or("email must look like name@example.com")?;
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
+            && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b));
         let domain_ok = domain.contains('.')
             && domain.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             });
         if local_ok && domain_ok {
             Ok(Email(s))
@@ -86,14 +80,10 @@ impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Text<MIN, MAX
         let s = s.trim();
         let n = s.chars().count();
         if n < MIN || n > MAX {
-            return Err(serde::de::Error::custom(format!(
-                "must be {MIN} to {MAX} characters"
-            )));
+            return Err(serde::de::Error::custom(format!("must be {MIN} to {MAX} characters")));
         }
         if s.chars().any(char::is_control) {
-            return Err(serde::de::Error::custom(
-                "must not contain control characters",
-            ));
+            return Err(serde::de::Error::custom("must not contain control characters"));
         }
         Ok(Text(s.to_string()))
     }
@@ -105,10 +95,7 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
-            "ada@example.com"
-        );
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
         for bad in [
             "",
             "ada",

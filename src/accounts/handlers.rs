@@ -36,10 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     )
 )]
 #[post("/v1/signup")]
-pub async fn signup(
-    state: web::Data<AppState>,
-    Json(req): Json<SignupRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn signup(state: web::Data<AppState>, Json(req): Json<SignupRequest>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::signup(&state, req).await?))
 }
 
@@ -57,10 +54,7 @@ pub async fn signup(
     )
 )]
 #[post("/v1/auth/login")]
-pub async fn login(
-    state: web::Data<AppState>,
-    Json(req): Json<LoginRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn login(state: web::Data<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::login(&state, req).await?))
 }
 

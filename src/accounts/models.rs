@@ -62,14 +62,10 @@ impl<'de> Deserialize<'de> for Password {
         let s = String::deserialize(d)?;
         let n = s.chars().count();
         if n < MIN_PASSWORD_LEN {
-            return Err(serde::de::Error::custom(format!(
-                "must be at least {MIN_PASSWORD_LEN} characters"
-            )));
+            return Err(serde::de::Error::custom(format!("must be at least {MIN_PASSWORD_LEN} characters")));
         }
         if n > MAX_PASSWORD_LEN {
-            return Err(serde::de::Error::custom(format!(
-                "must be at most {MAX_PASSWORD_LEN} characters"
-            )));
+            return Err(serde::de::Error::custom(format!("must be at most {MAX_PASSWORD_LEN} characters")));
         }
         Ok(Password(s))
     }

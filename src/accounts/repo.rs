@@ -12,41 +12,24 @@ use crate::schema::{secret_keys, tenants, users};
 use crate::tenancy::Mode;
 
 pub fn insert_tenant(conn: &mut PgConn, tenant: &Tenant) -> QueryResult<()> {
-    diesel::insert_into(tenants::table)
-        .values(tenant)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(tenants::table).values(tenant).execute(conn).map(drop)
 }
 
 pub fn find_tenant(conn: &mut PgConn, id: TenantId) -> QueryResult<Option<Tenant>> {
-    tenants::table
-        .find(id)
-        .select(Tenant::as_select())
-        .first(conn)
-        .optional()
+    tenants::table.find(id).select(Tenant::as_select()).first(conn).optional()
 }
 
 pub fn insert_user(conn: &mut PgConn, user: &User) -> QueryResult<()> {
-    diesel::insert_into(users::table)
-        .values(user)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(users::table).values(user).execute(conn).map(drop)
 }
 
 /// Login looks a user up by email across tenants (an email belongs to one tenant).
 pub fn find_user_by_email(conn: &mut PgConn, email: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::email.eq(email))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()
 }
 
 pub fn insert_secret_key(conn: &mut PgConn, key: &SecretKey) -> QueryResult<()> {
-    diesel::insert_into(secret_keys::table)
-        .values(key)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(secret_keys::table).values(key).execute(conn).map(drop)
 }
 
 /// The authentication lookup: by hash, across tenants (the hash names one key).
@@ -67,19 +50,15 @@ pub fn list_secret_keys(
     mode: Option<Mode>,
     page: Page,
 ) -> QueryResult<Vec<SecretKey>> {
-    let mut q = secret_keys::table
-        .filter(secret_keys::tenant_id.eq(tenant))
-        .select(SecretKey::as_select())
-        .into_boxed();
+    let mut q =
+        secret_keys::table.filter(secret_keys::tenant_id.eq(tenant)).select(SecretKey::as_select()).into_boxed();
     if let Some(mode) = mode {
         q = q.filter(secret_keys::mode.eq(mode));
     }
     if let Some(before) = page.before {
         q = q.filter(secret_keys::id.lt(before));
     }
-    q.order(secret_keys::id.desc())
-        .limit(page.fetch())
-        .load(conn)
+    q.order(secret_keys::id.desc()).limit(page.fetch()).load(conn)
 }
 
 /// Revokes a key of `tenant`, idempotently: a revoked key keeps its first `revoked_at`.
@@ -90,21 +69,16 @@ pub fn revoke_secret_key(
     id: SecretKeyId,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    let key = secret_keys::table
-        .filter(secret_keys::tenant_id.eq(tenant))
-        .filter(secret_keys::id.eq(id));
-    let revoked: Option<DateTime<Utc>> =
-        diesel::update(key.filter(secret_keys::revoked_at.is_null()))
-            .set(secret_keys::revoked_at.eq(now))
-            .returning(secret_keys::revoked_at.assume_not_null())
-            .get_result(conn)
-            .optional()?;
+    let key = secret_keys::table.filter(secret_keys::tenant_id.eq(tenant)).filter(secret_keys::id.eq(id));
+    let revoked: Option<DateTime<Utc>> = diesel::update(key.filter(secret_keys::revoked_at.is_null()))
+        .set(secret_keys::revoked_at.eq(now))
+        .returning(secret_keys::revoked_at.assume_not_null())
+        .get_result(conn)
+        .optional()?;
     match revoked {
         Some(at) => Ok(Some(at)),
-        None => key
-            .select(secret_keys::revoked_at)
-            .first::<Option<DateTime<Utc>>>(conn)
-            .optional()
-            .map(Option::flatten),
+        None => {
+            key.select(secret_keys::revoked_at).first::<Option<DateTime<Utc>>>(conn).optional().map(Option::flatten)
+        }
     }
 }

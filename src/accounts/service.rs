@@ -34,18 +34,9 @@ fn new_secret_key(
 pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupResponse> {
     let password_hash = state.hasher.hash(req.password.into_inner()).await?;
     let now = state.clock.now();
-    let tenant = Tenant {
-        id: TenantId::new(),
-        name: req.organization.into_inner(),
-        created_at: now,
-    };
-    let user = User {
-        tenant_id: tenant.id,
-        id: UserId::new(),
-        email: req.email.into_inner(),
-        password_hash,
-        created_at: now,
-    };
+    let tenant = Tenant { id: TenantId::new(), name: req.organization.into_inner(), created_at: now };
+    let user =
+        User { tenant_id: tenant.id, id: UserId::new(), email: req.email.into_inner(), password_hash, created_at: now };
     let (test_key, test_secret) = new_secret_key(tenant.id, Mode::Test, "Default".into(), now);
     let (live_key, live_secret) = new_secret_key(tenant.id, Mode::Live, "Default".into(), now);
 
@@ -53,14 +44,10 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
         conn.transaction(|conn| {
             repo::insert_tenant(conn, &tenant)?;
             repo::insert_user(conn, &user).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => ApiError::conflict(
-                    "email_taken",
-                    "an account with this email already exists; log in instead",
-                )
-                .with_param("email"),
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    ApiError::conflict("email_taken", "an account with this email already exists; log in instead")
+                        .with_param("email")
+                }
                 other => other.into(),
             })?;
             repo::insert_secret_key(conn, &test_key)?;
@@ -73,50 +60,24 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
     let access_token = state.jwt.issue(user.id, tenant.id, now.timestamp())?;
     tracing::info!(tenant = %tenant.id, user = %user.id, "tenant signed up");
     Ok(SignupResponse {
-        tenant: TenantSummary {
-            id: tenant.id,
-            name: tenant.name,
-        },
-        user: UserSummary {
-            id: user.id,
-            email: user.email,
-        },
+        tenant: TenantSummary { id: tenant.id, name: tenant.name },
+        user: UserSummary { id: user.id, email: user.email },
         access_token,
-        secret_keys: InitialSecretKeys {
-            test: test_secret,
-            live: live_secret,
-        },
+        secret_keys: InitialSecretKeys { test: test_secret, live: live_secret },
     })
 }
 
 pub async fn login(state: &AppState, req: LoginRequest) -> ApiResult<LoginResponse> {
     let email = req.email.into_inner();
-    let user = crate::db::run(&state.pool, move |conn| {
-        Ok(repo::find_user_by_email(conn, &email)?)
-    })
-    .await?;
+    let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &email)?)).await?;
     // Unknown email or wrong password: the same Argon2 work, the same answer.
-    let ok = state
-        .hasher
-        .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+    let ok = state.hasher.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match (ok, user) {
         (true, Some(user)) => user,
-        _ => {
-            return Err(ApiError::unauthenticated(
-                "invalid_credentials",
-                "the email or password is incorrect",
-            ))
-        }
+        _ => return Err(ApiError::unauthenticated("invalid_credentials", "the email or password is incorrect")),
     };
-    let access_token = state
-        .jwt
-        .issue(user.id, user.tenant_id, state.clock.now().timestamp())?;
-    Ok(LoginResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: jwt::TTL_SECONDS,
-    })
+    let access_token = state.jwt.issue(user.id, user.tenant_id, state.clock.now().timestamp())?;
+    Ok(LoginResponse { access_token, token_type: "Bearer", expires_in: jwt::TTL_SECONDS })
 }
 
 pub async fn get_tenant(state: &AppState, auth: Auth) -> ApiResult<TenantResponse> {
@@ -124,11 +85,7 @@ pub async fn get_tenant(state: &AppState, auth: Auth) -> ApiResult<TenantRespons
     let tenant = crate::db::run(&state.pool, move |conn| Ok(repo::find_tenant(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    Ok(TenantResponse {
-        id: tenant.id,
-        name: tenant.name,
-        mode: auth.scope.mode,
-    })
+    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode })
 }
 
 pub async fn create_secret_key(
@@ -137,12 +94,7 @@ pub async fn create_secret_key(
     req: CreateSecretKeyRequest,
 ) -> ApiResult<CreatedSecretKey> {
     auth.require_user()?;
-    let (row, key) = new_secret_key(
-        auth.scope.tenant_id,
-        req.mode,
-        req.name.into_inner(),
-        state.clock.now(),
-    );
+    let (row, key) = new_secret_key(auth.scope.tenant_id, req.mode, req.name.into_inner(), state.clock.now());
     let row = crate::db::run(&state.pool, move |conn| {
         repo::insert_secret_key(conn, &row)?;
         Ok(row)
@@ -166,30 +118,16 @@ pub async fn list_secret_keys(
 ) -> ApiResult<List<SecretKeyObject>> {
     auth.require_user()?;
     let tenant = auth.scope.tenant_id;
-    let rows = crate::db::run(&state.pool, move |conn| {
-        Ok(repo::list_secret_keys(conn, tenant, mode, page)?)
-    })
-    .await?;
-    Ok(List::from_rows(
-        rows,
-        page,
-        |k| k.id.to_string(),
-        SecretKeyObject::from,
-    ))
+    let rows = crate::db::run(&state.pool, move |conn| Ok(repo::list_secret_keys(conn, tenant, mode, page)?)).await?;
+    Ok(List::from_rows(rows, page, |k| k.id.to_string(), SecretKeyObject::from))
 }
 
-pub async fn revoke_secret_key(
-    state: &AppState,
-    auth: Auth,
-    id: SecretKeyId,
-) -> ApiResult<RevokedSecretKey> {
+pub async fn revoke_secret_key(state: &AppState, auth: Auth, id: SecretKeyId) -> ApiResult<RevokedSecretKey> {
     auth.require_user()?;
     let (tenant, now) = (auth.scope.tenant_id, state.clock.now());
-    let revoked_at = crate::db::run(&state.pool, move |conn| {
-        Ok(repo::revoke_secret_key(conn, tenant, id, now)?)
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found("secret key"))?;
+    let revoked_at = crate::db::run(&state.pool, move |conn| Ok(repo::revoke_secret_key(conn, tenant, id, now)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("secret key"))?;
     tracing::info!(tenant = %tenant, key = %id, "secret key revoked");
     Ok(RevokedSecretKey { id, revoked_at })
 }

@@ -22,6 +22,11 @@ pub struct Claims {
     pub exp: i64,
 }
 
+/// The HMAC key for access tokens, derived from the root secret (`JWT_SECRET`).
+pub fn signing_key(root_secret: &str) -> [u8; 32] {
+    crate::crypto::hmac_sha256(root_secret.as_bytes(), &[b"tollgate/jwt/v1"])
+}
+
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -38,11 +43,7 @@ impl JwtKeys {
         // `exp` is compared with our clock below, not with the system time.
         validation.validate_exp = false;
         validation.leeway = 0;
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
     pub fn issue(&self, user: UserId, tenant: TenantId, now: i64) -> ApiResult<String> {
@@ -59,14 +60,10 @@ impl JwtKeys {
 
     pub fn verify(&self, token: &str, now: i64) -> ApiResult<Claims> {
         let invalid = || ApiError::unauthenticated("invalid_token", "the access token is invalid");
-        let data =
-            decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| invalid())?;
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| invalid())?;
         let c = data.claims;
         if c.exp <= now {
-            return Err(ApiError::unauthenticated(
-                "token_expired",
-                "the access token has expired; log in again",
-            ));
+            return Err(ApiError::unauthenticated("token_expired", "the access token has expired; log in again"));
         }
         if c.iat > now + 60 || c.exp - c.iat > TTL_SECONDS {
             return Err(invalid());

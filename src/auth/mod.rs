@@ -74,15 +74,10 @@ fn bearer(req: &HttpRequest) -> ApiResult<&str> {
 fn requested_mode(req: &HttpRequest) -> ApiResult<Option<Mode>> {
     match req.headers().get(BILLING_MODE_HEADER) {
         None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|v| Mode::parse(v.trim()))
-            .map(Some)
-            .ok_or_else(|| {
-                ApiError::bad_request("parameter_invalid", "Billing-Mode must be `test` or `live`")
-                    .with_param(BILLING_MODE_HEADER)
-            }),
+        Some(v) => v.to_str().ok().and_then(|v| Mode::parse(v.trim())).map(Some).ok_or_else(|| {
+            ApiError::bad_request("parameter_invalid", "Billing-Mode must be `test` or `live`")
+                .with_param(BILLING_MODE_HEADER)
+        }),
     }
 }
 
@@ -91,29 +86,21 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
     if let Some(auth) = req.extensions().get::<Auth>() {
         return Ok(*auth);
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no AppState")))?;
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("no AppState")))?;
     let token = bearer(req)?;
     let requested = requested_mode(req)?;
 
     let auth = if token.starts_with("sk_") {
-        let key = tokens::parse_secret_key(token).ok_or_else(|| {
-            ApiError::unauthenticated("invalid_api_key", "the secret key is not valid")
-        })?;
+        let key = tokens::parse_secret_key(token)
+            .ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
         let hash = crate::crypto::sha256(token.as_bytes());
-        let found = crate::db::run(&state.pool, move |conn| {
-            crate::accounts::repo::find_secret_key_by_hash(conn, &hash)
-        })
-        .await?;
-        let row = found.ok_or_else(|| {
-            ApiError::unauthenticated("invalid_api_key", "the secret key is not valid")
-        })?;
+        let found =
+            crate::db::run(&state.pool, move |conn| crate::accounts::repo::find_secret_key_by_hash(conn, &hash))
+                .await?;
+        let row = found.ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
         if row.revoked_at.is_some() {
-            return Err(ApiError::unauthenticated(
-                "api_key_revoked",
-                "the secret key was revoked",
-            ));
+            return Err(ApiError::unauthenticated("api_key_revoked", "the secret key was revoked"));
         }
         debug_assert_eq!(row.mode, key.mode);
         if requested.is_some_and(|m| m != row.mode) {
@@ -122,20 +109,11 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
                 "a secret key acts only in its own mode; drop the Billing-Mode header",
             ));
         }
-        Auth {
-            scope: Scope {
-                tenant_id: row.tenant_id,
-                mode: row.mode,
-            },
-            actor: Actor::SecretKey(row.id),
-        }
+        Auth { scope: Scope { tenant_id: row.tenant_id, mode: row.mode }, actor: Actor::SecretKey(row.id) }
     } else {
         let claims = state.jwt.verify(token, state.clock.now().timestamp())?;
         Auth {
-            scope: Scope {
-                tenant_id: claims.tid,
-                mode: requested.unwrap_or(Mode::Test),
-            },
+            scope: Scope { tenant_id: claims.tid, mode: requested.unwrap_or(Mode::Test) },
             actor: Actor::User(claims.sub),
         }
     };

@@ -37,9 +37,7 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 /// unknown email and a wrong password take the same time.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_blocking(&crate::crypto::random_base62(24)).expect("argon2 hashes a fixed-size input")
-    })
+    DUMMY.get_or_init(|| hash_blocking(&crate::crypto::random_base62(24)).expect("argon2 hashes a fixed-size input"))
 }
 
 #[derive(Clone)]
@@ -49,23 +47,16 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(concurrency: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-        }
+        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))) }
     }
 
-    async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> ApiResult<T> {
+    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
         let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
         actix_web::web::block(f).await.map_err(ApiError::internal)
     }
 
     pub async fn hash(&self, password: String) -> ApiResult<String> {
-        self.blocking(move || hash_blocking(&password))
-            .await?
-            .map_err(ApiError::internal)
+        self.blocking(move || hash_blocking(&password)).await?.map_err(ApiError::internal)
     }
 
     /// Verifies `password` against `phc`, or against the dummy hash when there is no user.

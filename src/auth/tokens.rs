@@ -18,11 +18,7 @@ pub fn new_secret_key(mode: Mode) -> NewToken {
     let head = format!("sk_{}_", mode.as_str());
     let body = crate::crypto::random_base62(SECRET_BODY_LEN);
     let key = format!("{head}{body}");
-    NewToken {
-        prefix: format!("{head}{}", &body[..PREFIX_BODY_LEN]),
-        hash: crate::crypto::sha256(key.as_bytes()),
-        key,
-    }
+    NewToken { prefix: format!("{head}{}", &body[..PREFIX_BODY_LEN]), hash: crate::crypto::sha256(key.as_bytes()), key }
 }
 
 pub struct ParsedSecretKey {

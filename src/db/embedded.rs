@@ -45,9 +45,7 @@ pub struct EmbeddedPostgres {
 
 impl std::fmt::Debug for EmbeddedPostgres {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmbeddedPostgres")
-            .field("data_dir", &self.data_dir)
-            .finish_non_exhaustive()
+        f.debug_struct("EmbeddedPostgres").field("data_dir", &self.data_dir).finish_non_exhaustive()
     }
 }
 
@@ -55,31 +53,18 @@ impl EmbeddedPostgres {
     /// Creates the cluster in `dir` if needed and makes sure it runs.
     pub fn start(dir: &Path) -> Result<Self, EmbeddedError> {
         let bin_dir = find_bin_dir()?;
-        let fail = |message: String| EmbeddedError::Failed {
-            dir: dir.display().to_string(),
-            message,
-        };
+        let fail = |message: String| EmbeddedError::Failed { dir: dir.display().to_string(), message };
 
         std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create the folder: {e}")))?;
         let data_dir = dir.canonicalize().map_err(|e| fail(e.to_string()))?;
-        let run_as = if unsafe { libc::geteuid() } == 0 {
-            Some(postgres_user().map_err(fail)?)
-        } else {
-            None
-        };
+        let run_as = if unsafe { libc::geteuid() } == 0 { Some(postgres_user().map_err(fail)?) } else { None };
 
         // Two processes (say, two test binaries) may start the same cluster at once.
-        let _lock = lock_file(&data_dir.with_extension("lock"))
-            .map_err(|e| fail(format!("cannot take the lock: {e}")))?;
+        let _lock =
+            lock_file(&data_dir.with_extension("lock")).map_err(|e| fail(format!("cannot take the lock: {e}")))?;
 
         let socket_dir = socket_dir_for(&data_dir);
-        let mut pg = EmbeddedPostgres {
-            data_dir,
-            bin_dir,
-            socket_dir,
-            run_as,
-            started_here: false,
-        };
+        let mut pg = EmbeddedPostgres { data_dir, bin_dir, socket_dir, run_as, started_here: false };
         if !pg.data_dir.join("PG_VERSION").exists() {
             pg.init().map_err(fail)?;
         }
@@ -112,10 +97,7 @@ impl EmbeddedPostgres {
 
     /// A connection URL for `dbname` over the cluster's Unix socket.
     pub fn url(&self, dbname: &str) -> String {
-        format!(
-            "postgres://postgres@/{dbname}?host={}&port={PORT}",
-            percent_encode(&self.socket_dir.to_string_lossy())
-        )
+        format!("postgres://postgres@/{dbname}?host={}&port={PORT}", percent_encode(&self.socket_dir.to_string_lossy()))
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -124,12 +106,8 @@ impl EmbeddedPostgres {
 
     /// Creates `name` unless it exists.
     pub fn ensure_database(&self, name: &str) -> Result<(), EmbeddedError> {
-        let fail = |message: String| EmbeddedError::Failed {
-            dir: self.data_dir.display().to_string(),
-            message,
-        };
-        let mut conn =
-            PgConnection::establish(&self.url("postgres")).map_err(|e| fail(e.to_string()))?;
+        let fail = |message: String| EmbeddedError::Failed { dir: self.data_dir.display().to_string(), message };
+        let mut conn = PgConnection::establish(&self.url("postgres")).map_err(|e| fail(e.to_string()))?;
         if !super::database_exists(&mut conn, name).map_err(|e| fail(e.to_string()))? {
             diesel::sql_query(format!("CREATE DATABASE {}", super::quote_ident(name)))
                 .execute(&mut conn)
@@ -149,11 +127,8 @@ impl EmbeddedPostgres {
             return;
         }
         self.started_here = false;
-        let out = self
-            .pg_command("pg_ctl")
-            .args(["stop", "-m", "fast", "-w", "-t", "60", "-D"])
-            .arg(&self.data_dir)
-            .output();
+        let out =
+            self.pg_command("pg_ctl").args(["stop", "-m", "fast", "-w", "-t", "60", "-D"]).arg(&self.data_dir).output();
         match out {
             Ok(o) if o.status.success() => {
                 tracing::info!(dir = %self.data_dir.display(), "stopped the private PostgreSQL cluster")
@@ -165,21 +140,14 @@ impl EmbeddedPostgres {
 
     pub fn is_running(&self) -> bool {
         // pg_ctl status: 0 running, 3 not running, 4 no usable data directory.
-        self.pg_command("pg_ctl")
-            .arg("status")
-            .arg("-D")
-            .arg(&self.data_dir)
-            .output()
-            .is_ok_and(|o| o.status.success())
+        self.pg_command("pg_ctl").arg("status").arg("-D").arg(&self.data_dir).output().is_ok_and(|o| o.status.success())
     }
 
     fn init(&self) -> Result<(), String> {
         if let Some((uid, gid)) = self.run_as {
-            std::os::unix::fs::chown(&self.data_dir, Some(uid), Some(gid))
-                .map_err(|e| format!("cannot chown: {e}"))?;
+            std::os::unix::fs::chown(&self.data_dir, Some(uid), Some(gid)).map_err(|e| format!("cannot chown: {e}"))?;
         }
-        std::fs::set_permissions(&self.data_dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| e.to_string())?;
+        std::fs::set_permissions(&self.data_dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| e.to_string())?;
         let out = self
             .pg_command("initdb")
             .arg("-D")
@@ -217,18 +185,14 @@ impl EmbeddedPostgres {
         std::fs::set_permissions(&self.socket_dir, std::fs::Permissions::from_mode(0o700))
             .map_err(|e| e.to_string())?;
         if let Some((uid, gid)) = self.run_as {
-            std::os::unix::fs::chown(&self.socket_dir, Some(uid), Some(gid))
-                .map_err(|e| e.to_string())?;
+            std::os::unix::fs::chown(&self.socket_dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
         }
         Ok(())
     }
 
     fn pg_command(&self, program: &str) -> Command {
         let mut cmd = Command::new(self.bin_dir.join(program));
-        cmd.stdin(Stdio::null())
-            .current_dir(&self.data_dir)
-            .env("LC_ALL", "C")
-            .env_remove("PGDATA");
+        cmd.stdin(Stdio::null()).current_dir(&self.data_dir).env("LC_ALL", "C").env_remove("PGDATA");
         // Own process group: a Ctrl-C in the terminal stops tollgate gracefully, which then
         // stops PostgreSQL, instead of both dying at once.
         cmd.process_group(0);
@@ -265,9 +229,7 @@ fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
         return if has_server_programs(&dir) {
             Ok(dir)
         } else {
-            Err(EmbeddedError::NotInstalled {
-                searched: format!("POSTGRES_BIN_DIR={}", dir.display()),
-            })
+            Err(EmbeddedError::NotInstalled { searched: format!("POSTGRES_BIN_DIR={}", dir.display()) })
         };
     }
     if let Some(path) = std::env::var_os("PATH") {
@@ -276,12 +238,7 @@ fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
         }
     }
     let mut candidates: Vec<(u32, PathBuf)> = Vec::new();
-    for root in [
-        "/usr/lib/postgresql",
-        "/usr/local/opt",
-        "/opt/homebrew/opt",
-        "/usr",
-    ] {
+    for root in ["/usr/lib/postgresql", "/usr/local/opt", "/opt/homebrew/opt", "/usr"] {
         let Ok(entries) = std::fs::read_dir(root) else {
             continue;
         };
@@ -293,9 +250,7 @@ fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
                 .split('.')
                 .next()
                 .and_then(|v| v.parse().ok());
-            let is_pg = root == "/usr/lib/postgresql"
-                || name.starts_with("postgresql@")
-                || name.starts_with("pgsql-");
+            let is_pg = root == "/usr/lib/postgresql" || name.starts_with("postgresql@") || name.starts_with("pgsql-");
             if let (true, Some(v)) = (is_pg, version) {
                 candidates.push((v, entry.path().join("bin")));
             }
@@ -303,15 +258,9 @@ fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
     }
     candidates.push((0, PathBuf::from("/usr/local/pgsql/bin")));
     candidates.sort_by(|a, b| b.0.cmp(&a.0));
-    candidates
-        .into_iter()
-        .map(|(_, d)| d)
-        .find(|d| has_server_programs(d))
-        .ok_or_else(|| EmbeddedError::NotInstalled {
-            searched:
-                "PATH, /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, Homebrew, /usr/local/pgsql/bin"
-                    .into(),
-        })
+    candidates.into_iter().map(|(_, d)| d).find(|d| has_server_programs(d)).ok_or_else(|| EmbeddedError::NotInstalled {
+        searched: "PATH, /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, Homebrew, /usr/local/pgsql/bin".into(),
+    })
 }
 
 /// The socket goes in the data folder when its path fits in `sun_path`; otherwise in a private
@@ -354,9 +303,7 @@ fn lock_file(path: &Path) -> std::io::Result<File> {
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, Pool};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::{ApiError, ApiResult};
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-pub type PgConn = PooledConnection<ConnectionManager<PgConnection>>;
+/// What repository functions take: a plain connection (a pooled one derefs to it).
+pub type PgConn = PgConnection;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -32,8 +33,7 @@ pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<PgP
         .connection_timeout(timeout)
         .test_on_check_out(false)
         .build_unchecked(manager);
-    pool.get()
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    pool.get().map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
     Ok(pool)
 }
 
@@ -50,7 +50,7 @@ where
     actix_web::web::block(move || {
         let _entered = span.enter();
         let mut conn = pool.get()?;
-        f(&mut conn)
+        f(&mut *conn)
     })
     .await
     .map_err(|e| ApiError::internal(anyhow::anyhow!("database task failed: {e}")))?
@@ -74,9 +74,7 @@ pub fn with_database(url: &str, dbname: &str) -> String {
         Some((a, q)) => (a, Some(q)),
         None => (rest, None),
     };
-    let authority = before_query
-        .split_once('/')
-        .map_or(before_query, |(a, _)| a);
+    let authority = before_query.split_once('/').map_or(before_query, |(a, _)| a);
     let mut out = format!("{scheme}://{authority}/{dbname}");
     if let Some(q) = query {
         out.push('?');
@@ -91,22 +89,10 @@ mod tests {
 
     #[test]
     fn swaps_the_database_name() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/a", "b"),
-            "postgres://u@h:5432/b"
-        );
-        assert_eq!(
-            with_database("postgres://u@h:5432", "b"),
-            "postgres://u@h:5432/b"
-        );
-        assert_eq!(
-            with_database("postgres://postgres@/x?host=/tmp/s", "y"),
-            "postgres://postgres@/y?host=/tmp/s"
-        );
-        assert_eq!(
-            with_database("postgresql://h/a?sslmode=require", "b"),
-            "postgresql://h/b?sslmode=require"
-        );
+        assert_eq!(with_database("postgres://u@h:5432/a", "b"), "postgres://u@h:5432/b");
+        assert_eq!(with_database("postgres://u@h:5432", "b"), "postgres://u@h:5432/b");
+        assert_eq!(with_database("postgres://postgres@/x?host=/tmp/s", "y"), "postgres://postgres@/y?host=/tmp/s");
+        assert_eq!(with_database("postgresql://h/a?sslmode=require", "b"), "postgresql://h/b?sslmode=require");
     }
 }
 

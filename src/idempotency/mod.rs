@@ -34,6 +34,7 @@ use crate::crypto::{hmac_sha256, open, seal};
 use crate::error::ApiError;
 use crate::extract::{read_body, MAX_BODY_BYTES};
 use crate::state::AppState;
+use crate::tenancy::Scope;
 
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -42,6 +43,31 @@ pub const RETENTION: TimeDelta = TimeDelta::hours(24);
 /// An unfinished claim older than this belongs to a server that died.
 pub const STALE_AFTER: TimeDelta = TimeDelta::seconds(60);
 const MAX_KEY_LEN: usize = 255;
+
+/// What is stored about a key and its request: HMACs only, plus the key that seals the answer.
+pub struct Digests {
+    pub key_digest: [u8; 32],
+    pub seal_key: [u8; 32],
+    pub request_digest: [u8; 32],
+}
+
+impl Digests {
+    pub fn new(
+        secret: &[u8; 32],
+        scope: Scope,
+        key: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> Digests {
+        let (tenant, mode) = (scope.tenant_id.0.as_bytes(), scope.mode.as_str().as_bytes());
+        let key_digest = hmac_sha256(secret, &[b"key", tenant, mode, key.as_bytes()]);
+        let seal_key = hmac_sha256(secret, &[b"seal", tenant, mode, key.as_bytes()]);
+        let request_digest = hmac_sha256(&seal_key, &[method.as_bytes(), path.as_bytes(), query.as_bytes(), body]);
+        Digests { key_digest, seal_key, request_digest }
+    }
+}
 
 fn error(e: ApiError, req: ServiceRequest) -> ServiceResponse<BoxBody> {
     req.into_response(e.error_response())
@@ -52,38 +78,21 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if req.method() != Method::POST || !req.headers().contains_key(&HEADER) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
-    let key = req
-        .headers()
-        .get(&HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let key = req.headers().get(&HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        let e = ApiError::bad_request(
-            "parameter_invalid",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
-        )
-        .with_param("Idempotency-Key");
+        let e = ApiError::bad_request("parameter_invalid", "Idempotency-Key must be 1 to 255 visible ASCII characters")
+            .with_param("Idempotency-Key");
         return Ok(error(e, req));
     }
     // Unauthenticated calls (signup, login, bad credentials) go through unchanged; the handler
     // answers them itself.
     let Ok(auth) = authenticate(req.request()).await else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
 
     let mut payload = req.take_payload();
@@ -93,21 +102,13 @@ pub async fn middleware(
     };
 
     let scope = auth.scope;
-    let (tenant, mode) = (
-        scope.tenant_id.0.as_bytes().to_vec(),
-        scope.mode.as_str().as_bytes(),
-    );
+    let (tenant, mode) = (scope.tenant_id.0.as_bytes().to_vec(), scope.mode.as_str().as_bytes());
     let secret = &state.idempotency_secret;
     let key_digest = hmac_sha256(secret, &[b"key", &tenant, mode, key.as_bytes()]);
     let seal_key = hmac_sha256(secret, &[b"seal", &tenant, mode, key.as_bytes()]);
     let request_digest = hmac_sha256(
         &seal_key,
-        &[
-            req.method().as_str().as_bytes(),
-            req.path().as_bytes(),
-            req.query_string().as_bytes(),
-            &body,
-        ],
+        &[req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes(), &body],
     );
     req.set_payload(Payload::from(body));
 
@@ -115,15 +116,7 @@ pub async fn middleware(
     let begin = loop {
         let (pool, now) = (state.pool.clone(), state.clock.now());
         let outcome = crate::db::run(&pool, move |conn| {
-            Ok(repo::begin(
-                conn,
-                scope,
-                &key_digest,
-                &request_digest,
-                now,
-                STALE_AFTER,
-                RETENTION,
-            )?)
+            Ok(repo::begin(conn, scope, &key_digest, &request_digest, now, STALE_AFTER, RETENTION)?)
         })
         .await;
         match outcome {
@@ -165,10 +158,7 @@ pub async fn middleware(
             };
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let res = HttpResponse::build(status)
-                .insert_header((
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                ))
+                .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
                 .insert_header((REPLAYED, HeaderValue::from_static("true")))
                 .body(body);
             Ok(req.into_response(res))
@@ -179,10 +169,7 @@ pub async fn middleware(
                 Ok(r) => r.map_into_boxed_body(),
                 Err(e) => {
                     // A caught panic: nothing to store, and the client may retry.
-                    let _ = crate::db::run(&pool, move |conn| {
-                        Ok(repo::release(conn, scope, &key_digest)?)
-                    })
-                    .await;
+                    let _ = crate::db::run(&pool, move |conn| Ok(repo::release(conn, scope, &key_digest)?)).await;
                     return Err(e);
                 }
             };
@@ -192,42 +179,26 @@ pub async fn middleware(
             let bytes = match actix_web::body::to_bytes(body).await {
                 Ok(b) => b,
                 Err(_) => {
-                    let _ = crate::db::run(&pool, move |conn| {
-                        Ok(repo::release(conn, scope, &key_digest)?)
-                    })
-                    .await;
+                    let _ = crate::db::run(&pool, move |conn| Ok(repo::release(conn, scope, &key_digest)?)).await;
                     return Ok(ServiceResponse::new(
                         http_req,
-                        ApiError::internal(anyhow::anyhow!("response body failed"))
-                            .error_response(),
+                        ApiError::internal(anyhow::anyhow!("response body failed")).error_response(),
                     ));
                 }
             };
             let stored = if status.is_server_error() {
-                crate::db::run(&pool, move |conn| {
-                    Ok(repo::release(conn, scope, &key_digest)?)
-                })
-                .await
+                crate::db::run(&pool, move |conn| Ok(repo::release(conn, scope, &key_digest)?)).await
             } else {
                 let sealed = seal(&seal_key, &bytes);
                 crate::db::run(&pool, move |conn| {
-                    Ok(repo::complete(
-                        conn,
-                        scope,
-                        &key_digest,
-                        status.as_u16(),
-                        &sealed,
-                    )?)
+                    Ok(repo::complete(conn, scope, &key_digest, status.as_u16(), &sealed)?)
                 })
                 .await
             };
             if let Err(e) = stored {
                 tracing::error!(error = %e, "could not record the idempotent answer");
             }
-            Ok(ServiceResponse::new(
-                http_req,
-                head.set_body(bytes).map_into_boxed_body(),
-            ))
+            Ok(ServiceResponse::new(http_req, head.set_body(bytes).map_into_boxed_body()))
         }
     }
 }

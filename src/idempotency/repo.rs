@@ -54,13 +54,7 @@ pub fn begin(
             .filter(ik::tenant_id.eq(scope.tenant_id))
             .filter(ik::mode.eq(scope.mode))
             .filter(ik::key_digest.eq(key))
-            .select((
-                ik::request_digest,
-                ik::status,
-                ik::response,
-                ik::locked_at,
-                ik::created_at,
-            ))
+            .select((ik::request_digest, ik::status, ik::response, ik::locked_at, ik::created_at))
             .for_update()
             .first(conn)?;
         let claim = |conn: &mut PgConn, fresh: bool| {
@@ -79,9 +73,7 @@ pub fn begin(
                     ))
                     .execute(conn)
             } else {
-                diesel::update(target)
-                    .set(ik::locked_at.eq(now))
-                    .execute(conn)
+                diesel::update(target).set(ik::locked_at.eq(now)).execute(conn)
             }
         };
         if created_at < now - expire_after {
@@ -92,10 +84,7 @@ pub fn begin(
             return Ok(Begin::Mismatch);
         }
         match (status, sealed) {
-            (Some(status), Some(sealed)) => Ok(Begin::Replay {
-                status: status as u16,
-                sealed,
-            }),
+            (Some(status), Some(sealed)) => Ok(Begin::Replay { status: status as u16, sealed }),
             _ if locked_at < now - stale_after => {
                 claim(conn, false)?;
                 Ok(Begin::Proceed)
@@ -105,13 +94,7 @@ pub fn begin(
     })
 }
 
-pub fn complete(
-    conn: &mut PgConn,
-    scope: Scope,
-    key: &[u8],
-    status: u16,
-    sealed: &[u8],
-) -> QueryResult<()> {
+pub fn complete(conn: &mut PgConn, scope: Scope, key: &[u8], status: u16, sealed: &[u8]) -> QueryResult<()> {
     diesel::update(
         ik::table
             .filter(ik::tenant_id.eq(scope.tenant_id))

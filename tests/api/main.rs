@@ -1,1 +1,12 @@
+//! The integration tests: one binary, a module per domain. Each test gets its own database,
+//! cloned from a migrated template, and its own server on a free port, so tests run in
+//! parallel. See `helpers.rs`.
 
+mod accounts;
+mod embedded;
+mod errors;
+mod helpers;
+mod idempotency;
+mod openapi;
+mod ops;
+mod secret_keys;

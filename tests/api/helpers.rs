@@ -1,0 +1,298 @@
+//! `spawn_app()`: a server on port 0 over a fresh database, and helpers to call it.
+//!
+//! The database server is `DATABASE_URL` when set; otherwise a private cluster under
+//! `.data/test-postgres` (started once and left running for the next run). A template database
+//! named by a hash of `migrations/` is created and migrated once, under an advisory lock, and
+//! every test clones it (`CREATE DATABASE … TEMPLATE …`), which takes milliseconds.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use actix_web::http::Method;
+use actix_web::web;
+use chrono::Utc;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use serde_json::{json, Value};
+use tollgate::clock::ManualClock;
+use tollgate::config::{Secret, Settings};
+use tollgate::db::{database_exists, quote_ident, with_database};
+use tollgate::startup::{Application, Options};
+use tollgate::state::AppState;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "correct horse battery";
+
+struct Server {
+    /// Maintenance connection URL.
+    base: String,
+    template: String,
+}
+
+fn migrations_hash() -> String {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("migrations/ is readable").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out)
+            } else {
+                out.push(p)
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(f.strip_prefix(&root).unwrap().to_string_lossy().as_bytes());
+        all.extend(std::fs::read(&f).unwrap());
+    }
+    tollgate::crypto::sha256(&all)[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn base_url() -> String {
+    match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => url,
+        None => {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(".data/test-postgres");
+            let pg = tollgate::db::embedded::EmbeddedPostgres::start(&dir).expect("start the test cluster");
+            let url = pg.url("postgres");
+            pg.keep_running();
+            url
+        }
+    }
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let base = base_url();
+        let template = format!("tollgate_tpl_{}", migrations_hash());
+        let mut conn = PgConnection::establish(&base).expect("connect to the test database server");
+        diesel::sql_query("SELECT pg_advisory_lock(7461756)").execute(&mut conn).unwrap();
+        if !database_exists(&mut conn, &template).unwrap() {
+            let building = format!("{template}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&building)))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(&building))).execute(&mut conn).unwrap();
+            {
+                let mut tpl = PgConnection::establish(&with_database(&base, &building)).unwrap();
+                tollgate::db::migrate(&mut tpl).expect("migrations apply");
+            }
+            diesel::sql_query(format!(
+                "ALTER DATABASE {} RENAME TO {}",
+                quote_ident(&building),
+                quote_ident(&template)
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(7461756)").execute(&mut conn).unwrap();
+        Server { base, template }
+    })
+}
+
+/// A new database cloned from the template; returns its URL.
+pub fn fresh_database() -> (String, String) {
+    let s = server();
+    let name = format!("tollgate_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(&s.base).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {} TEMPLATE {}", quote_ident(&name), quote_ident(&s.template)))
+        .execute(&mut conn)
+        .unwrap();
+    (with_database(&s.base, &name), name)
+}
+
+fn drop_database(name: &str) {
+    let base = server().base.clone();
+    let name = name.to_string();
+    // Drop runs inside the async test; do the blocking work on a plain thread.
+    let _ = std::thread::spawn(move || {
+        if let Ok(mut conn) = PgConnection::establish(&base) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name)))
+                .execute(&mut conn);
+        }
+    })
+    .join();
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::from_lookup(|k| match k {
+        "JWT_SECRET" => Some(JWT_SECRET.into()),
+        "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .expect("test settings are valid");
+    settings.database_url = Some(Secret::new(database_url));
+    settings.workers = Some(1);
+    settings.db_pool_size = 4;
+    settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub state: web::Data<AppState>,
+    pub clock: Arc<ManualClock>,
+    pub handle: actix_web::dev::ServerHandle,
+    pub database_url: String,
+    db_name: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop_database(&self.db_name);
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}, None).await
+}
+
+pub async fn spawn_app_with(
+    customize: impl FnOnce(&mut Settings),
+    extra_routes: Option<fn(&mut web::ServiceConfig)>,
+) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        tollgate::telemetry::init(tollgate::config::LogFormat::Text);
+    }
+    let (database_url, db_name) = fresh_database();
+    let mut settings = test_settings(&database_url);
+    customize(&mut settings);
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let app = Application::build_with(settings, Options { clock: clock.clone(), extra_routes })
+        .await
+        .expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
+    TestApp { address, client, state, clock, handle, database_url, db_name }
+}
+
+/// What a test sees of a response.
+#[derive(Debug)]
+pub struct Res {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Res {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The error code of an error answer, after checking the envelope's shape and its `type`.
+    pub fn error_code(&self) -> &str {
+        let err = &self.body["error"];
+        assert!(err.is_object(), "not an error envelope: {} {}", self.status, self.text);
+        assert_eq!(
+            self.header("content-type").map(|c| c.starts_with("application/json")),
+            Some(true),
+            "errors are JSON"
+        );
+        let expected_type = match self.status {
+            401 => "authentication",
+            403 => "permission",
+            404 => "not_found",
+            409 => "conflict",
+            429 => "rate_limited",
+            503 => "unavailable",
+            500..=599 => "internal",
+            _ => "invalid_request",
+        };
+        assert_eq!(err["type"], expected_type, "type for status {}: {}", self.status, self.text);
+        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
+        err["code"].as_str().unwrap()
+    }
+
+    pub fn error_param(&self) -> Option<&str> {
+        self.body["error"]["param"].as_str()
+    }
+}
+
+/// A signed-up tenant.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+    pub sk_test: String,
+    pub sk_live: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// The general request: any method, headers and raw body.
+    pub async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Res {
+        let mut req = self.client.request(method, self.url(path));
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("the request is answered");
+        let bytes = res.body().limit(8 * 1024 * 1024).await.expect("the body is read");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res { status: res.status().as_u16(), headers: res.headers().clone(), text, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        let auth = format!("Bearer {token}");
+        self.send(Method::GET, path, &[("Authorization", &auth)], None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Res {
+        self.post_with(path, token, body, &[]).await
+    }
+
+    pub async fn post_with(&self, path: &str, token: &str, body: Value, headers: &[(&str, &str)]) -> Res {
+        let auth = format!("Bearer {token}");
+        let mut all = vec![("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send(Method::POST, path, &all, Some(body.to_string().into_bytes())).await
+    }
+
+    pub async fn post_open(&self, path: &str, body: Value) -> Res {
+        self.send(Method::POST, path, &[("Content-Type", "application/json")], Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Res {
+        let auth = format!("Bearer {token}");
+        self.send(Method::DELETE, path, &[("Authorization", &auth)], None).await
+    }
+
+    pub async fn signup(&self) -> Tenant {
+        let email = format!("owner-{}@example.com", uuid::Uuid::new_v4().simple());
+        let res = self
+            .post_open("/v1/signup", json!({"organization": "Acme Weather API", "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        let b = &res.body;
+        Tenant {
+            id: b["tenant"]["id"].as_str().unwrap().into(),
+            email,
+            token: b["access_token"].as_str().unwrap().into(),
+            sk_test: b["secret_keys"]["test"].as_str().unwrap().into(),
+            sk_live: b["secret_keys"]["live"].as_str().unwrap().into(),
+        }
+    }
+
+    /// A direct connection to this test's database, for checking what is stored.
+    pub fn db(&self) -> PgConnection {
+        PgConnection::establish(&self.database_url).unwrap()
+    }
+}

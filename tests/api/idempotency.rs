@@ -1,0 +1,159 @@
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use serde_json::json;
+use tollgate::clock::Clock;
+use tollgate::idempotency::Digests;
+use tollgate::tenancy::{Mode, Scope};
+
+use crate::helpers::{spawn_app, spawn_app_with, Tenant, TestApp};
+
+async fn key_count(app: &TestApp, t: &Tenant) -> usize {
+    app.get("/v1/secret-keys?limit=100", &t.token).await.body["data"].as_array().unwrap().len()
+}
+
+#[actix_web::test]
+async fn the_same_key_and_body_replay_the_first_answer() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let body = json!({"name": "deploy", "mode": "live"});
+    let first = app.post_with("/v1/secret-keys", &t.token, body.clone(), &[("Idempotency-Key", "req-1")]).await;
+    assert_eq!(first.status, 201);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    let again = app.post_with("/v1/secret-keys", &t.token, body.clone(), &[("Idempotency-Key", "req-1")]).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.text, first.text, "byte-identical answer, the shown-once key included");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(key_count(&app, &t).await, 3, "one effect");
+
+    // Stored encrypted: the plaintext key is not in the table.
+    let key = first.body["key"].as_str().unwrap();
+    let mut conn = app.db();
+    let stored: Vec<Option<Vec<u8>>> = tollgate::schema::idempotency_keys::table
+        .select(tollgate::schema::idempotency_keys::response)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let blob = stored[0].clone().unwrap();
+    assert!(!blob.windows(key.len()).any(|w| w == key.as_bytes()));
+
+    // A different key runs anew.
+    let other = app.post_with("/v1/secret-keys", &t.token, body, &[("Idempotency-Key", "req-2")]).await;
+    assert_ne!(other.body["id"], first.body["id"]);
+}
+
+#[actix_web::test]
+async fn the_same_key_with_another_body_is_422() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let h = [("Idempotency-Key", "req-1")];
+    assert_eq!(app.post_with("/v1/secret-keys", &t.token, json!({"name": "a", "mode": "test"}), &h).await.status, 201);
+    let res = app.post_with("/v1/secret-keys", &t.token, json!({"name": "b", "mode": "test"}), &h).await;
+    assert_eq!(
+        (res.status, res.error_code(), res.error_param()),
+        (422, "idempotency_key_reused", Some("Idempotency-Key"))
+    );
+    assert_eq!(key_count(&app, &t).await, 3);
+}
+
+#[actix_web::test]
+async fn concurrent_identical_requests_have_one_effect_and_one_answer() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let body = json!({"name": "race", "mode": "test"});
+    let futures: Vec<_> = (0..12)
+        .map(|_| app.post_with("/v1/secret-keys", &t.token, body.clone(), &[("Idempotency-Key", "same-key")]))
+        .collect();
+    let answers = futures_util::future::join_all(futures).await;
+    for a in &answers {
+        assert_eq!(a.status, 201, "{}", a.text);
+        assert_eq!(a.text, answers[0].text);
+    }
+    assert_eq!(key_count(&app, &t).await, 3, "exactly one key created");
+}
+
+#[actix_web::test]
+async fn a_request_still_running_elsewhere_is_409() {
+    let app = spawn_app_with(|s| s.idempotency_wait = std::time::Duration::from_millis(100), None).await;
+    let t = app.signup().await;
+    let body = json!({"name": "slow", "mode": "test"});
+    let tenant: tollgate::ids::TenantId = t.id.parse().unwrap();
+    let scope = Scope { tenant_id: tenant, mode: Mode::Test };
+    let d = Digests::new(
+        &app.state.idempotency_secret,
+        scope,
+        "busy",
+        "POST",
+        "/v1/secret-keys",
+        "",
+        body.to_string().as_bytes(),
+    );
+    // Another instance has claimed the key and not finished.
+    let now = app.clock.now();
+    let mut conn = app.db();
+    tollgate::idempotency::repo::begin(
+        &mut conn,
+        scope,
+        &d.key_digest,
+        &d.request_digest,
+        now,
+        TimeDelta::seconds(60),
+        TimeDelta::hours(24),
+    )
+    .unwrap();
+
+    let res = app.post_with("/v1/secret-keys", &t.token, body.clone(), &[("Idempotency-Key", "busy")]).await;
+    assert_eq!((res.status, res.error_code()), (409, "idempotency_key_in_use"));
+    assert_eq!(key_count(&app, &t).await, 2);
+
+    // A claim whose server died (older than a minute) is taken over.
+    app.clock.advance(TimeDelta::seconds(61));
+    let res = app.post_with("/v1/secret-keys", &t.token, body, &[("Idempotency-Key", "busy")]).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(key_count(&app, &t).await, 3);
+}
+
+#[actix_web::test]
+async fn keys_are_scoped_per_tenant_and_mode_and_expire_after_a_day() {
+    let app = spawn_app().await;
+    let a = app.signup().await;
+    let b = app.signup().await;
+    let body = json!({"name": "x", "mode": "test"});
+    let h = [("Idempotency-Key", "shared-name")];
+    let ra = app.post_with("/v1/secret-keys", &a.token, body.clone(), &h).await;
+    let rb = app.post_with("/v1/secret-keys", &b.token, body.clone(), &h).await;
+    assert_eq!((ra.status, rb.status), (201, 201));
+    assert_ne!(ra.body["id"], rb.body["id"], "B never sees A's answer");
+    let live = app
+        .post_with(
+            "/v1/secret-keys",
+            &a.token,
+            body.clone(),
+            &[("Idempotency-Key", "shared-name"), ("Billing-Mode", "live")],
+        )
+        .await;
+    assert_eq!(live.status, 201);
+    assert_ne!(live.body["id"], ra.body["id"], "live and test keep separate keys");
+
+    app.clock.advance(TimeDelta::hours(25));
+    // The token is long expired by now: log in again.
+    let login = app.post_open("/v1/auth/login", json!({"email": a.email, "password": crate::helpers::PASSWORD})).await;
+    let token = login.body["access_token"].as_str().unwrap();
+    let later = app.post_with("/v1/secret-keys", token, body, &h).await;
+    assert_eq!(later.status, 201);
+    assert_eq!(later.header("idempotent-replayed"), None);
+    assert_ne!(later.body["id"], ra.body["id"], "forgotten after 24 hours");
+}
+
+#[actix_web::test]
+async fn malformed_keys_are_refused() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let long = "k".repeat(256);
+    for bad in [long.as_str(), "has space", "tab\there"] {
+        let res = app
+            .post_with("/v1/secret-keys", &t.token, json!({"name": "x", "mode": "test"}), &[("Idempotency-Key", bad)])
+            .await;
+        assert_eq!((res.status, res.error_param()), (400, Some("Idempotency-Key")), "{bad:?}");
+    }
+    assert_eq!(key_count(&app, &t).await, 2);
+}
