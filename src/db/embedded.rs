@@ -257,7 +257,7 @@ fn find_bin_dir() -> Result<PathBuf, EmbeddedError> {
         }
     }
     candidates.push((0, PathBuf::from("/usr/local/pgsql/bin")));
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.into_iter().map(|(_, d)| d).find(|d| has_server_programs(d)).ok_or_else(|| EmbeddedError::NotInstalled {
         searched: "PATH, /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, Homebrew, /usr/local/pgsql/bin".into(),
     })

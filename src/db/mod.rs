@@ -50,7 +50,7 @@ where
     actix_web::web::block(move || {
         let _entered = span.enter();
         let mut conn = pool.get()?;
-        f(&mut *conn)
+        f(&mut conn)
     })
     .await
     .map_err(|e| ApiError::internal(anyhow::anyhow!("database task failed: {e}")))?

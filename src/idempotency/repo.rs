@@ -18,6 +18,16 @@ pub enum Begin {
     InProgress,
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = ik, check_for_backend(diesel::pg::Pg))]
+struct Record {
+    request_digest: Vec<u8>,
+    status: Option<i16>,
+    response: Option<Vec<u8>>,
+    locked_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
 /// Claims the key, or reports who has it. `stale_after`: an unfinished claim older than this
 /// (its server died) may be taken over. `expire_after`: a record older than this is forgotten.
 pub fn begin(
@@ -44,17 +54,11 @@ pub fn begin(
         if inserted == 1 {
             return Ok(Begin::Proceed);
         }
-        let (request_digest, status, sealed, locked_at, created_at): (
-            Vec<u8>,
-            Option<i16>,
-            Option<Vec<u8>>,
-            DateTime<Utc>,
-            DateTime<Utc>,
-        ) = ik::table
+        let Record { request_digest, status, response: sealed, locked_at, created_at } = ik::table
             .filter(ik::tenant_id.eq(scope.tenant_id))
             .filter(ik::mode.eq(scope.mode))
             .filter(ik::key_digest.eq(key))
-            .select((ik::request_digest, ik::status, ik::response, ik::locked_at, ik::created_at))
+            .select(Record::as_select())
             .for_update()
             .first(conn)?;
         let claim = |conn: &mut PgConn, fresh: bool| {
