@@ -160,6 +160,23 @@ id_type!(
     SecretKeyId, "skey", "skey_0PYr3fWn4fTq0wKfM8sQ2c"
 );
 
+id_type!(
+    /// A feature of the tenant's product (boolean, metered or config).
+    FeatureId, "feat", "feat_0PYr3fWn4fTq0wKfM8sQ2d"
+);
+id_type!(
+    /// A plan (its versions share the id).
+    PlanId, "plan", "plan_0PYr3fWn4fTq0wKfM8sQ2e"
+);
+id_type!(
+    /// One of the tenant's customers.
+    CustomerId, "cus", "cus_0PYr3fWn4fTq0wKfM8sQ2f"
+);
+id_type!(
+    /// A customer's subscription to a plan.
+    SubscriptionId, "sub", "sub_0PYr3fWn4fTq0wKfM8sQ2g"
+);
+
 /// Parses an id from a path segment; any failure is "no such resource".
 pub fn parse_path_id<T: FromStr>(raw: &str, resource: &'static str) -> Result<T, crate::error::ApiError> {
     raw.parse().map_err(|_| crate::error::ApiError::not_found(resource))

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -16,12 +17,14 @@ pub mod idempotency;
 pub mod ids;
 pub mod metrics;
 pub mod middleware;
+pub mod money;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod schema;
 pub mod startup;
 pub mod state;
+pub mod subscriptions;
 pub mod telemetry;
 pub mod tenancy;
 pub mod types;

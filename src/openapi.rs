@@ -27,6 +27,7 @@ use crate::error::{ErrorBody, ErrorEnvelope, ErrorType};
     security(("bearer" = [])),
     tags(
         (name = "Accounts", description = "Tenant signup, login and secret keys."),
+        (name = "Catalog", description = "Features and versioned plans: entitlements and charges."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -127,7 +128,7 @@ impl Modify for Conventions {
 
 /// The routes that make up the API; used both to serve and to generate the spec.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(crate::accounts::routes).configure(crate::ops::routes);
+    cfg.configure(crate::accounts::routes).configure(crate::catalog::routes).configure(crate::ops::routes);
 }
 
 /// The OpenAPI document of the code as it is.

@@ -49,3 +49,88 @@ diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(secret_keys -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(tenants, users, secret_keys, idempotency_keys);
+
+diesel::table! {
+    features (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        key -> Text,
+        name -> Text,
+        kind -> Text,
+        unit -> Nullable<Text>,
+        aggregation -> Nullable<Text>,
+        property -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plans (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        key -> Text,
+        latest_version -> Int4,
+        archived_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_versions (tenant_id, mode, plan_id, version) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        plan_id -> Uuid,
+        version -> Int4,
+        name -> Text,
+        currency -> Text,
+        interval -> Text,
+        interval_count -> Int4,
+        amount -> Numeric,
+        billing -> Text,
+        trial_days -> Int4,
+        entitlements -> Jsonb,
+        charges -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customers (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        email -> Text,
+        name -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        metadata -> Jsonb,
+        tax_rate -> Nullable<Numeric>,
+        created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    subscriptions (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        customer_id -> Uuid,
+        plan_id -> Uuid,
+        plan_version -> Int4,
+        status -> Text,
+        billing_anchor -> Timestamptz,
+        current_period_start -> Timestamptz,
+        current_period_end -> Timestamptz,
+        trial_end -> Nullable<Timestamptz>,
+        cancel_at_period_end -> Bool,
+        canceled_at -> Nullable<Timestamptz>,
+        ended_at -> Nullable<Timestamptz>,
+        pending_plan_id -> Nullable<Uuid>,
+        pending_plan_version -> Nullable<Int4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(features, plans, plan_versions, customers, subscriptions, tenants);

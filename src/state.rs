@@ -21,6 +21,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// "Now" for billing logic in a tenant's mode. Today the instance clock; test mode will read
+    /// the tenant's test clock.
+    pub fn now_for(&self, _scope: crate::tenancy::Scope) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
         Ok(AppState {

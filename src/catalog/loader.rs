@@ -1,0 +1,1 @@
+//! Loading example catalogs (see examples/catalogs/) through the public API.
