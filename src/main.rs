@@ -8,8 +8,11 @@ const USAGE: &str = "\
 tollgate: billing for API products
 
 Usage:
-  tollgate serve     apply pending migrations, then serve (the default)
-  tollgate migrate   apply pending migrations and exit
+  tollgate serve               apply pending migrations, then serve (the default)
+  tollgate migrate             apply pending migrations and exit
+  tollgate load-catalog FILE   create a catalog file's features and plans through the API,
+                               with TOLLGATE_SECRET_KEY, at TOLLGATE_URL (default
+                               http://127.0.0.1:8080); existing keys are left as they are
 
 Settings come from the environment (or .env): DATABASE_URL, LISTEN_ADDR, JWT_SECRET,
 PUBLIC_URL, SMTP_URL, RUST_LOG, LOG_FORMAT, DATA_DIR. With DATABASE_URL unset, a private
@@ -20,11 +23,47 @@ enum Command {
     Migrate,
 }
 
+fn load_catalog(path: &str) -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let Some(key) = std::env::var("TOLLGATE_SECRET_KEY").ok().filter(|k| !k.is_empty()) else {
+        eprintln!(
+            "tollgate: set TOLLGATE_SECRET_KEY to the secret key (sk_test_… or sk_live_…) of the tenant to load into"
+        );
+        return ExitCode::from(2);
+    };
+    let url = std::env::var("TOLLGATE_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
+    let catalog = match std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tollgate: cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = actix_web::rt::System::new().block_on(tollgate::catalog::loader::load(&url, &key, &catalog));
+    match result {
+        Ok(r) => {
+            println!(
+                "features: {} created, {} already there; plans: {} created, {} already there",
+                r.features_created, r.features_existing, r.plans_created, r.plans_existing
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tollgate: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve"] => Command::Serve,
         ["migrate"] => Command::Migrate,
+        ["load-catalog", path] => return load_catalog(path),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

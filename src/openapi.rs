@@ -28,6 +28,8 @@ use crate::error::{ErrorBody, ErrorEnvelope, ErrorType};
     tags(
         (name = "Accounts", description = "Tenant signup, login and secret keys."),
         (name = "Catalog", description = "Features and versioned plans: entitlements and charges."),
+        (name = "Customers", description = "Your customers and what their plans grant them."),
+        (name = "Subscriptions", description = "Customers on plans: trials, plan changes, cancellation."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -128,7 +130,12 @@ impl Modify for Conventions {
 
 /// The routes that make up the API; used both to serve and to generate the spec.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(crate::accounts::routes).configure(crate::catalog::routes).configure(crate::ops::routes);
+    cfg.configure(crate::accounts::routes)
+        .configure(crate::catalog::routes)
+        .configure(crate::customers::routes)
+        .configure(crate::entitlements::routes)
+        .configure(crate::subscriptions::routes)
+        .configure(crate::ops::routes);
 }
 
 /// The OpenAPI document of the code as it is.

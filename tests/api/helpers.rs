@@ -270,6 +270,12 @@ impl TestApp {
             .await
     }
 
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Res {
+        let auth = format!("Bearer {token}");
+        let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+        self.send(Method::PATCH, path, &h, Some(body.to_string().into_bytes())).await
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Res {
         let auth = format!("Bearer {token}");
         self.send(Method::DELETE, path, &[("Authorization", &auth)], None).await
@@ -295,4 +301,45 @@ impl TestApp {
     pub fn db(&self) -> PgConnection {
         PgConnection::establish(&self.database_url).unwrap()
     }
+}
+
+/// API.md's example plan, `pro`, with the four features it uses.
+pub async fn pro_plan(app: &TestApp, key: &str) -> Value {
+    for f in [
+        json!({"key": "api_calls", "name": "API calls", "type": "metered", "unit": "request"}),
+        json!({"key": "data_mb", "name": "Data", "type": "metered", "unit": "MB"}),
+        json!({"key": "inferences", "name": "Inferences", "type": "metered"}),
+        json!({"key": "exports", "name": "Exports", "type": "metered"}),
+        json!({"key": "batch_api", "name": "Batch API", "type": "boolean"}),
+        json!({"key": "support_tier", "name": "Support", "type": "config"}),
+    ] {
+        let res = app.post("/v1/features", key, f).await;
+        assert!(res.status == 201 || res.status == 409, "{}", res.text);
+    }
+    let res = app.post("/v1/plans", key, api_md_plan()).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.body
+}
+
+/// The plan of API.md's "Catalog" section, verbatim.
+pub fn api_md_plan() -> Value {
+    json!({"key": "pro", "name": "Pro", "currency": "USD", "interval": "month", "amount": "99.00",
+     "billing": "in_advance", "trial_days": 0,
+     "entitlements": [
+       {"feature": "batch_api"},
+       {"feature": "api_calls", "limit": 100000, "reset": "day", "overage": "block",
+        "rate_limit": {"limit": 50, "window_seconds": 1}},
+       {"feature": "support_tier", "value": "dedicated"}],
+     "charges": [
+       {"feature": "api_calls", "model": "per_unit", "unit_amount": "0.002", "included": 50000},
+       {"feature": "data_mb", "model": "graduated",
+        "tiers": [{"up_to": 1000, "unit_amount": "0"}, {"up_to": null, "unit_amount": "0.01"}]},
+       {"feature": "inferences", "model": "volume", "tiers": [{"up_to": 100, "unit_amount": "0.05", "flat_amount": "0"}, {"up_to": null, "unit_amount": "0.04"}]},
+       {"feature": "exports", "model": "package", "package_size": 1000, "package_amount": "1.00", "included": 0}]})
+}
+
+pub async fn customer(app: &TestApp, key: &str, email: &str) -> String {
+    let res = app.post("/v1/customers", key, json!({"email": email})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.body["id"].as_str().unwrap().to_string()
 }

@@ -3,10 +3,14 @@
 //! parallel. See `helpers.rs`.
 
 mod accounts;
+mod catalog;
+mod customers;
 mod embedded;
 mod errors;
 mod helpers;
 mod idempotency;
+mod isolation;
 mod openapi;
 mod ops;
 mod secret_keys;
+mod subscriptions;

@@ -1,0 +1,92 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::models::{Customer, CustomerChangeset};
+use crate::db::PgConn;
+use crate::ids::CustomerId;
+use crate::pagination::Page;
+use crate::schema::customers;
+use crate::tenancy::Scope;
+
+pub fn insert(conn: &mut PgConn, c: &Customer) -> QueryResult<()> {
+    diesel::insert_into(customers::table).values(c).execute(conn).map(drop)
+}
+
+/// A customer of the scope that is not deleted.
+pub fn find(conn: &mut PgConn, scope: Scope, id: CustomerId) -> QueryResult<Option<Customer>> {
+    customers::table
+        .filter(customers::tenant_id.eq(scope.tenant_id))
+        .filter(customers::mode.eq(scope.mode))
+        .filter(customers::id.eq(id))
+        .filter(customers::deleted_at.is_null())
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_external_id(conn: &mut PgConn, scope: Scope, external_id: &str) -> QueryResult<Option<Customer>> {
+    customers::table
+        .filter(customers::tenant_id.eq(scope.tenant_id))
+        .filter(customers::mode.eq(scope.mode))
+        .filter(customers::external_id.eq(external_id))
+        .filter(customers::deleted_at.is_null())
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut PgConn,
+    scope: Scope,
+    email: Option<&str>,
+    external_id: Option<&str>,
+    page: Page,
+) -> QueryResult<Vec<Customer>> {
+    let mut q = customers::table
+        .filter(customers::tenant_id.eq(scope.tenant_id))
+        .filter(customers::mode.eq(scope.mode))
+        .filter(customers::deleted_at.is_null())
+        .select(Customer::as_select())
+        .into_boxed();
+    if let Some(email) = email {
+        q = q.filter(customers::email.eq(email.to_owned()));
+    }
+    if let Some(external_id) = external_id {
+        q = q.filter(customers::external_id.eq(external_id.to_owned()));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(customers::id.lt(before));
+    }
+    q.order(customers::id.desc()).limit(page.fetch()).load(conn)
+}
+
+pub fn update(
+    conn: &mut PgConn,
+    scope: Scope,
+    id: CustomerId,
+    changes: &CustomerChangeset,
+) -> QueryResult<Option<Customer>> {
+    diesel::update(
+        customers::table
+            .filter(customers::tenant_id.eq(scope.tenant_id))
+            .filter(customers::mode.eq(scope.mode))
+            .filter(customers::id.eq(id))
+            .filter(customers::deleted_at.is_null()),
+    )
+    .set(changes)
+    .returning(Customer::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+pub fn soft_delete(conn: &mut PgConn, scope: Scope, id: CustomerId, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        customers::table
+            .filter(customers::tenant_id.eq(scope.tenant_id))
+            .filter(customers::mode.eq(scope.mode))
+            .filter(customers::id.eq(id))
+            .filter(customers::deleted_at.is_null()),
+    )
+    .set(customers::deleted_at.eq(now))
+    .execute(conn)
+}

@@ -1,0 +1,116 @@
+use diesel::Connection;
+
+use super::models::*;
+use super::repo;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::CustomerId;
+use crate::pagination::{List, Page};
+use crate::state::AppState;
+use crate::types::Email;
+
+fn external_id_taken(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::conflict("external_id_taken", "another customer has this external_id").with_param("external_id")
+        }
+        other => other.into(),
+    }
+}
+
+fn metadata_json(m: Metadata) -> serde_json::Value {
+    serde_json::to_value(m.0).expect("a string map serialises")
+}
+
+pub async fn create(state: &AppState, auth: Auth, req: CreateCustomerRequest) -> ApiResult<CustomerResponse> {
+    let c = Customer {
+        tenant_id: auth.scope.tenant_id,
+        mode: auth.scope.mode,
+        id: CustomerId::new(),
+        email: req.email.into_inner(),
+        name: req.name.map(|n| n.into_inner()),
+        external_id: req.external_id.map(|e| e.into_inner()),
+        metadata: metadata_json(req.metadata.unwrap_or_default()),
+        tax_rate: req.tax_rate.map(|t| t.0),
+        created_at: state.clock.now(),
+        deleted_at: None,
+    };
+    let c = crate::db::run(&state.pool, move |conn| {
+        repo::insert(conn, &c).map_err(external_id_taken)?;
+        Ok(c)
+    })
+    .await?;
+    Ok(c.into())
+}
+
+pub async fn get(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<CustomerResponse> {
+    let scope = auth.scope;
+    let c = crate::db::run(&state.pool, move |conn| Ok(repo::find(conn, scope, id)?)).await?;
+    c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
+}
+
+pub async fn list(
+    state: &AppState,
+    auth: Auth,
+    email: Option<String>,
+    external_id: Option<String>,
+    page: Page,
+) -> ApiResult<List<CustomerResponse>> {
+    let scope = auth.scope;
+    // Emails are stored lower-cased; a malformed filter simply matches nothing.
+    let email = email.map(|e| Email::parse(&e).map(Email::into_inner).unwrap_or(e));
+    let rows = crate::db::run(&state.pool, move |conn| {
+        Ok(repo::list(conn, scope, email.as_deref(), external_id.as_deref(), page)?)
+    })
+    .await?;
+    Ok(List::from_rows(rows, page, |c| c.id.to_string(), CustomerResponse::from))
+}
+
+pub async fn update(
+    state: &AppState,
+    auth: Auth,
+    id: CustomerId,
+    req: UpdateCustomerRequest,
+) -> ApiResult<CustomerResponse> {
+    let scope = auth.scope;
+    let changes = CustomerChangeset {
+        email: req.email.map(Email::into_inner),
+        name: req.name.map(|n| n.map(|n| n.into_inner())),
+        external_id: req.external_id.map(|e| e.map(|e| e.into_inner())),
+        metadata: req.metadata.map(metadata_json),
+        tax_rate: req.tax_rate.map(|t| t.map(|t| t.0)),
+    };
+    let nothing = changes.email.is_none()
+        && changes.name.is_none()
+        && changes.external_id.is_none()
+        && changes.metadata.is_none()
+        && changes.tax_rate.is_none();
+    let c = crate::db::run(&state.pool, move |conn| {
+        if nothing {
+            return Ok(repo::find(conn, scope, id)?);
+        }
+        repo::update(conn, scope, id, &changes).map_err(external_id_taken)
+    })
+    .await?;
+    c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
+}
+
+/// Deletes a customer that has no subscription in force. Its history stays for invoices.
+pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<DeletedCustomer> {
+    let scope = auth.scope;
+    let now = state.clock.now();
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;
+            if crate::subscriptions::repo::open_for_customer(conn, scope, id)?.is_some() {
+                return Err(ApiError::conflict(
+                    "customer_has_subscription",
+                    "the customer has a subscription that is not canceled; cancel it first",
+                ));
+            }
+            repo::soft_delete(conn, scope, id, now)?;
+            Ok(DeletedCustomer { id, deleted: true })
+        })
+    })
+    .await
+}

@@ -1,0 +1,54 @@
+use actix_web::{get, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::service::{self, EntitlementList, EntitlementResponse};
+use crate::auth::Auth;
+use crate::error::{ApiResult, ErrorEnvelope};
+use crate::ids::parse_path_id;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_entitlements).service(get_entitlement);
+}
+
+/// What the customer's plan grants now.
+///
+/// From the plan version of the customer's subscription that is not canceled; an empty list
+/// without one.
+#[utoipa::path(
+    tag = "Customers",
+    params(("id" = String, Path, description = "`cus_…`")),
+    responses(
+        (status = 200, description = "The entitlements", body = EntitlementList),
+        (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/customers/{id}/entitlements")]
+pub async fn list_entitlements(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_path_id(&id, "customer")?;
+    Ok(HttpResponse::Ok().json(service::list(&state, auth, id).await?))
+}
+
+/// One feature for the customer: granted or not, with its limit and what is left.
+#[utoipa::path(
+    tag = "Customers",
+    params(("id" = String, Path, description = "`cus_…`"), ("feature" = String, Path, description = "The feature's key")),
+    responses(
+        (status = 200, description = "The entitlement (`has_access: false` when the plan lacks it)", body = EntitlementResponse),
+        (status = 404, description = "No such customer or feature in this mode", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/customers/{id}/entitlements/{feature}")]
+pub async fn get_entitlement(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, feature) = path.into_inner();
+    let id = parse_path_id(&id, "customer")?;
+    Ok(HttpResponse::Ok().json(service::get(&state, auth, id, feature).await?))
+}

@@ -1,0 +1,268 @@
+//! Subscription use cases. Each runs in one transaction, on the subscription's row lock.
+
+use diesel::Connection;
+
+use super::lifecycle::{self, Periods};
+use super::models::*;
+use super::period::Cadence;
+use super::repo;
+use crate::auth::Auth;
+use crate::catalog::models::{Plan, PlanVersion};
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{CustomerId, SubscriptionId};
+use crate::pagination::{List, Page};
+use crate::state::AppState;
+use crate::tenancy::Scope;
+
+fn respond(conn: &mut PgConn, scope: Scope, subs: Vec<Subscription>) -> ApiResult<Vec<SubscriptionResponse>> {
+    let mut ids: Vec<_> = subs.iter().flat_map(|s| [Some(s.plan_id), s.pending_plan_id]).flatten().collect();
+    ids.sort();
+    ids.dedup();
+    let keys = repo::plan_keys(conn, scope, &ids)?;
+    let key = |id| keys.get(&id).cloned().unwrap_or_default();
+    Ok(subs
+        .into_iter()
+        .map(|s| SubscriptionResponse {
+            id: s.id,
+            customer: s.customer_id,
+            plan: key(s.plan_id),
+            plan_version: s.plan_version,
+            status: s.status,
+            current_period_start: s.current_period_start,
+            current_period_end: s.current_period_end,
+            trial_end: s.trial_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            pending_change: match (s.pending_plan_id, s.pending_plan_version) {
+                (Some(p), Some(v)) => {
+                    Some(PendingChange { plan: key(p), plan_version: v, effective_at: s.current_period_end })
+                }
+                _ => None,
+            },
+            canceled_at: s.canceled_at,
+            ended_at: s.ended_at,
+            created_at: s.created_at,
+        })
+        .collect())
+}
+
+fn respond_one(conn: &mut PgConn, scope: Scope, s: Subscription) -> ApiResult<SubscriptionResponse> {
+    Ok(respond(conn, scope, vec![s])?.pop().expect("one in, one out"))
+}
+
+/// A plan that takes new subscriptions, with its newest version.
+fn open_plan(conn: &mut PgConn, scope: Scope, key: &str) -> ApiResult<(Plan, PlanVersion)> {
+    use crate::catalog::repo as catalog;
+    let plan = catalog::find_plan(conn, scope, key)?.ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
+    if plan.archived_at.is_some() {
+        return Err(ApiError::bad_request(
+            "plan_archived",
+            format!("the plan {key:?} is archived and takes no new subscriptions"),
+        )
+        .with_param("plan"));
+    }
+    let version = catalog::find_version(conn, scope, plan.id, plan.latest_version)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("plan without its latest version")))?;
+    Ok((plan, version))
+}
+
+fn cadence(v: &PlanVersion) -> Cadence {
+    Cadence::new(v.interval, v.interval_count.max(1) as u32)
+}
+
+fn out_of_range() -> ApiError {
+    ApiError::bad_request("parameter_invalid", "the period would end beyond the supported calendar")
+}
+
+pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest) -> ApiResult<SubscriptionResponse> {
+    let scope = auth.scope;
+    let now = state.now_for(scope);
+    let trial_override = match req.trial_days {
+        None => None,
+        Some(q) => match q.as_whole() {
+            Some(n) if (0..=crate::catalog::validate::MAX_TRIAL_DAYS).contains(&n) => Some(n as u32),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "parameter_invalid",
+                    "trial_days must be a whole number from 0 to 730",
+                )
+                .with_param("trial_days"))
+            }
+        },
+    };
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            crate::customers::repo::find(conn, scope, req.customer)?
+                .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
+            let (plan, version) = open_plan(conn, scope, &req.plan)?;
+            let trial_days = trial_override.unwrap_or(version.trial_days.max(0) as u32);
+            let start = lifecycle::start(now, cadence(&version), trial_days).ok_or_else(out_of_range)?;
+            let sub = Subscription {
+                tenant_id: scope.tenant_id,
+                mode: scope.mode,
+                id: SubscriptionId::new(),
+                customer_id: req.customer,
+                plan_id: plan.id,
+                plan_version: version.version,
+                status: start.status,
+                billing_anchor: start.billing_anchor,
+                current_period_start: start.period_start,
+                current_period_end: start.period_end,
+                trial_end: start.trial_end,
+                cancel_at_period_end: false,
+                canceled_at: None,
+                ended_at: None,
+                pending_plan_id: None,
+                pending_plan_version: None,
+                created_at: now,
+            };
+            repo::insert(conn, &sub).map_err(|e| match e {
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    ApiError::conflict(
+                        "customer_already_subscribed",
+                        "the customer already has a subscription that is not canceled",
+                    )
+                    .with_param("customer")
+                }
+                other => other.into(),
+            })?;
+            respond_one(conn, scope, sub)
+        })
+    })
+    .await
+}
+
+pub async fn get(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
+    let scope = auth.scope;
+    crate::db::run(&state.pool, move |conn| {
+        let s = repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("subscription"))?;
+        respond_one(conn, scope, s)
+    })
+    .await
+}
+
+pub async fn list(
+    state: &AppState,
+    auth: Auth,
+    customer: Option<CustomerId>,
+    page: Page,
+) -> ApiResult<List<SubscriptionResponse>> {
+    let scope = auth.scope;
+    crate::db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, scope, customer, page)?;
+        Ok(List::from_rows(respond(conn, scope, rows)?, page, |s| s.id.to_string(), |s| s))
+    })
+    .await
+}
+
+/// Loads the subscription for a change, refusing one that has ended.
+fn lock_open(conn: &mut PgConn, scope: Scope, id: SubscriptionId) -> ApiResult<Subscription> {
+    let s = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("subscription"))?;
+    if s.status == Status::Canceled {
+        return Err(ApiError::conflict("subscription_canceled", "the subscription is canceled"));
+    }
+    Ok(s)
+}
+
+pub async fn change(
+    state: &AppState,
+    auth: Auth,
+    id: SubscriptionId,
+    req: ChangeSubscriptionRequest,
+) -> ApiResult<SubscriptionResponse> {
+    let scope = auth.scope;
+    let now = state.now_for(scope);
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut s = lock_open(conn, scope, id)?;
+            let (plan, version) = open_plan(conn, scope, &req.plan)?;
+            if plan.id == s.plan_id && version.version == s.plan_version {
+                return Err(ApiError::bad_request(
+                    "plan_unchanged",
+                    "the subscription is already on this plan version",
+                )
+                .with_param("plan"));
+            }
+            match req.timing {
+                Timing::PeriodEnd => {
+                    s.pending_plan_id = Some(plan.id);
+                    s.pending_plan_version = Some(version.version);
+                }
+                Timing::Now => {
+                    let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
+                        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+                    let current = Periods {
+                        billing_anchor: s.billing_anchor,
+                        period_start: s.current_period_start,
+                        period_end: s.current_period_end,
+                    };
+                    let p = lifecycle::periods_after_change(
+                        current,
+                        s.status == Status::Trialing,
+                        cadence(&old),
+                        cadence(&version),
+                        now,
+                    )
+                    .ok_or_else(out_of_range)?;
+                    s.plan_id = plan.id;
+                    s.plan_version = version.version;
+                    s.billing_anchor = p.billing_anchor;
+                    s.current_period_start = p.period_start;
+                    s.current_period_end = p.period_end;
+                    s.pending_plan_id = None;
+                    s.pending_plan_version = None;
+                }
+            }
+            repo::save(conn, &s)?;
+            respond_one(conn, scope, s)
+        })
+    })
+    .await
+}
+
+pub async fn cancel(
+    state: &AppState,
+    auth: Auth,
+    id: SubscriptionId,
+    req: CancelSubscriptionRequest,
+) -> ApiResult<SubscriptionResponse> {
+    let scope = auth.scope;
+    let now = state.now_for(scope);
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut s = lock_open(conn, scope, id)?;
+            if req.at_period_end.unwrap_or(true) {
+                s.cancel_at_period_end = true;
+            } else {
+                s.status = Status::Canceled;
+                s.canceled_at = Some(now);
+                s.ended_at = Some(now);
+                s.cancel_at_period_end = false;
+                s.pending_plan_id = None;
+                s.pending_plan_version = None;
+            }
+            repo::save(conn, &s)?;
+            respond_one(conn, scope, s)
+        })
+    })
+    .await
+}
+
+pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
+    let scope = auth.scope;
+    crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut s = lock_open(conn, scope, id)?;
+            if !s.cancel_at_period_end {
+                return Err(ApiError::conflict(
+                    "not_scheduled_to_cancel",
+                    "the subscription is not scheduled to cancel",
+                ));
+            }
+            s.cancel_at_period_end = false;
+            repo::save(conn, &s)?;
+            respond_one(conn, scope, s)
+        })
+    })
+    .await
+}
