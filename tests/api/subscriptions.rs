@@ -243,3 +243,40 @@ async fn entitlements_resolve_the_plan_in_force() {
     assert_eq!(app.get(&format!("/v1/customers/{cus}/entitlements/nope"), sk).await.status, 404);
     assert_eq!(app.get("/v1/customers/cus_0352sLHK3ZUKZcolbHJtKm/entitlements", sk).await.status, 404);
 }
+
+#[actix_web::test]
+async fn concurrent_subscribes_for_one_customer_create_exactly_one() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    pro_plan(&app, sk).await;
+    let cus = customer(&app, sk, "race@example.com").await;
+    let tries: Vec<_> =
+        (0..8).map(|_| app.post("/v1/subscriptions", sk, json!({"customer": cus, "plan": "pro"}))).collect();
+    let answers = futures_util::future::join_all(tries).await;
+    let created = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(created, 1, "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    for a in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!((a.status, a.error_code()), (409, "customer_already_subscribed"));
+    }
+    let list = app.get(&format!("/v1/subscriptions?customer={cus}"), sk).await;
+    assert_eq!(list.body["data"].as_array().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn concurrent_edits_of_a_subscribed_plan_make_consecutive_versions() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    pro_plan(&app, sk).await;
+    let cus = customer(&app, sk, "v@example.com").await;
+    app.post("/v1/subscriptions", sk, json!({"customer": cus, "plan": "pro"})).await;
+    let edits: Vec<_> =
+        (1..=4).map(|i| app.patch("/v1/plans/pro", sk, json!({"amount": format!("{}.00", 100 + i)}))).collect();
+    let answers = futures_util::future::join_all(edits).await;
+    assert!(answers.iter().all(|a| a.status == 200), "{:?}", answers.iter().map(|a| &a.text).collect::<Vec<_>>());
+    // The first edit made version 2; later ones change version 2 in place (nobody is on it yet).
+    let latest = app.get("/v1/plans/pro", sk).await;
+    assert_eq!(latest.body["version"], 2);
+    assert_eq!(app.get("/v1/plans/pro?version=1", sk).await.body["amount"], "99.00");
+}
