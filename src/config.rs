@@ -54,6 +54,8 @@ pub struct Settings {
     /// How long a request whose `Idempotency-Key` is already in flight waits for the first one
     /// to finish (and then replays it) before answering 409 `idempotency_key_in_use`.
     pub idempotency_wait: Duration,
+    /// Threads writing usage in batches (group commit); each uses one pooled connection at a time.
+    pub usage_writers: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +153,7 @@ impl Settings {
             db_pool_timeout: Duration::from_millis(pool_timeout_ms.into()),
             workers,
             idempotency_wait: Duration::from_secs(2),
+            usage_writers: 4,
         })
     }
 }

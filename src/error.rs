@@ -87,6 +87,15 @@ impl ApiError {
         self
     }
 
+    /// Puts the error's `param` under `prefix` (`quantity` → `events[3].quantity`).
+    pub fn nested(mut self, prefix: &str) -> Self {
+        self.param = Some(match self.param.take() {
+            Some(p) => format!("{prefix}.{p}"),
+            None => prefix.to_string(),
+        });
+        self
+    }
+
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self

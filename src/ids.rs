@@ -177,6 +177,11 @@ id_type!(
     SubscriptionId, "sub", "sub_0PYr3fWn4fTq0wKfM8sQ2g"
 );
 
+id_type!(
+    /// A customer's API key (the id, not the key).
+    ApiKeyId, "key", "key_0PYr3fWn4fTq0wKfM8sQ2h"
+);
+
 /// Parses an id from a path segment; any failure is "no such resource".
 pub fn parse_path_id<T: FromStr>(raw: &str, resource: &'static str) -> Result<T, crate::error::ApiError> {
     raw.parse().map_err(|_| crate::error::ApiError::not_found(resource))

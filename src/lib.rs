@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod ids;
+pub mod keys;
 pub mod metrics;
 pub mod middleware;
 pub mod money;
@@ -30,3 +32,5 @@ pub mod subscriptions;
 pub mod telemetry;
 pub mod tenancy;
 pub mod types;
+pub mod usage;
+pub mod verify;

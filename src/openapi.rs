@@ -30,6 +30,9 @@ use crate::error::{ErrorBody, ErrorEnvelope, ErrorType};
         (name = "Catalog", description = "Features and versioned plans: entitlements and charges."),
         (name = "Customers", description = "Your customers and what their plans grant them."),
         (name = "Subscriptions", description = "Customers on plans: trials, plan changes, cancellation."),
+        (name = "API keys", description = "Your customers' API keys: issue, list, revoke, rotate."),
+        (name = "Verify", description = "The per-request call: key, plan, rate limit, quota and usage in one round trip."),
+        (name = "Usage", description = "Usage events and time series."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -135,6 +138,9 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::customers::routes)
         .configure(crate::entitlements::routes)
         .configure(crate::subscriptions::routes)
+        .configure(crate::keys::routes)
+        .configure(crate::verify::routes)
+        .configure(crate::usage::routes)
         .configure(crate::ops::routes);
 }
 

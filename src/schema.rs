@@ -6,6 +6,7 @@ diesel::table! {
         id -> Uuid,
         name -> Text,
         created_at -> Timestamptz,
+        pricing_url -> Nullable<Text>,
     }
 }
 
@@ -134,3 +135,46 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(features, plans, plan_versions, customers, subscriptions, tenants);
+
+diesel::table! {
+    api_keys (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        customer_id -> Uuid,
+        name -> Nullable<Text>,
+        prefix -> Text,
+        last4 -> Text,
+        key_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    usage_events (tenant_id, mode, event_id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        event_id -> Text,
+        customer_id -> Uuid,
+        feature -> Text,
+        quantity -> Numeric,
+        occurred_at -> Timestamptz,
+        properties -> Nullable<Jsonb>,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    usage_counters (tenant_id, mode, customer_id, feature, window_start) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        customer_id -> Uuid,
+        feature -> Text,
+        window_start -> Timestamptz,
+        used -> Numeric,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(api_keys, customers, usage_events, usage_counters);

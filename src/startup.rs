@@ -44,7 +44,9 @@ impl Application {
         let Options { clock, extra_routes } = options;
         let url = settings.database_url.clone().ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set"))?;
         let (size, timeout) = (settings.db_pool_size, settings.db_pool_timeout);
+        let pool_url = url.clone();
         let pool = actix_web::rt::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let url = pool_url;
             let pool = crate::db::build_pool(url.expose(), size, timeout)?;
             let applied = crate::db::migrate(&mut *pool.get()?)?;
             if !applied.is_empty() {
@@ -59,7 +61,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {} (LISTEN_ADDR): {e}", settings.listen_addr))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let listen_url = url.expose().to_string();
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings))?);
+        crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
 
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));

@@ -4,10 +4,13 @@ use std::sync::Arc;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Hasher;
+use crate::cache::Caches;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::PgPool;
 use crate::metrics::Metrics;
+use crate::verify::batcher::Batcher;
+use crate::verify::ratelimit::RateLimiter;
 
 pub struct AppState {
     pub pool: PgPool,
@@ -18,6 +21,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Keys idempotency records (derived from the server secret).
     pub idempotency_secret: [u8; 32],
+    pub caches: Arc<Caches>,
+    pub rate_limiter: RateLimiter,
+    /// Group commit for verify and single usage events.
+    pub batcher: Batcher,
 }
 
 impl AppState {
@@ -30,12 +37,15 @@ impl AppState {
     pub fn new(pool: PgPool, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
         Ok(AppState {
-            pool,
+            pool: pool.clone(),
             clock,
             jwt: JwtKeys::new(&crate::auth::jwt::signing_key(settings.jwt_secret.expose())),
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             metrics: Metrics::new()?,
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
+            caches: Arc::new(Caches::default()),
+            rate_limiter: RateLimiter::default(),
+            batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
             settings,
         })
     }

@@ -14,7 +14,19 @@ use crate::ids::TenantId;
 
 /// Test or live. Test-mode data is never visible to live credentials, and the reverse.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, diesel::AsExpression, diesel::FromSqlRow,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
 )]
 #[diesel(sql_type = Text)]
 #[serde(rename_all = "lowercase")]

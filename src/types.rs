@@ -208,3 +208,34 @@ impl<'de> Deserialize<'de> for Key {
         Key::parse(&s).map_err(serde::de::Error::custom)
     }
 }
+
+/// An http(s) URL of at most 500 characters.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Url(String);
+
+impl Url {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Url {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let ok = (s.starts_with("https://") || s.starts_with("http://"))
+            && s.len() <= 500
+            && s.len() > "https://".len()
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok {
+            Ok(Url(s))
+        } else {
+            Err(serde::de::Error::custom("must be an http:// or https:// URL of at most 500 characters"))
+        }
+    }
+}

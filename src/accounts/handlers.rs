@@ -1,4 +1,4 @@
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -69,6 +69,28 @@ pub async fn login(state: web::Data<AppState>, Json(req): Json<LoginRequest>) ->
 #[get("/v1/tenant")]
 pub async fn get_tenant(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get_tenant(&state, auth).await?))
+}
+
+/// Change the tenant's name or pricing page.
+///
+/// Needs a user's access token. `pricing_url` is what verify returns as `upgrade_url` when a
+/// customer's plan lacks a feature or its limit is reached.
+#[utoipa::path(
+    tag = "Accounts",
+    request_body = UpdateTenantRequest,
+    responses(
+        (status = 200, description = "The tenant", body = TenantResponse),
+        (status = 400, description = "A field is invalid", body = ErrorEnvelope),
+        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
+    )
+)]
+#[patch("/v1/tenant")]
+pub async fn update_tenant(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Json(req): Json<UpdateTenantRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::update_tenant(&state, auth, req).await?))
 }
 
 /// Create a secret key.

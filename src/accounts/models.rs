@@ -16,6 +16,8 @@ pub struct Tenant {
     pub id: TenantId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Your pricing page: verify passes it on as `upgrade_url` when a plan falls short.
+    pub pricing_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -146,6 +148,21 @@ pub struct TenantResponse {
     pub name: String,
     /// The mode this request acts in.
     pub mode: Mode,
+    #[schema(example = "https://acme.dev/pricing")]
+    pub pricing_url: Option<String>,
+}
+
+/// The tenant's settings to change; `null` clears `pricing_url`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"pricing_url": "https://acme.dev/pricing"}))]
+pub struct UpdateTenantRequest {
+    #[schema(value_type = Option<String>)]
+    pub name: Option<OrganizationName>,
+    /// An https:// (or http://) URL, at most 500 characters.
+    #[serde(default, deserialize_with = "crate::types::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub pricing_url: Option<Option<crate::types::Url>>,
 }
 
 #[derive(Deserialize, ToSchema)]

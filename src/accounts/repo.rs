@@ -62,23 +62,42 @@ pub fn list_secret_keys(
 }
 
 /// Revokes a key of `tenant`, idempotently: a revoked key keeps its first `revoked_at`.
-/// `None` when the tenant has no such key.
+/// Answers when it was revoked and the key's hash; `None` when the tenant has no such key.
 pub fn revoke_secret_key(
     conn: &mut PgConn,
     tenant: TenantId,
     id: SecretKeyId,
     now: DateTime<Utc>,
-) -> QueryResult<Option<DateTime<Utc>>> {
+) -> QueryResult<Option<(DateTime<Utc>, [u8; 32])>> {
     let key = secret_keys::table.filter(secret_keys::tenant_id.eq(tenant)).filter(secret_keys::id.eq(id));
-    let revoked: Option<DateTime<Utc>> = diesel::update(key.filter(secret_keys::revoked_at.is_null()))
-        .set(secret_keys::revoked_at.eq(now))
-        .returning(secret_keys::revoked_at.assume_not_null())
-        .get_result(conn)
-        .optional()?;
-    match revoked {
-        Some(at) => Ok(Some(at)),
-        None => {
-            key.select(secret_keys::revoked_at).first::<Option<DateTime<Utc>>>(conn).optional().map(Option::flatten)
-        }
+    let Some((revoked_at, hash)) = key
+        .select((secret_keys::revoked_at, secret_keys::key_hash))
+        .for_update()
+        .first::<(Option<DateTime<Utc>>, Vec<u8>)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let hash: [u8; 32] = hash.as_slice().try_into().unwrap_or([0; 32]);
+    if let Some(at) = revoked_at {
+        return Ok(Some((at, hash)));
     }
+    diesel::update(key).set(secret_keys::revoked_at.eq(now)).execute(conn)?;
+    Ok(Some((now, hash)))
+}
+
+pub fn update_tenant(
+    conn: &mut PgConn,
+    id: TenantId,
+    name: Option<String>,
+    pricing_url: Option<Option<String>>,
+) -> QueryResult<()> {
+    let target = tenants::table.find(id);
+    if let Some(name) = name {
+        diesel::update(target).set(tenants::name.eq(name)).execute(conn)?;
+    }
+    if let Some(url) = pricing_url {
+        diesel::update(target).set(tenants::pricing_url.eq(url)).execute(conn)?;
+    }
+    Ok(())
 }

@@ -5,11 +5,12 @@ use diesel::Connection;
 use super::models::*;
 use super::repo;
 use crate::auth::{jwt, tokens, Auth};
+use crate::cache::Invalidation;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, TenantId, UserId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
-use crate::tenancy::Mode;
+use crate::tenancy::{Mode, Scope};
 
 fn new_secret_key(
     tenant_id: TenantId,
@@ -34,7 +35,8 @@ fn new_secret_key(
 pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupResponse> {
     let password_hash = state.hasher.hash(req.password.into_inner()).await?;
     let now = state.clock.now();
-    let tenant = Tenant { id: TenantId::new(), name: req.organization.into_inner(), created_at: now };
+    let tenant =
+        Tenant { id: TenantId::new(), name: req.organization.into_inner(), created_at: now, pricing_url: None };
     let user =
         User { tenant_id: tenant.id, id: UserId::new(), email: req.email.into_inner(), password_hash, created_at: now };
     let (test_key, test_secret) = new_secret_key(tenant.id, Mode::Test, "Default".into(), now);
@@ -85,7 +87,29 @@ pub async fn get_tenant(state: &AppState, auth: Auth) -> ApiResult<TenantRespons
     let tenant = crate::db::run(&state.pool, move |conn| Ok(repo::find_tenant(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode })
+    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode, pricing_url: tenant.pricing_url })
+}
+
+/// Changes the tenant's name or pricing page (a person's call, like key management).
+pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantRequest) -> ApiResult<TenantResponse> {
+    auth.require_user()?;
+    let id = auth.scope.tenant_id;
+    let name = req.name.map(|n| n.into_inner());
+    let pricing_url = req.pricing_url.map(|u| u.map(|u| u.into_inner()));
+    let tenant = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            repo::update_tenant(conn, id, name, pricing_url)?;
+            for mode in [Mode::Test, Mode::Live] {
+                crate::cache::notify(conn, &Invalidation::Scope(Scope { tenant_id: id, mode }))?;
+            }
+            repo::find_tenant(conn, id)?.ok_or_else(|| ApiError::not_found("tenant"))
+        })
+    })
+    .await?;
+    for mode in [Mode::Test, Mode::Live] {
+        state.caches.apply(&Invalidation::Scope(Scope { tenant_id: id, mode }));
+    }
+    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode, pricing_url: tenant.pricing_url })
 }
 
 pub async fn create_secret_key(
@@ -125,9 +149,17 @@ pub async fn list_secret_keys(
 pub async fn revoke_secret_key(state: &AppState, auth: Auth, id: SecretKeyId) -> ApiResult<RevokedSecretKey> {
     auth.require_user()?;
     let (tenant, now) = (auth.scope.tenant_id, state.clock.now());
-    let revoked_at = crate::db::run(&state.pool, move |conn| Ok(repo::revoke_secret_key(conn, tenant, id, now)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("secret key"))?;
+    let (revoked_at, hash) = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let revoked = repo::revoke_secret_key(conn, tenant, id, now)?;
+            let Some((revoked_at, hash)) = revoked else { return Ok(None) };
+            crate::cache::notify(conn, &Invalidation::SecretKey(hash))?;
+            Ok(Some((revoked_at, hash)))
+        })
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("secret key"))?;
+    state.caches.apply(&Invalidation::SecretKey(hash));
     tracing::info!(tenant = %tenant, key = %id, "secret key revoked");
     Ok(RevokedSecretKey { id, revoked_at })
 }

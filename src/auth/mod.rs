@@ -95,11 +95,28 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
         let key = tokens::parse_secret_key(token)
             .ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
         let hash = crate::crypto::sha256(token.as_bytes());
-        let found =
-            crate::db::run(&state.pool, move |conn| crate::accounts::repo::find_secret_key_by_hash(conn, &hash))
+        let row = match state.caches.secret_keys.get(&hash) {
+            Some(hit) => hit,
+            None => {
+                let generation = state.caches.generation();
+                let found = crate::db::run(&state.pool, move |conn| {
+                    crate::accounts::repo::find_secret_key_by_hash(conn, &hash)
+                })
                 .await?;
-        let row = found.ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
-        if row.revoked_at.is_some() {
+                let entry = found.map(|k| crate::cache::SecretKeyEntry {
+                    tenant_id: k.tenant_id,
+                    mode: k.mode,
+                    id: k.id,
+                    revoked: k.revoked_at.is_some(),
+                });
+                if state.caches.generation() == generation {
+                    state.caches.secret_keys.insert(hash, entry);
+                }
+                entry
+            }
+        };
+        let row = row.ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
+        if row.revoked {
             return Err(ApiError::unauthenticated("api_key_revoked", "the secret key was revoked"));
         }
         debug_assert_eq!(row.mode, key.mode);

@@ -14,11 +14,28 @@ pub struct NewToken {
     pub hash: [u8; 32],
 }
 
-pub fn new_secret_key(mode: Mode) -> NewToken {
-    let head = format!("sk_{}_", mode.as_str());
+fn new_token(head: String) -> NewToken {
     let body = crate::crypto::random_base62(SECRET_BODY_LEN);
     let key = format!("{head}{body}");
     NewToken { prefix: format!("{head}{}", &body[..PREFIX_BODY_LEN]), hash: crate::crypto::sha256(key.as_bytes()), key }
+}
+
+/// A tenant's secret key: `sk_test_…` or `sk_live_…`.
+pub fn new_secret_key(mode: Mode) -> NewToken {
+    new_token(format!("sk_{}_", mode.as_str()))
+}
+
+/// A customer's API key: `tg_test_…` or `tg_live_…`.
+pub fn new_api_key(mode: Mode) -> NewToken {
+    new_token(format!("tg_{}_", mode.as_str()))
+}
+
+/// The mode of a well-formed customer API key, without touching the database.
+pub fn parse_api_key(key: &str) -> Option<Mode> {
+    let rest = key.strip_prefix("tg_")?;
+    let (mode, body) = rest.split_once('_')?;
+    let mode = Mode::parse(mode)?;
+    (body.len() == SECRET_BODY_LEN && body.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(mode)
 }
 
 pub struct ParsedSecretKey {
@@ -48,5 +65,9 @@ mod tests {
         assert!(parse_secret_key("sk_prod_abc").is_none());
         assert!(parse_secret_key(&format!("{}x", t.key)).is_none());
         assert!(parse_secret_key("sk_test_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!").is_none());
+        let k = new_api_key(Mode::Test);
+        assert!(k.key.starts_with("tg_test_"));
+        assert_eq!(parse_api_key(&k.key), Some(Mode::Test));
+        assert_eq!(parse_api_key(&t.key), None, "a secret key is not an API key");
     }
 }

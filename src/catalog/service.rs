@@ -73,11 +73,15 @@ pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequ
         property,
         created_at: state.clock.now(),
     };
+    let scope = auth.scope;
     let feature = crate::db::run(&state.pool, move |conn| {
         repo::insert_feature(conn, &feature).map_err(taken("feature"))?;
+        // Cached resolutions list the scope's features.
+        crate::cache::notify(conn, &crate::cache::Invalidation::Scope(scope))?;
         Ok(feature)
     })
     .await?;
+    state.caches.apply(&crate::cache::Invalidation::Scope(scope));
     Ok(feature.into())
 }
 

@@ -3,6 +3,7 @@ use diesel::Connection;
 use super::models::*;
 use super::repo;
 use crate::auth::Auth;
+use crate::cache::Invalidation;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::pagination::{List, Page};
@@ -89,9 +90,12 @@ pub async fn update(
         if nothing {
             return Ok(repo::find(conn, scope, id)?);
         }
-        repo::update(conn, scope, id, &changes).map_err(external_id_taken)
+        let updated = repo::update(conn, scope, id, &changes).map_err(external_id_taken)?;
+        crate::cache::notify(conn, &Invalidation::Customer(scope, id))?;
+        Ok(updated)
     })
     .await?;
+    state.caches.apply(&Invalidation::Customer(scope, id));
     c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
 }
 
@@ -109,8 +113,10 @@ pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<D
                 ));
             }
             repo::soft_delete(conn, scope, id, now)?;
+            crate::cache::notify(conn, &Invalidation::Customer(scope, id))?;
             Ok(DeletedCustomer { id, deleted: true })
         })
     })
     .await
+    .inspect(|_| state.caches.apply(&Invalidation::Customer(scope, id)))
 }

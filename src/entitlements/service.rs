@@ -1,19 +1,25 @@
+//! Entitlements as API.md shows them, from the same resolution verify uses, with `used` read
+//! from the quota counters.
+
 use chrono::{DateTime, Utc};
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Auth;
-use crate::catalog::models::{EntitlementSpec, Feature, FeatureType, Overage, RateLimitSpec, Reset};
+use crate::catalog::models::{EntitlementSpec, FeatureType, Overage, RateLimitSpec, Reset};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::state::AppState;
-use crate::subscriptions::models::{Status, Subscription};
 use crate::subscriptions::period::{next_utc_day, next_utc_month};
+use crate::tenancy::Scope;
+use crate::usage::ledger::{counter_value, CounterKey};
+use crate::verify::resolve::{load, window_start, FeatureInfo, Resolution, SubscriptionInfo};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"feature": "api_calls", "type": "metered", "has_access": true, "limit": 100000,
-    "used": 0, "remaining": 100000, "resets_at": "2026-11-25T00:00:00Z", "value": null,
-    "rate_limit": {"limit": 50, "window_seconds": 1}}))]
+    "used": 1234, "remaining": 98766, "resets_at": "2026-11-25T00:00:00Z", "value": null,
+    "rate_limit": {"limit": 50, "window_seconds": 1}, "overage": "block"}))]
 pub struct EntitlementResponse {
     #[schema(example = "api_calls")]
     pub feature: String,
@@ -41,43 +47,61 @@ pub struct EntitlementList {
     pub data: Vec<EntitlementResponse>,
 }
 
-/// When a metered window that contains `now` ends.
-pub fn window_end(reset: Reset, now: DateTime<Utc>, sub: &Subscription) -> Option<DateTime<Utc>> {
+/// When the window that holds `now` ends.
+pub fn window_end(reset: Reset, now: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
     match reset {
         Reset::Day => Some(next_utc_day(now)),
         Reset::Month => Some(next_utc_month(now)),
-        Reset::BillingPeriod => Some(sub.current_period_end),
+        Reset::BillingPeriod => Some(sub.period_end),
         Reset::Never => None,
     }
 }
 
-fn granted(spec: &EntitlementSpec, kind: FeatureType, sub: &Subscription, now: DateTime<Utc>) -> EntitlementResponse {
-    let metered = kind == FeatureType::Metered;
-    let used = 0; // usage accounting arrives with the usage ledger
-    let remaining = spec.limit.map(|l| (l - used).max(0));
-    let over = remaining == Some(0) && spec.overage != Some(Overage::Allow);
-    EntitlementResponse {
+fn granted(
+    conn: &mut crate::db::PgConn,
+    scope: Scope,
+    res: &Resolution,
+    spec: &EntitlementSpec,
+    info: FeatureInfo,
+    sub: &SubscriptionInfo,
+    now: DateTime<Utc>,
+) -> ApiResult<EntitlementResponse> {
+    let metered = info.kind == FeatureType::Metered;
+    let reset = spec.reset.unwrap_or(Reset::BillingPeriod);
+    let used = if metered && info.counted() {
+        let key = CounterKey {
+            tenant_id: scope.tenant_id,
+            mode: scope.mode,
+            customer_id: res.customer_id,
+            feature: spec.feature.clone(),
+            window_start: window_start(reset, now, sub),
+        };
+        Some(counter_value(conn, &key)?.ceil().to_i64().unwrap_or(i64::MAX))
+    } else if metered {
+        Some(0)
+    } else {
+        None
+    };
+    let remaining = spec.limit.zip(used).map(|(l, u)| (l - u).max(0));
+    let exhausted = remaining == Some(0) && spec.overage != Some(Overage::Allow);
+    Ok(EntitlementResponse {
         feature: spec.feature.clone(),
-        kind,
-        has_access: !over,
+        kind: info.kind,
+        has_access: !exhausted,
         limit: spec.limit,
-        used: metered.then_some(used),
+        used,
         remaining,
-        resets_at: if metered && spec.limit.is_some() {
-            spec.reset.and_then(|r| window_end(r, now, sub))
-        } else {
-            None
-        },
+        resets_at: if metered && spec.limit.is_some() { window_end(reset, now, sub) } else { None },
         value: spec.value.clone(),
         rate_limit: spec.rate_limit,
         overage: spec.overage,
-    }
+    })
 }
 
-fn not_granted(feature: &Feature) -> EntitlementResponse {
+fn not_granted(feature: &str, kind: FeatureType) -> EntitlementResponse {
     EntitlementResponse {
-        feature: feature.key.clone(),
-        kind: feature.kind,
+        feature: feature.to_string(),
+        kind,
         has_access: false,
         limit: None,
         used: None,
@@ -89,20 +113,21 @@ fn not_granted(feature: &Feature) -> EntitlementResponse {
     }
 }
 
-/// Everything the customer's plan grants (empty without a subscription in force).
+/// Everything the customer's plan grants now (empty without a subscription in force).
 pub async fn list(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<EntitlementList> {
     let scope = auth.scope;
     let now = state.now_for(scope);
     crate::db::run(&state.pool, move |conn| {
-        crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
-        let Some((sub, specs)) = in_force(conn, scope, customer)? else {
-            return Ok(EntitlementList { data: vec![] });
-        };
-        let kinds = crate::catalog::repo::feature_types(conn, scope)?;
-        let data = specs
-            .iter()
-            .filter_map(|spec| kinds.get(&spec.feature).map(|&kind| granted(spec, kind, &sub, now)))
-            .collect();
+        let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        let Some(sub) = &res.subscription else { return Ok(EntitlementList { data: vec![] }) };
+        let mut specs: Vec<&EntitlementSpec> = res.grants.values().collect();
+        specs.sort_by(|a, b| a.feature.cmp(&b.feature));
+        let mut data = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if let Some(info) = res.features.get(&spec.feature) {
+                data.push(granted(conn, scope, &res, spec, *info, sub, now)?);
+            }
+        }
         Ok(EntitlementList { data })
     })
     .await
@@ -118,32 +143,12 @@ pub async fn get(
     let scope = auth.scope;
     let now = state.now_for(scope);
     crate::db::run(&state.pool, move |conn| {
-        crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
-        let f =
-            crate::catalog::repo::find_feature(conn, scope, &feature)?.ok_or_else(|| ApiError::not_found("feature"))?;
-        let found = in_force(conn, scope, customer)?
-            .and_then(|(sub, specs)| specs.into_iter().find(|s| s.feature == f.key).map(|spec| (sub, spec)));
-        Ok(match found {
-            Some((sub, spec)) => granted(&spec, f.kind, &sub, now),
-            None => not_granted(&f),
-        })
+        let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        let info = *res.features.get(&feature).ok_or_else(|| ApiError::not_found("feature"))?;
+        match (&res.subscription, res.grants.get(&feature)) {
+            (Some(sub), Some(spec)) => granted(conn, scope, &res, spec, info, sub, now),
+            _ => Ok(not_granted(&feature, info.kind)),
+        }
     })
     .await
-}
-
-/// The subscription that grants access now (trialing, active or past due) and its plan
-/// version's entitlements.
-fn in_force(
-    conn: &mut crate::db::PgConn,
-    scope: crate::tenancy::Scope,
-    customer: CustomerId,
-) -> ApiResult<Option<(Subscription, Vec<EntitlementSpec>)>> {
-    let Some(sub) = crate::subscriptions::repo::open_for_customer(conn, scope, customer)? else {
-        return Ok(None);
-    };
-    debug_assert_ne!(sub.status, Status::Canceled);
-    let version = crate::catalog::repo::find_version(conn, scope, sub.plan_id, sub.plan_version)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
-    let specs = version.entitlement_specs();
-    Ok(Some((sub, specs)))
 }

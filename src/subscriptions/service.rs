@@ -7,6 +7,7 @@ use super::models::*;
 use super::period::Cadence;
 use super::repo;
 use crate::auth::Auth;
+use crate::cache::Invalidation;
 use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -90,7 +91,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
             }
         },
     };
-    crate::db::run(&state.pool, move |conn| {
+    let r = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             crate::customers::repo::find(conn, scope, req.customer)?
                 .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
@@ -116,6 +117,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 pending_plan_version: None,
                 created_at: now,
             };
+            crate::cache::notify(conn, &Invalidation::Customer(scope, req.customer))?;
             repo::insert(conn, &sub).map_err(|e| match e {
                 diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
                     ApiError::conflict(
@@ -129,7 +131,17 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
             respond_one(conn, scope, sub)
         })
     })
-    .await
+    .await;
+    forget(state, scope, r)
+}
+
+/// Drops this instance's cached view of the customer at once (other instances hear the
+/// notification sent in the transaction).
+fn forget(state: &AppState, scope: Scope, r: ApiResult<SubscriptionResponse>) -> ApiResult<SubscriptionResponse> {
+    if let Ok(s) = &r {
+        state.caches.apply(&Invalidation::Customer(scope, s.customer));
+    }
+    r
 }
 
 pub async fn get(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
@@ -172,7 +184,7 @@ pub async fn change(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = state.now_for(scope);
-    crate::db::run(&state.pool, move |conn| {
+    let r = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut s = lock_open(conn, scope, id)?;
             let (plan, version) = open_plan(conn, scope, &req.plan)?;
@@ -214,10 +226,12 @@ pub async fn change(
                 }
             }
             repo::save(conn, &s)?;
+            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
             respond_one(conn, scope, s)
         })
     })
-    .await
+    .await;
+    forget(state, scope, r)
 }
 
 pub async fn cancel(
@@ -228,7 +242,7 @@ pub async fn cancel(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = state.now_for(scope);
-    crate::db::run(&state.pool, move |conn| {
+    let r = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut s = lock_open(conn, scope, id)?;
             if req.at_period_end.unwrap_or(true) {
@@ -242,15 +256,17 @@ pub async fn cancel(
                 s.pending_plan_version = None;
             }
             repo::save(conn, &s)?;
+            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
             respond_one(conn, scope, s)
         })
     })
-    .await
+    .await;
+    forget(state, scope, r)
 }
 
 pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    crate::db::run(&state.pool, move |conn| {
+    let r = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut s = lock_open(conn, scope, id)?;
             if !s.cancel_at_period_end {
@@ -261,8 +277,10 @@ pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResu
             }
             s.cancel_at_period_end = false;
             repo::save(conn, &s)?;
+            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
             respond_one(conn, scope, s)
         })
     })
-    .await
+    .await;
+    forget(state, scope, r)
 }

@@ -1,0 +1,251 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Months, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+
+use super::ledger::{self, CounterKey, CounterReq, Entry, NewEvent};
+use super::models::*;
+use crate::auth::Auth;
+use crate::catalog::models::{Aggregation, FeatureType, Overage, Reset};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::CustomerId;
+use crate::money::Quantity;
+use crate::state::AppState;
+use crate::tenancy::Scope;
+use crate::verify::resolve::{resolve, window_start};
+use crate::verify::service::{check_properties, check_timestamp};
+
+/// Finds the customer an event names, by id or by external id.
+async fn customer_of(
+    state: &AppState,
+    scope: Scope,
+    id: Option<CustomerId>,
+    external: Option<String>,
+    known: &mut HashMap<String, CustomerId>,
+) -> ApiResult<CustomerId> {
+    match (id, external) {
+        (Some(_), Some(_)) => {
+            Err(ApiError::bad_request("parameter_invalid", "give customer or customer_external_id, not both")
+                .with_param("customer_external_id"))
+        }
+        (Some(id), None) => Ok(id),
+        (None, Some(ext)) => {
+            if let Some(id) = known.get(&ext) {
+                return Ok(*id);
+            }
+            let lookup = ext.clone();
+            let found = crate::db::run(&state.pool, move |conn| {
+                Ok(crate::customers::repo::find_by_external_id(conn, scope, &lookup)?)
+            })
+            .await?;
+            let id = found
+                .map(|c| c.id)
+                .ok_or_else(|| ApiError::not_found("customer").with_param("customer_external_id"))?;
+            known.insert(ext, id);
+            Ok(id)
+        }
+        (None, None) => Err(ApiError::bad_request("parameter_missing", "customer or customer_external_id is required")
+            .with_param("customer")),
+    }
+}
+
+/// Turns a usage event into a ledger entry: recorded whatever the limits say, and counted
+/// towards the customer's limit window when the plan limits the feature.
+async fn prepare(
+    state: &AppState,
+    scope: Scope,
+    req: UsageEventRequest,
+    now: DateTime<Utc>,
+    known: &mut HashMap<String, CustomerId>,
+) -> ApiResult<(CustomerId, Entry, String)> {
+    let occurred_at = check_timestamp(req.timestamp, now, "timestamp")?;
+    let properties = check_properties(req.properties, "properties")?;
+    let customer =
+        customer_of(state, scope, req.customer, req.customer_external_id.map(|e| e.into_inner()), known).await?;
+    let res =
+        resolve(state, scope, customer).await?.ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
+    let info = res.features.get(&req.feature).copied().ok_or_else(|| {
+        ApiError::bad_request("parameter_invalid", format!("there is no feature {:?}", req.feature))
+            .with_param("feature")
+    })?;
+    if info.kind != FeatureType::Metered {
+        return Err(ApiError::bad_request("parameter_invalid", "usage is recorded only for metered features")
+            .with_param("feature"));
+    }
+    let quantity = req.quantity.value();
+    let counter = match (&res.subscription, res.grants.get(&req.feature)) {
+        (Some(sub), Some(grant)) if info.counted() => Some(CounterReq {
+            key: CounterKey {
+                tenant_id: scope.tenant_id,
+                mode: scope.mode,
+                customer_id: customer,
+                feature: req.feature.clone(),
+                window_start: window_start(grant.reset.unwrap_or(Reset::BillingPeriod), occurred_at, sub),
+            },
+            limit: grant.limit.map(Decimal::from),
+            allow_overage: grant.overage == Some(Overage::Allow),
+            increment: if info.aggregation == Some(Aggregation::Count) { Decimal::ONE } else { quantity },
+        }),
+        _ => None,
+    };
+    let id = req.event_id.into_inner();
+    let event = NewEvent {
+        tenant_id: scope.tenant_id,
+        mode: scope.mode,
+        event_id: id.clone(),
+        client_id: true,
+        customer_id: customer,
+        feature: req.feature,
+        quantity,
+        occurred_at,
+        properties,
+        received_at: now,
+    };
+    Ok((customer, Entry { event: Some(event), counter, force: true }, id))
+}
+
+pub async fn record(state: &AppState, auth: Auth, req: UsageEventRequest) -> ApiResult<UsageRecorded> {
+    let scope = auth.scope;
+    let now = state.now_for(scope);
+    let (customer, entry, id) = prepare(state, scope, req, now, &mut HashMap::new()).await?;
+    let outcome = state.batcher.submit((scope.tenant_id, customer), entry).await?;
+    Ok(UsageRecorded { id, duplicate: outcome.duplicate })
+}
+
+pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) -> ApiResult<UsageBatchResponse> {
+    if req.events.len() > MAX_BATCH_EVENTS {
+        return Err(ApiError::bad_request(
+            "too_many_events",
+            "a batch holds at most 1,000 events; nothing was recorded",
+        )
+        .with_param("events"));
+    }
+    let scope = auth.scope;
+    let now = state.now_for(scope);
+    let mut known = HashMap::new();
+    let mut rejected = Vec::new();
+    let mut entries = Vec::with_capacity(req.events.len());
+    for (i, raw) in req.events.into_iter().enumerate() {
+        let at = format!("events[{i}]");
+        let parsed = serde_json::to_vec(&raw)
+            .map_err(ApiError::internal)
+            .and_then(|b| crate::extract::parse_json::<UsageEventRequest>(&b));
+        let prepared = match parsed {
+            Ok(event) => prepare(state, scope, event, now, &mut known).await,
+            Err(e) => Err(e),
+        };
+        match prepared {
+            Ok((_, entry, _)) => entries.push(entry),
+            Err(e) if e.status().is_server_error() => return Err(e),
+            Err(e) => rejected.push(RejectedEvent { index: i, error: e.nested(&at).envelope().error }),
+        }
+    }
+    let outcomes = crate::db::run(&state.pool, move |conn| {
+        let refs: Vec<&Entry> = entries.iter().collect();
+        Ok(conn.transaction(|c| ledger::apply(c, &refs))?)
+    })
+    .await?;
+    let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
+    Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
+}
+
+#[derive(QueryableByName)]
+struct Bucket {
+    #[diesel(sql_type = Timestamptz)]
+    start: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    value: Option<Decimal>,
+}
+
+fn truncate(t: DateTime<Utc>, g: Granularity) -> DateTime<Utc> {
+    let d = t.date_naive();
+    let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    match g {
+        Granularity::Hour => midnight(d) + TimeDelta::hours(i64::from(t.time().hour())),
+        Granularity::Day => midnight(d),
+        Granularity::Month => midnight(d.with_day(1).expect("day 1")),
+    }
+}
+
+fn next(t: DateTime<Utc>, g: Granularity) -> DateTime<Utc> {
+    match g {
+        Granularity::Hour => t + TimeDelta::hours(1),
+        Granularity::Day => t + TimeDelta::days(1),
+        Granularity::Month => t.checked_add_months(Months::new(1)).unwrap_or(t),
+    }
+}
+
+use chrono::Timelike;
+
+pub const MAX_BUCKETS: usize = 1000;
+
+pub async fn series(
+    state: &AppState,
+    auth: Auth,
+    customer: CustomerId,
+    p: UsageSeriesParams,
+) -> ApiResult<UsageSeries> {
+    let scope = auth.scope;
+    let granularity = p.granularity.unwrap_or(Granularity::Day);
+    let to = p.to.unwrap_or_else(|| state.now_for(scope));
+    let from = p.from.unwrap_or(to - TimeDelta::days(30));
+    if from >= to {
+        return Err(ApiError::bad_request("parameter_invalid", "from must be before to").with_param("from"));
+    }
+    let mut starts = Vec::new();
+    let mut b = truncate(from, granularity);
+    while b < to {
+        starts.push(b);
+        if starts.len() > MAX_BUCKETS {
+            return Err(ApiError::bad_request(
+                "parameter_invalid",
+                "at most 1,000 buckets: narrow the range or coarsen the granularity",
+            )
+            .with_param("granularity"));
+        }
+        b = next(b, granularity);
+    }
+    let feature = p.feature;
+    let rows = crate::db::run(&state.pool, move |conn| {
+        crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        let f = crate::catalog::repo::find_feature(conn, scope, &feature)?
+            .ok_or_else(|| ApiError::not_found("feature").with_param("feature"))?;
+        let Some(aggregation) = f.aggregation else {
+            return Err(ApiError::bad_request("parameter_invalid", "usage exists only for metered features").with_param("feature"));
+        };
+        let number = "CASE WHEN jsonb_typeof(properties -> $7) = 'number' THEN (properties ->> $7)::numeric END";
+        let agg = match aggregation {
+            Aggregation::Sum => "sum(quantity)".to_string(),
+            Aggregation::Count => "count(*)::numeric".to_string(),
+            Aggregation::Max => format!("max({number})"),
+            Aggregation::UniqueCount => "count(DISTINCT properties ->> $7)::numeric".to_string(),
+            Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC))[1]"),
+        };
+        let rows: Vec<Bucket> = diesel::sql_query(format!(
+            "SELECT date_trunc($1, occurred_at, 'UTC') AS start, {agg} AS value FROM usage_events \
+             WHERE tenant_id = $2 AND mode = $3 AND customer_id = $4 AND feature = $5 AND occurred_at >= $6 AND occurred_at < $8 \
+             GROUP BY 1 ORDER BY 1"
+        ))
+        .bind::<Text, _>(granularity.as_str())
+        .bind::<SqlUuid, _>(scope.tenant_id.0)
+        .bind::<Text, _>(scope.mode.as_str())
+        .bind::<SqlUuid, _>(customer.0)
+        .bind::<Text, _>(&f.key)
+        .bind::<Timestamptz, _>(from)
+        .bind::<Text, _>(f.property.clone().unwrap_or_default())
+        .bind::<Timestamptz, _>(to)
+        .load(conn)?;
+        Ok((f.key, rows))
+    })
+    .await?;
+    let (feature, rows) = rows;
+    let found: HashMap<DateTime<Utc>, Decimal> =
+        rows.into_iter().map(|r| (r.start, r.value.unwrap_or_default())).collect();
+    let data = starts
+        .into_iter()
+        .map(|start| UsagePoint { start, value: Quantity(found.get(&start).copied().unwrap_or_default()) })
+        .collect();
+    Ok(UsageSeries { feature, granularity, data })
+}

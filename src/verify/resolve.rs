@@ -1,0 +1,160 @@
+//! What verify needs to know about a customer, loaded once and cached.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel::prelude::*;
+
+use crate::catalog::models::{Aggregation, EntitlementSpec, FeatureType, Reset};
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{CustomerId, SubscriptionId};
+use crate::state::AppState;
+use crate::subscriptions::models::Status;
+use crate::subscriptions::period::Cadence;
+use crate::tenancy::Scope;
+
+#[derive(Debug, Clone)]
+pub struct SubscriptionInfo {
+    pub id: SubscriptionId,
+    pub status: Status,
+    pub plan_key: String,
+    pub plan_version: i32,
+    pub billing_anchor: DateTime<Utc>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub cadence: Cadence,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureInfo {
+    pub kind: FeatureType,
+    pub aggregation: Option<Aggregation>,
+}
+
+impl FeatureInfo {
+    /// Whether usage of this feature adds up in a counter (and so can be limited exactly).
+    pub fn counted(&self) -> bool {
+        matches!(self.aggregation, Some(Aggregation::Sum | Aggregation::Count))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub customer_id: CustomerId,
+    pub external_id: Option<String>,
+    /// The subscription in force (not canceled), if any.
+    pub subscription: Option<SubscriptionInfo>,
+    /// The tenant's features in this mode, by key.
+    pub features: HashMap<String, FeatureInfo>,
+    /// The plan version's entitlements, by feature key.
+    pub grants: HashMap<String, EntitlementSpec>,
+    /// The tenant's pricing page, for `upgrade_url`.
+    pub upgrade_url: Option<String>,
+}
+
+/// Where the limit window that contains `at` starts: a UTC day or month, the billing period,
+/// or the beginning of time.
+pub fn window_start(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> DateTime<Utc> {
+    use chrono::Datelike;
+    match reset {
+        Reset::Day => at.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        Reset::Month => at.date_naive().with_day(1).expect("day 1").and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        Reset::BillingPeriod => {
+            if at >= sub.period_start && at < sub.period_end {
+                sub.period_start
+            } else {
+                sub.cadence.period_containing(sub.billing_anchor, at).map_or(sub.period_start, |(s, _)| s)
+            }
+        }
+        Reset::Never => Utc.timestamp_opt(0, 0).single().expect("the epoch"),
+    }
+}
+
+/// Loads a customer's resolution; `None` when the customer does not exist (or was deleted).
+pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<Option<Resolution>> {
+    use crate::schema::features;
+    let Some(c) = crate::customers::repo::find(conn, scope, customer)? else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, FeatureType, Option<Aggregation>)> = features::table
+        .filter(features::tenant_id.eq(scope.tenant_id))
+        .filter(features::mode.eq(scope.mode))
+        .select((features::key, features::kind, features::aggregation))
+        .load(conn)?;
+    let features = rows.into_iter().map(|(k, kind, aggregation)| (k, FeatureInfo { kind, aggregation })).collect();
+    let mut grants = HashMap::new();
+    let mut subscription = None;
+    if let Some(s) = crate::subscriptions::repo::open_for_customer(conn, scope, customer)? {
+        let version = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+        let plan_key =
+            crate::catalog::repo::find_plan_by_id(conn, scope, s.plan_id)?.map(|p| p.key).unwrap_or_default();
+        grants = version.entitlement_specs().into_iter().map(|e| (e.feature.clone(), e)).collect();
+        subscription = Some(SubscriptionInfo {
+            id: s.id,
+            status: s.status,
+            plan_key,
+            plan_version: s.plan_version,
+            billing_anchor: s.billing_anchor,
+            period_start: s.current_period_start,
+            period_end: s.current_period_end,
+            cadence: Cadence::new(version.interval, version.interval_count.max(1) as u32),
+        });
+    }
+    let upgrade_url = crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.and_then(|t| t.pricing_url);
+    Ok(Some(Resolution { customer_id: c.id, external_id: c.external_id, subscription, features, grants, upgrade_url }))
+}
+
+/// The customer's resolution from the cache, or loaded. A load that raced an invalidation is
+/// used once but not cached.
+pub async fn resolve(state: &AppState, scope: Scope, customer: CustomerId) -> ApiResult<Option<Arc<Resolution>>> {
+    let key = (scope.tenant_id, scope.mode, customer);
+    if let Some(r) = state.caches.customers.get(&key) {
+        return Ok(Some(r));
+    }
+    let generation = state.caches.generation();
+    let loaded = crate::db::run(&state.pool, move |conn| load(conn, scope, customer)).await?;
+    Ok(loaded.map(|r| {
+        let r = Arc::new(r);
+        if state.caches.generation() == generation {
+            state.caches.customers.insert(key, r.clone());
+        }
+        r
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subscriptions::period::Interval;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn windows_start_where_the_reset_says() {
+        let sub = SubscriptionInfo {
+            id: SubscriptionId::new(),
+            status: Status::Active,
+            plan_key: "pro".into(),
+            plan_version: 1,
+            billing_anchor: t("2026-01-31T10:00:00Z"),
+            period_start: t("2026-03-31T10:00:00Z"),
+            period_end: t("2026-04-30T10:00:00Z"),
+            cadence: Cadence::new(Interval::Month, 1),
+        };
+        let at = t("2026-04-15T18:30:00Z");
+        assert_eq!(window_start(Reset::Day, at, &sub), t("2026-04-15T00:00:00Z"));
+        assert_eq!(window_start(Reset::Month, at, &sub), t("2026-04-01T00:00:00Z"));
+        assert_eq!(window_start(Reset::BillingPeriod, at, &sub), t("2026-03-31T10:00:00Z"));
+        assert_eq!(
+            window_start(Reset::BillingPeriod, t("2026-03-01T00:00:00Z"), &sub),
+            t("2026-02-28T10:00:00Z"),
+            "a backdated event"
+        );
+        assert_eq!(window_start(Reset::Never, at, &sub), t("1970-01-01T00:00:00Z"));
+    }
+}
