@@ -120,7 +120,7 @@ fn lock_counters(conn: &mut PgConn, keys: &[&CounterKey]) -> QueryResult<BTreeMa
     if keys.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let (t, m, c, f, w) = counter_columns(keys);
+    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(keys);
     diesel::sql_query(
         "INSERT INTO usage_counters (tenant_id, mode, customer_id, feature, window_start, used) \
          SELECT t, m, c, f, w, 0 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[]) AS u(t, m, c, f, w) \
@@ -218,7 +218,7 @@ fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) ->
         return Ok(());
     }
     let keys: Vec<&CounterKey> = changed.iter().map(|(k, _)| *k).collect();
-    let (t, m, c, f, w) = counter_columns(&keys);
+    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
     let d: Vec<Decimal> = changed.iter().map(|(_, d)| **d).collect();
     diesel::sql_query(
         "UPDATE usage_counters c SET used = c.used + u.d \
