@@ -103,16 +103,23 @@ struct EventKey {
 
 type EventIdent = (uuid::Uuid, String, String);
 
-fn counter_columns(
-    keys: &[&CounterKey],
-) -> (Vec<uuid::Uuid>, Vec<String>, Vec<uuid::Uuid>, Vec<String>, Vec<DateTime<Utc>>) {
-    (
-        keys.iter().map(|k| k.tenant_id.0).collect(),
-        keys.iter().map(|k| k.mode.as_str().to_string()).collect(),
-        keys.iter().map(|k| k.customer_id.0).collect(),
-        keys.iter().map(|k| k.feature.clone()).collect(),
-        keys.iter().map(|k| k.window_start).collect(),
-    )
+/// Counter keys as columns, for `unnest`.
+struct CounterColumns {
+    tenant: Vec<uuid::Uuid>,
+    mode: Vec<String>,
+    customer: Vec<uuid::Uuid>,
+    feature: Vec<String>,
+    window: Vec<DateTime<Utc>>,
+}
+
+fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
+    CounterColumns {
+        tenant: keys.iter().map(|k| k.tenant_id.0).collect(),
+        mode: keys.iter().map(|k| k.mode.as_str().to_string()).collect(),
+        customer: keys.iter().map(|k| k.customer_id.0).collect(),
+        feature: keys.iter().map(|k| k.feature.clone()).collect(),
+        window: keys.iter().map(|k| k.window_start).collect(),
+    }
 }
 
 /// Locks (creating if needed) the counters, returning their values.
