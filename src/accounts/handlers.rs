@@ -16,6 +16,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(signup)
         .service(login)
         .service(get_tenant)
+        .service(update_tenant)
         .service(create_secret_key)
         .service(list_secret_keys)
         .service(revoke_secret_key);

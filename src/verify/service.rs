@@ -234,7 +234,8 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
         remaining: limit.zip(outcome.used).map(|(l, u)| Quantity((Decimal::from(l) - u).max(Decimal::ZERO))),
         resets_at: if limit.is_some() { resets_at(reset, occurred_at, sub) } else { None },
     });
-    if let Some(id) = event_id {
+    // The event block names what is in the ledger: nothing for a refusal.
+    if let (Some(id), true) = (event_id, outcome.granted) {
         body.event = Some(VerifiedEvent { id, duplicate: outcome.duplicate });
     }
     if !outcome.granted {

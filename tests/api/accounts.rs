@@ -195,3 +195,28 @@ async fn billing_mode_selects_the_mode_of_a_user_token_only() {
     let res = app.send(Method::GET, "/v1/tenant", &[("Authorization", &key), ("Billing-Mode", "test")], None).await;
     assert_eq!(res.status, 200);
 }
+
+#[actix_web::test]
+async fn a_person_sets_the_tenant_name_and_pricing_page() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let res = app
+        .patch("/v1/tenant", &t.token, json!({"name": "Acme APIs", "pricing_url": "https://acme.dev/pricing"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        (res.body["name"].as_str(), res.body["pricing_url"].as_str()),
+        (Some("Acme APIs"), Some("https://acme.dev/pricing"))
+    );
+    assert_eq!(app.get("/v1/tenant", &t.sk_live).await.body["pricing_url"], "https://acme.dev/pricing");
+    for bad in
+        [json!({"pricing_url": "javascript:alert(1)"}), json!({"pricing_url": "https://"}), json!({"pricing_url": 5})]
+    {
+        let res = app.patch("/v1/tenant", &t.token, bad.clone()).await;
+        assert_eq!((res.status, res.error_param()), (400, Some("pricing_url")), "{bad}");
+    }
+    let res = app.patch("/v1/tenant", &t.sk_test, json!({"name": "Hijack"})).await;
+    assert_eq!((res.status, res.error_code()), (403, "user_token_required"));
+    let res = app.patch("/v1/tenant", &t.token, json!({"pricing_url": null})).await;
+    assert!(res.body["pricing_url"].is_null());
+}

@@ -16,7 +16,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
     let res = app.send(Method::PUT, "/v1/tenant", &[], None).await;
     assert_eq!(res.status, 405);
     assert_eq!(res.error_code(), "method_not_allowed");
-    assert_eq!(res.header("allow"), Some("GET"));
+    assert_eq!(res.header("allow"), Some("GET, PATCH"));
 
     let res = app.send(Method::PATCH, "/v1/secret-keys/skey_x", &[], None).await;
     assert_eq!(res.status, 405);

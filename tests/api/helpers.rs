@@ -343,3 +343,52 @@ pub async fn customer(app: &TestApp, key: &str, email: &str) -> String {
     assert_eq!(res.status, 201, "{}", res.text);
     res.body["id"].as_str().unwrap().to_string()
 }
+
+/// A tenant ready for verify: features, a plan `metered` whose `api_calls` entitlement is the
+/// given one, a subscribed customer and an API key.
+pub struct Metered {
+    pub tenant: Tenant,
+    pub customer: String,
+    pub subscription: String,
+    pub key: String,
+    pub key_id: String,
+}
+
+pub async fn metered(app: &TestApp, api_calls: Value) -> Metered {
+    let tenant = app.signup().await;
+    let sk = &tenant.sk_test;
+    for f in [
+        json!({"key": "api_calls", "name": "API calls", "type": "metered"}),
+        json!({"key": "batch_api", "name": "Batch API", "type": "boolean"}),
+        json!({"key": "exports", "name": "Exports", "type": "metered"}),
+        json!({"key": "requests", "name": "Requests", "type": "metered", "aggregation": "count"}),
+    ] {
+        assert_eq!(app.post("/v1/features", sk, f).await.status, 201);
+    }
+    let mut ent = api_calls;
+    ent["feature"] = json!("api_calls");
+    let plan = json!({"key": "metered", "name": "Metered", "currency": "USD", "interval": "month", "amount": "10.00",
+        "entitlements": [ent, {"feature": "batch_api"}, {"feature": "requests", "limit": 3, "reset": "day"}]});
+    let res = app.post("/v1/plans", sk, plan).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let customer = customer(app, sk, &format!("c-{}@example.com", uuid::Uuid::new_v4().simple())).await;
+    let sub = app.post("/v1/subscriptions", sk, json!({"customer": customer, "plan": "metered"})).await;
+    assert_eq!(sub.status, 201, "{}", sub.text);
+    let key = app.post(&format!("/v1/customers/{customer}/api-keys"), sk, json!({"name": "prod"})).await;
+    assert_eq!(key.status, 201, "{}", key.text);
+    Metered {
+        tenant: tenant.clone(),
+        customer,
+        subscription: sub.body["id"].as_str().unwrap().into(),
+        key: key.body["key"].as_str().unwrap().into(),
+        key_id: key.body["id"].as_str().unwrap().into(),
+    }
+}
+
+impl TestApp {
+    pub async fn verify(&self, sk: &str, body: Value) -> Res {
+        let res = self.post("/v1/verify", sk, body).await;
+        assert_eq!(res.status, 200, "verify answers 200 for well-formed requests: {}", res.text);
+        res
+    }
+}
