@@ -139,12 +139,15 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub handle: actix_web::dev::ServerHandle,
     pub database_url: String,
-    db_name: String,
+    /// Set on the instance that created the database, which drops it.
+    db_name: Option<String>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        drop_database(&self.db_name);
+        if let Some(name) = &self.db_name {
+            drop_database(name);
+        }
     }
 }
 
@@ -160,6 +163,22 @@ pub async fn spawn_app_with(
         tollgate::telemetry::init(tollgate::config::LogFormat::Text);
     }
     let (database_url, db_name) = fresh_database();
+    let mut app = start(&database_url, customize, extra_routes).await;
+    app.db_name = Some(db_name);
+    app
+}
+
+/// Another instance on the same database (as behind a load balancer).
+pub async fn spawn_instance_on(other: &TestApp) -> TestApp {
+    start(&other.database_url, |_| {}, None).await
+}
+
+async fn start(
+    database_url: &str,
+    customize: impl FnOnce(&mut Settings),
+    extra_routes: Option<fn(&mut web::ServiceConfig)>,
+) -> TestApp {
+    let database_url = database_url.to_string();
     let mut settings = test_settings(&database_url);
     customize(&mut settings);
     let clock = Arc::new(ManualClock::new(Utc::now()));
@@ -171,7 +190,7 @@ pub async fn spawn_app_with(
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().timeout(Duration::from_secs(30)).disable_redirects().finish();
-    TestApp { address, client, state, clock, handle, database_url, db_name }
+    TestApp { address, client, state, clock, handle, database_url, db_name: None }
 }
 
 /// What a test sees of a response.

@@ -5,10 +5,12 @@
 mod accounts;
 mod catalog;
 mod customers;
+mod durability;
 mod embedded;
 mod errors;
 mod helpers;
 mod idempotency;
+mod instances;
 mod isolation;
 mod keys;
 mod openapi;
