@@ -136,6 +136,7 @@ impl Settings {
         let db_pool_size = parse_range(get("DATABASE_POOL_SIZE"), "DATABASE_POOL_SIZE", 16, 1, 1000)?;
         let pool_timeout_ms =
             parse_range(get("DATABASE_POOL_TIMEOUT_MS"), "DATABASE_POOL_TIMEOUT_MS", 5000, 10, 600_000)?;
+        let usage_writers = parse_range(get("USAGE_WRITERS"), "USAGE_WRITERS", 2, 1, 64)? as usize;
         let workers = match get("WORKERS") {
             None => None,
             Some(v) => Some(parse_range(Some(v), "WORKERS", 1, 1, 1024)? as usize),
@@ -153,7 +154,7 @@ impl Settings {
             db_pool_timeout: Duration::from_millis(pool_timeout_ms.into()),
             workers,
             idempotency_wait: Duration::from_secs(2),
-            usage_writers: 4,
+            usage_writers,
         })
     }
 }
@@ -224,6 +225,7 @@ mod tests {
             ("DATABASE_POOL_SIZE", "0"),
             ("DATABASE_POOL_TIMEOUT_MS", "-5"),
             ("WORKERS", "many"),
+            ("USAGE_WRITERS", "0"),
             ("JWT_SECRET", "short"),
         ];
         for (var, value) in cases {

@@ -122,37 +122,32 @@ fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
     }
 }
 
-/// Locks (creating if needed) the counters, returning their values.
-fn lock_counters(conn: &mut PgConn, keys: &[&CounterKey]) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
-    if keys.is_empty() {
+/// Adds `deltas` to the counters (creating missing ones), in key order, and returns each
+/// counter's value after the addition. The rows stay locked until the transaction ends.
+fn add_and_lock(
+    conn: &mut PgConn,
+    deltas: &BTreeMap<CounterKey, Decimal>,
+) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
+    if deltas.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(keys);
-    diesel::sql_query(
-        "INSERT INTO usage_counters (tenant_id, mode, customer_id, feature, window_start, used) \
-         SELECT t, m, c, f, w, 0 FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[]) AS u(t, m, c, f, w) \
-         ORDER BY t, m, c, f, w \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<Array<SqlUuid>, _>(&t)
-    .bind::<Array<Text>, _>(&m)
-    .bind::<Array<SqlUuid>, _>(&c)
-    .bind::<Array<Text>, _>(&f)
-    .bind::<Array<Timestamptz>, _>(&w)
-    .execute(conn)?;
+    let keys: Vec<&CounterKey> = deltas.keys().collect();
+    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
+    let d: Vec<Decimal> = deltas.values().copied().collect();
     let rows: Vec<CounterRow> = diesel::sql_query(
-        "SELECT c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used \
-         FROM usage_counters c \
-         JOIN unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[]) AS u(t, m, cu, f, w) \
-           ON c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
-         ORDER BY c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start \
-         FOR UPDATE OF c",
+        "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
+         SELECT t, m, cu, f, w, d FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::numeric[]) \
+           AS u(t, m, cu, f, w, d) \
+         ORDER BY t, m, cu, f, w \
+         ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
+         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
     )
     .bind::<Array<SqlUuid>, _>(&t)
     .bind::<Array<Text>, _>(&m)
     .bind::<Array<SqlUuid>, _>(&c)
     .bind::<Array<Text>, _>(&f)
     .bind::<Array<Timestamptz>, _>(&w)
+    .bind::<Array<Numeric>, _>(&d)
     .load(conn)?;
     Ok(rows
         .into_iter()
@@ -243,24 +238,42 @@ fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) ->
 }
 
 /// Applies `entries` in order; call inside a transaction.
+///
+/// The counters are first charged optimistically with everything the batch asks for, which
+/// locks them and tells their value before the batch; the entries are then decided in order
+/// against that value, and whatever was refused (a limit reached, a duplicate found late) is
+/// taken back in one more statement. Far from any limit, a batch costs one counter statement
+/// and one insert.
 pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>> {
-    let mut keys: Vec<&CounterKey> = entries.iter().filter_map(|e| e.counter.as_ref().map(|c| &c.key)).collect();
-    keys.sort();
-    keys.dedup();
-    let mut used = lock_counters(conn, &keys)?;
     let events: Vec<&NewEvent> = entries.iter().filter_map(|e| e.event.as_ref()).collect();
-    let mut seen = existing_events(conn, &events)?;
+    let existing = existing_events(conn, &events)?;
+
+    // What the batch asks of each counter, counting each event id once.
+    let mut asked: BTreeMap<CounterKey, Decimal> = BTreeMap::new();
+    let mut candidate = Vec::with_capacity(entries.len());
+    let mut seen: HashSet<EventIdent> = existing.clone();
+    for entry in entries {
+        let fresh = match &entry.event {
+            Some(e) => seen.insert(ident(e)),
+            None => false,
+        };
+        candidate.push(fresh);
+        if let Some(c) = &entry.counter {
+            *asked.entry(c.key.clone()).or_default() += if fresh { c.increment } else { Decimal::ZERO };
+        }
+    }
+    let after = add_and_lock(conn, &asked)?;
+    let mut used: BTreeMap<CounterKey, Decimal> =
+        asked.iter().map(|(k, d)| (k.clone(), after.get(k).copied().unwrap_or(*d) - d)).collect();
 
     let mut outcomes = Vec::with_capacity(entries.len());
-    let mut deltas: BTreeMap<CounterKey, Decimal> = BTreeMap::new();
+    let mut granted_delta: BTreeMap<CounterKey, Decimal> = BTreeMap::new();
     let mut to_insert: Vec<(usize, &NewEvent)> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let current = entry.counter.as_ref().map(|c| used.get(&c.key).copied().unwrap_or_default());
-        if let Some(event) = &entry.event {
-            if seen.contains(&ident(event)) {
-                outcomes.push(Outcome { granted: true, duplicate: true, used: current });
-                continue;
-            }
+        if entry.event.is_some() && !candidate[i] {
+            outcomes.push(Outcome { granted: true, duplicate: true, used: current });
+            continue;
         }
         let granted = match (&entry.counter, &entry.event) {
             (None, _) => true,
@@ -270,20 +283,19 @@ pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>>
                 entry.force || c.allow_overage || c.limit.is_none_or(|l| current.unwrap_or_default() + c.increment <= l)
             }
         };
-        let mut after = current;
+        let mut now_used = current;
         if granted {
             if let Some(event) = &entry.event {
-                seen.insert(ident(event));
                 to_insert.push((i, event));
                 if let Some(c) = &entry.counter {
                     let v = used.entry(c.key.clone()).or_default();
                     *v += c.increment;
-                    *deltas.entry(c.key.clone()).or_default() += c.increment;
-                    after = Some(*v);
+                    *granted_delta.entry(c.key.clone()).or_default() += c.increment;
+                    now_used = Some(*v);
                 }
             }
         }
-        outcomes.push(Outcome { granted, duplicate: false, used: after });
+        outcomes.push(Outcome { granted, duplicate: false, used: now_used });
     }
 
     let inserted = insert_events(conn, &to_insert.iter().map(|(_, e)| *e).collect::<Vec<_>>())?;
@@ -293,11 +305,17 @@ pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>>
         if !inserted.contains(&ident(event)) {
             outcomes[*i].duplicate = true;
             if let Some(c) = &entries[*i].counter {
-                *deltas.entry(c.key.clone()).or_default() -= c.increment;
+                *granted_delta.entry(c.key.clone()).or_default() -= c.increment;
             }
         }
     }
-    add_to_counters(conn, &deltas)?;
+    // Take back what was charged but not granted.
+    let refunds: BTreeMap<CounterKey, Decimal> = asked
+        .iter()
+        .map(|(k, d)| (k.clone(), granted_delta.get(k).copied().unwrap_or_default() - d))
+        .filter(|(_, r)| !r.is_zero())
+        .collect();
+    add_to_counters(conn, &refunds)?;
     Ok(outcomes)
 }
 

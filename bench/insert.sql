@@ -1,0 +1,1 @@
+INSERT INTO bench_insert (id, payload) VALUES (gen_random_uuid(), 'x');

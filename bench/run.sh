@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The hot-path benchmarks of the README, on this machine, load generator (wrk) on the same
+# machine, 64 connections. Prints one line per figure.
+#
+#   bench/run.sh                  # all scenarios, 15 s each
+#   DURATION=30s bench/run.sh     # longer runs
+#
+# Needs wrk and pgbench (Debian: apt-get install wrk postgresql-contrib; run as root it installs
+# wrk itself), python3, and a PostgreSQL server: BENCH_SERVER_URL (default the local server on
+# 127.0.0.1:5432, user postgres). A database `tollgate_bench` is created anew on it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SERVER_URL=${BENCH_SERVER_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+DB_URL=${SERVER_URL%/*}/tollgate_bench
+DURATION=${DURATION:-15s}
+CONNS=${CONNS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+CUSTOMERS=${CUSTOMERS:-1000}
+PORT=${PORT:-18088}
+BASE=http://127.0.0.1:$PORT
+WORK=$(mktemp -d)
+trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)"; exit 1; }
+
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2); $(psql --version)"
+cargo build --release --quiet
+
+psql "$SERVER_URL" -qc "DROP DATABASE IF EXISTS tollgate_bench WITH (FORCE)" -c "CREATE DATABASE tollgate_bench"
+DATABASE_URL=$DB_URL LISTEN_ADDR=127.0.0.1:$PORT RUST_LOG=warn DATABASE_POOL_SIZE=${POOL_SIZE:-24} USAGE_WRITERS=${USAGE_WRITERS:-2} \
+  target/release/tollgate serve > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
+python3 bench/setup.py "$BASE" "$WORK" "$CUSTOMERS"
+SK=$(cat "$WORK/sk.txt")
+
+rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
+peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
+
+run() { # name, then wrk arguments
+  local name=$1; shift
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$WORK/$name.txt" 2>&1
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$WORK/$name.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
+  errs=$(awk '/Non-2xx/ {print $5}' "$WORK/$name.txt")
+  printf "%-34s %10s req/s   p50 %-8s p99 %-8s non-2xx %-6s rss %s MB\n" "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$(rss_mb)"
+}
+
+echo "== $CONNS connections, $DURATION each"
+run ceiling_healthz "$BASE/healthz"
+SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=batch_api run verify_boolean_1000_customers -s bench/verify.lua "$BASE"
+SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls run verify_metered_1000_customers -s bench/verify.lua "$BASE"
+SK=$SK KEYS_FILE=$WORK/single_key.txt FEATURE=api_calls run verify_metered_single_customer -s bench/verify.lua "$BASE"
+SK=$SK CUSTOMERS_FILE=$WORK/customers.txt run usage_batch_1000_events -s bench/batch.lua "$BASE"
+batch_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/usage_batch_1000_events.txt")
+echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
+
+# Consistency after all of it: for the busiest customer, the quota counter equals the ledger.
+psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT sum(quantity) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || (SELECT sum(used) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com')"
+
+echo "== server resident memory: now $(rss_mb) MB, peak $(peak_mb) MB"
+
+echo "== PostgreSQL ceiling: single-row INSERT transactions (pgbench, $CONNS clients)"
+psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id uuid PRIMARY KEY, payload text)"
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)
+"$PGBENCH" -n -c "$CONNS" -j "$WRK_THREADS" -T "${DURATION%s}" -f bench/insert.sql "$DB_URL" 2>/dev/null | awk '/tps/ {print "   " $0}'
