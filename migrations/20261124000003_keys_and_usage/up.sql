@@ -24,12 +24,14 @@ CREATE INDEX api_keys_customer_idx ON api_keys (tenant_id, mode, customer_id, id
 -- forever. Append-only and hot, so it carries no foreign keys (each check would lock the
 -- customer row); rows are written only after the customer and feature were resolved within the
 -- same tenant and mode.
+-- The hot text keys compare bytewise (COLLATE "C"): they are identifiers, not prose, and
+-- locale-aware comparison in every index probe is measurably slower.
 CREATE TABLE usage_events (
     tenant_id   uuid        NOT NULL,
-    mode        text        NOT NULL,
-    event_id    text        NOT NULL,
+    mode        text        COLLATE "C" NOT NULL,
+    event_id    text        COLLATE "C" NOT NULL,
     customer_id uuid        NOT NULL,
-    feature     text        NOT NULL,
+    feature     text        COLLATE "C" NOT NULL,
     quantity    numeric     NOT NULL CHECK (quantity >= 0),
     occurred_at timestamptz NOT NULL,
     properties  jsonb,
@@ -43,9 +45,9 @@ CREATE INDEX usage_events_customer_idx ON usage_events (tenant_id, mode, custome
 -- once per request.
 CREATE TABLE usage_counters (
     tenant_id    uuid        NOT NULL,
-    mode         text        NOT NULL,
+    mode         text        COLLATE "C" NOT NULL,
     customer_id  uuid        NOT NULL,
-    feature      text        NOT NULL,
+    feature      text        COLLATE "C" NOT NULL,
     window_start timestamptz NOT NULL,
     used         numeric     NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, mode, customer_id, feature, window_start)

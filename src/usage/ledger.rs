@@ -166,9 +166,12 @@ fn add_and_lock(
         .collect())
 }
 
-/// Which of the client-chosen event ids are already in the ledger.
-fn existing_events(conn: &mut PgConn, events: &[&NewEvent]) -> QueryResult<HashSet<EventIdent>> {
-    let candidates: Vec<&&NewEvent> = events.iter().filter(|e| e.client_id).collect();
+/// Which of the client-chosen event ids of entries that are decided against a limit are
+/// already in the ledger. (Forced entries need no look-up: a duplicate among them is found by
+/// the insert and refunded.)
+fn existing_events(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<HashSet<EventIdent>> {
+    let candidates: Vec<&NewEvent> =
+        entries.iter().filter(|e| !e.force).filter_map(|e| e.event.as_ref()).filter(|e| e.client_id).collect();
     if candidates.is_empty() {
         return Ok(HashSet::new());
     }
@@ -245,8 +248,7 @@ fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) ->
 /// taken back in one more statement. Far from any limit, a batch costs one counter statement
 /// and one insert.
 pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>> {
-    let events: Vec<&NewEvent> = entries.iter().filter_map(|e| e.event.as_ref()).collect();
-    let existing = existing_events(conn, &events)?;
+    let existing = existing_events(conn, entries)?;
 
     // What the batch asks of each counter, counting each event id once.
     let mut asked: BTreeMap<CounterKey, Decimal> = BTreeMap::new();

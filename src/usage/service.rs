@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
-use super::ledger::{self, CounterKey, CounterReq, Entry, NewEvent};
+use super::ledger::{CounterKey, CounterReq, Entry, NewEvent};
 use super::models::*;
 use crate::auth::Auth;
 use crate::catalog::models::{Aggregation, FeatureType, Overage, Reset};
@@ -137,16 +137,18 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
             Err(e) => Err(e),
         };
         match prepared {
-            Ok((_, entry, _)) => entries.push(entry),
+            Ok((customer, entry, _)) => entries.push((customer, entry)),
             Err(e) if e.status().is_server_error() => return Err(e),
             Err(e) => rejected.push(RejectedEvent { index: i, error: e.nested(&at).envelope().error }),
         }
     }
-    let outcomes = crate::db::run(&state.pool, move |conn| {
-        let refs: Vec<&Entry> = entries.iter().collect();
-        Ok(conn.transaction(|c| ledger::apply(c, &refs))?)
-    })
-    .await?;
+    // Through the same group-commit writers as verify: each writer owns a share of the
+    // customers, so concurrent batches never queue on each other's counters, and events from
+    // many requests share transactions. If any write fails the call answers 503; retrying the
+    // whole batch is safe, as event ids are deduplicated.
+    let tenant = scope.tenant_id;
+    let writes = entries.into_iter().map(|(customer, entry)| state.batcher.submit((tenant, customer), entry));
+    let outcomes = futures_util::future::try_join_all(writes).await?;
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
 }

@@ -20,7 +20,9 @@ use crate::db::PgPool;
 use crate::error::{ApiError, ApiResult};
 use crate::usage::ledger::{self, Entry, Outcome};
 
-pub const MAX_BATCH: usize = 1000;
+/// The most entries one transaction takes. Large enough that batch ingestion shares few
+/// transactions; a verify queued behind a full batch waits for one commit at most.
+pub const MAX_BATCH: usize = 2000;
 const ATTEMPTS: usize = 3;
 
 struct Job {
