@@ -47,11 +47,15 @@ impl Application {
         let pool_url = url.clone();
         let pool = actix_web::rt::task::spawn_blocking(move || -> anyhow::Result<_> {
             let url = pool_url;
-            let pool = crate::db::build_pool(url.expose(), size, timeout)?;
-            let applied = crate::db::migrate(&mut *pool.get()?)?;
+            use diesel::Connection;
+            let mut conn = diesel::PgConnection::establish(url.expose())
+                .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+            let applied = crate::db::migrate(&mut conn)?;
             if !applied.is_empty() {
                 tracing::info!(migrations = ?applied, "applied migrations");
             }
+            drop(conn);
+            let pool = crate::db::build_pool(url.expose(), size, timeout)?;
             crate::auth::password::Hasher::warm_up();
             Ok(pool)
         })

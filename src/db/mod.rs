@@ -3,6 +3,7 @@
 //! inside the caller's tracing span; a pool timeout becomes 503, never a hang.
 
 pub mod embedded;
+pub mod sql;
 
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// starting at once apply each migration exactly once.
 const MIGRATION_LOCK: i64 = 0x746f_6c6c_6761_7465; // "tollgate"
 
-/// Builds the pool. Connections are opened lazily, but one is tried now so a wrong URL fails
+/// Builds the pool (after migrating: the prepared statements need the tables). Connections are opened lazily, but one is tried now so a wrong URL fails
 /// start-up with a clear message.
 pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<PgPool> {
     let manager = ConnectionManager::<PgConnection>::new(url);

@@ -9,15 +9,17 @@
 //! the ledger and within the batch; a duplicate consumes nothing.
 //!
 //! Every statement is set-based (`unnest` of arrays), so a batch of a thousand entries costs
-//! the same handful of round trips as a batch of one.
+//! the same handful of round trips as a batch of one, and each is prepared once per connection
+//! ([`crate::db::sql::Sql`]), so it is planned once.
 
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Jsonb, Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
+use crate::db::sql::{Bind, Sql};
 use crate::db::PgConn;
 use crate::ids::{CustomerId, TenantId};
 use crate::tenancy::Mode;
@@ -134,20 +136,20 @@ fn add_and_lock(
     let keys: Vec<&CounterKey> = deltas.keys().collect();
     let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
     let d: Vec<Decimal> = deltas.values().copied().collect();
-    let rows: Vec<CounterRow> = diesel::sql_query(
+    let rows: Vec<CounterRow> = Sql::new(
         "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
-         SELECT t, m, cu, f, w, d FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::numeric[]) \
+         SELECT t, m, cu, f, w, d FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) \
            AS u(t, m, cu, f, w, d) \
          ORDER BY t, m, cu, f, w \
          ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
     )
-    .bind::<Array<SqlUuid>, _>(&t)
-    .bind::<Array<Text>, _>(&m)
-    .bind::<Array<SqlUuid>, _>(&c)
-    .bind::<Array<Text>, _>(&f)
-    .bind::<Array<Timestamptz>, _>(&w)
-    .bind::<Array<Numeric>, _>(&d)
+    .bind(Bind::Uuids(t))
+    .bind(Bind::Texts(m))
+    .bind(Bind::Uuids(c))
+    .bind(Bind::Texts(f))
+    .bind(Bind::Times(w))
+    .bind(Bind::Numerics(d))
     .load(conn)?;
     Ok(rows
         .into_iter()
@@ -178,14 +180,14 @@ fn existing_events(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<HashSet
     let t: Vec<uuid::Uuid> = candidates.iter().map(|e| e.tenant_id.0).collect();
     let m: Vec<String> = candidates.iter().map(|e| e.mode.as_str().to_string()).collect();
     let id: Vec<String> = candidates.iter().map(|e| e.event_id.clone()).collect();
-    let rows: Vec<EventKey> = diesel::sql_query(
+    let rows: Vec<EventKey> = Sql::new(
         "SELECT e.tenant_id, e.mode, e.event_id FROM usage_events e \
-         JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS u(t, m, id) \
+         JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS u(t, m, id) \
            ON e.tenant_id = u.t AND e.mode = u.m AND e.event_id = u.id",
     )
-    .bind::<Array<SqlUuid>, _>(&t)
-    .bind::<Array<Text>, _>(&m)
-    .bind::<Array<Text>, _>(&id)
+    .bind(Bind::Uuids(t))
+    .bind(Bind::Texts(m))
+    .bind(Bind::Texts(id))
     .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.mode, r.event_id)).collect())
 }
@@ -199,20 +201,21 @@ fn insert_events(conn: &mut PgConn, events: &[&NewEvent]) -> QueryResult<HashSet
     if events.is_empty() {
         return Ok(HashSet::new());
     }
-    let rows: Vec<EventKey> = diesel::sql_query(
+    let rows: Vec<EventKey> = Sql::new(
         "INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::numeric[], $7::timestamptz[], $8::jsonb[], $9::timestamptz[]) \
+         SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[], \
+           ?::jsonb[], ?::timestamptz[]) \
          ON CONFLICT DO NOTHING RETURNING tenant_id, mode, event_id",
     )
-    .bind::<Array<SqlUuid>, _>(events.iter().map(|e| e.tenant_id.0).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(events.iter().map(|e| e.mode.as_str().to_string()).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(events.iter().map(|e| e.event_id.clone()).collect::<Vec<_>>())
-    .bind::<Array<SqlUuid>, _>(events.iter().map(|e| e.customer_id.0).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(events.iter().map(|e| e.feature.clone()).collect::<Vec<_>>())
-    .bind::<Array<Numeric>, _>(events.iter().map(|e| e.quantity).collect::<Vec<_>>())
-    .bind::<Array<Timestamptz>, _>(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Jsonb>>, _>(events.iter().map(|e| e.properties.clone()).collect::<Vec<_>>())
-    .bind::<Array<Timestamptz>, _>(events.iter().map(|e| e.received_at).collect::<Vec<_>>())
+    .bind(Bind::Uuids(events.iter().map(|e| e.tenant_id.0).collect()))
+    .bind(Bind::Texts(events.iter().map(|e| e.mode.as_str().to_string()).collect()))
+    .bind(Bind::Texts(events.iter().map(|e| e.event_id.clone()).collect()))
+    .bind(Bind::Uuids(events.iter().map(|e| e.customer_id.0).collect()))
+    .bind(Bind::Texts(events.iter().map(|e| e.feature.clone()).collect()))
+    .bind(Bind::Numerics(events.iter().map(|e| e.quantity).collect()))
+    .bind(Bind::Times(events.iter().map(|e| e.occurred_at).collect()))
+    .bind(Bind::Jsons(events.iter().map(|e| e.properties.clone()).collect()))
+    .bind(Bind::Times(events.iter().map(|e| e.received_at).collect()))
     .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.mode, r.event_id)).collect())
 }
@@ -225,17 +228,17 @@ fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) ->
     let keys: Vec<&CounterKey> = changed.iter().map(|(k, _)| *k).collect();
     let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
     let d: Vec<Decimal> = changed.iter().map(|(_, d)| **d).collect();
-    diesel::sql_query(
+    Sql::new(
         "UPDATE usage_counters c SET used = c.used + u.d \
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[], $6::numeric[]) AS u(t, m, cu, f, w, d) \
+         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w",
     )
-    .bind::<Array<SqlUuid>, _>(&t)
-    .bind::<Array<Text>, _>(&m)
-    .bind::<Array<SqlUuid>, _>(&c)
-    .bind::<Array<Text>, _>(&f)
-    .bind::<Array<Timestamptz>, _>(&w)
-    .bind::<Array<Numeric>, _>(&d)
+    .bind(Bind::Uuids(t))
+    .bind(Bind::Texts(m))
+    .bind(Bind::Uuids(c))
+    .bind(Bind::Texts(f))
+    .bind(Bind::Times(w))
+    .bind(Bind::Numerics(d))
     .execute(conn)
     .map(drop)
 }
