@@ -71,7 +71,13 @@ pub async fn observe(
     }
     let elapsed = started.elapsed();
     let status = res.status();
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    // A static route is its own pattern; only paths with parameters need actix's (regex)
+    // walk of the route table.
+    let route =
+        match res.request().app_data::<web::Data<RouteTable>>().and_then(|t| t.static_route(res.request().path())) {
+            Some(path) => path.to_string(),
+            None => res.request().match_pattern().unwrap_or_else(|| "unmatched".into()),
+        };
     if let Some(state) = &state {
         state.metrics.observe(&method, &route, status.as_str(), elapsed.as_secs_f64());
     }
@@ -131,8 +137,12 @@ pub async fn catch_panics(
     }
 }
 
-/// The documented routes and their methods, for telling 405 from 404.
-pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+/// The documented routes and their methods, for telling 405 from 404 (and for labelling
+/// metrics cheaply).
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<Method>)>,
+    statics: std::collections::HashSet<String>,
+}
 
 impl RouteTable {
     pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> RouteTable {
@@ -151,11 +161,17 @@ impl RouteTable {
                 (ResourceDef::new(path.as_str()), methods.into_iter().filter(|(_, on)| *on).map(|(m, _)| m).collect())
             })
             .collect();
-        RouteTable(routes)
+        let statics = api.paths.paths.keys().filter(|p| !p.contains('{')).cloned().collect();
+        RouteTable { routes, statics }
     }
 
     fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+        self.routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+    }
+
+    /// `path` itself when it is a route without parameters.
+    pub fn static_route<'a>(&self, path: &'a str) -> Option<&'a str> {
+        self.statics.contains(path).then_some(path)
     }
 }
 

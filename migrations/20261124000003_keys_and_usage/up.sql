@@ -38,7 +38,9 @@ CREATE TABLE usage_events (
     received_at timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, mode, event_id)
 );
-CREATE INDEX usage_events_customer_idx ON usage_events (tenant_id, mode, customer_id, feature, occurred_at);
+-- Per customer over time (usage series, invoicing). A customer id implies its mode, and the
+-- feature is filtered on the way: a narrow index keeps every insert cheaper.
+CREATE INDEX usage_events_customer_idx ON usage_events (tenant_id, customer_id, occurred_at);
 
 -- Usage per limit window (a UTC day or month, a billing period, or all time), kept in step with
 -- the ledger in the same transactions. Verify locks a counter once per batch of requests, not
@@ -51,7 +53,7 @@ CREATE TABLE usage_counters (
     window_start timestamptz NOT NULL,
     used         numeric     NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, mode, customer_id, feature, window_start)
-);
+) WITH (fillfactor = 50); -- room on each page, so the constant updates stay HOT (in place)
 
 -- Where verify sends customers whose plan falls short (`upgrade_url`).
 ALTER TABLE tenants ADD COLUMN pricing_url text;
