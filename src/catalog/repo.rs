@@ -73,6 +73,19 @@ pub fn lock_plan(conn: &mut PgConn, scope: Scope, key: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// The plan, share-locked until the transaction ends: a subscription being created on it and an
+/// in-place edit of it (which takes the row exclusively) cannot interleave.
+pub fn share_plan(conn: &mut PgConn, scope: Scope, key: &str) -> QueryResult<Option<Plan>> {
+    plans::table
+        .filter(plans::tenant_id.eq(scope.tenant_id))
+        .filter(plans::mode.eq(scope.mode))
+        .filter(plans::key.eq(key))
+        .select(Plan::as_select())
+        .for_share()
+        .first(conn)
+        .optional()
+}
+
 pub fn find_plan_by_id(conn: &mut PgConn, scope: Scope, id: PlanId) -> QueryResult<Option<Plan>> {
     plans::table
         .filter(plans::tenant_id.eq(scope.tenant_id))

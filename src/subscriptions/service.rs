@@ -51,10 +51,11 @@ fn respond_one(conn: &mut PgConn, scope: Scope, s: Subscription) -> ApiResult<Su
     Ok(respond(conn, scope, vec![s])?.pop().expect("one in, one out"))
 }
 
-/// A plan that takes new subscriptions, with its newest version.
+/// A plan that takes new subscriptions, with its newest version (the plan share-locked, so its
+/// newest version cannot be edited in place meanwhile).
 fn open_plan(conn: &mut PgConn, scope: Scope, key: &str) -> ApiResult<(Plan, PlanVersion)> {
     use crate::catalog::repo as catalog;
-    let plan = catalog::find_plan(conn, scope, key)?.ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
+    let plan = catalog::share_plan(conn, scope, key)?.ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
     if plan.archived_at.is_some() {
         return Err(ApiError::bad_request(
             "plan_archived",
