@@ -128,25 +128,13 @@ pub async fn create_plan(state: &AppState, auth: Auth, req: CreatePlanRequest) -
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let features = repo::feature_types(conn, scope)?;
-            let terms = validate_terms(
-                TermsInput {
-                    name: req.name.into_inner(),
-                    currency: req.currency,
-                    interval: req.interval,
-                    interval_count: req.interval_count,
-                    amount: req.amount,
-                    billing: req.billing,
-                    trial_days: req.trial_days,
-                    entitlements: req.entitlements,
-                    charges: req.charges,
-                },
-                &features,
-            )?;
+            let (key, terms) = req.into_terms();
+            let terms = validate_terms(terms, &features)?;
             let plan = Plan {
                 tenant_id: scope.tenant_id,
                 mode: scope.mode,
                 id: PlanId::new(),
-                key: req.key.into_inner(),
+                key: key.into_inner(),
                 latest_version: 1,
                 archived_at: None,
                 created_at: now,

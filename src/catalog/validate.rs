@@ -30,6 +30,24 @@ pub struct TermsInput {
     pub charges: Vec<ChargeInput>,
 }
 
+impl CreatePlanRequest {
+    /// The plan's key, and its terms for validation.
+    pub fn into_terms(self) -> (crate::types::Key, TermsInput) {
+        let terms = TermsInput {
+            name: self.name.into_inner(),
+            currency: self.currency,
+            interval: self.interval,
+            interval_count: self.interval_count,
+            amount: self.amount,
+            billing: self.billing,
+            trial_days: self.trial_days,
+            entitlements: self.entitlements,
+            charges: self.charges,
+        };
+        (self.key, terms)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidTerms {
     pub name: String,
@@ -322,20 +340,7 @@ mod tests {
     fn terms(v: serde_json::Value) -> Result<ValidTerms, ApiError> {
         let req: CreatePlanRequest =
             serde_json::from_value(v).map_err(|e| ApiError::bad_request("parse", e.to_string()))?;
-        validate_terms(
-            TermsInput {
-                name: req.name.into_inner(),
-                currency: req.currency,
-                interval: req.interval,
-                interval_count: req.interval_count,
-                amount: req.amount,
-                billing: req.billing,
-                trial_days: req.trial_days,
-                entitlements: req.entitlements,
-                charges: req.charges,
-            },
-            &features(),
-        )
+        validate_terms(req.into_terms().1, &features())
     }
 
     fn base() -> serde_json::Value {
