@@ -11,7 +11,6 @@ use crate::catalog::models::{EntitlementSpec, FeatureType, Overage, RateLimitSpe
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::state::AppState;
-use crate::subscriptions::period::{next_utc_day, next_utc_month};
 use crate::tenancy::Scope;
 use crate::usage::ledger::{counter_value, CounterKey};
 use crate::verify::resolve::{load, window_start, FeatureInfo, Resolution, SubscriptionInfo};
@@ -45,16 +44,6 @@ pub struct EntitlementResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntitlementList {
     pub data: Vec<EntitlementResponse>,
-}
-
-/// When the window that holds `now` ends.
-pub fn window_end(reset: Reset, now: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
-    match reset {
-        Reset::Day => Some(next_utc_day(now)),
-        Reset::Month => Some(next_utc_month(now)),
-        Reset::BillingPeriod => Some(sub.period_end),
-        Reset::Never => None,
-    }
 }
 
 fn granted(
@@ -91,7 +80,11 @@ fn granted(
         limit: spec.limit,
         used,
         remaining,
-        resets_at: if metered && spec.limit.is_some() { window_end(reset, now, sub) } else { None },
+        resets_at: if metered && spec.limit.is_some() {
+            crate::verify::service::resets_at(reset, now, sub)
+        } else {
+            None
+        },
         value: spec.value.clone(),
         rate_limit: spec.rate_limit,
         overage: spec.overage,

@@ -79,8 +79,8 @@ async fn api_key(state: &AppState, hash: [u8; 32]) -> ApiResult<Option<ApiKeyEnt
     Ok(entry)
 }
 
-/// When the window that holds `at` ends.
-fn resets_at(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
+/// When the limit window that holds `at` ends (`None` for `never`).
+pub fn resets_at(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
     match reset {
         Reset::Day => Some(next_utc_day(at)),
         Reset::Month => Some(next_utc_month(at)),
