@@ -124,19 +124,59 @@ fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
     }
 }
 
-/// Adds `deltas` to the counters (creating missing ones), in key order, and returns each
-/// counter's value after the addition. The rows stay locked until the transaction ends.
-fn add_and_lock(
-    conn: &mut PgConn,
-    deltas: &BTreeMap<CounterKey, Decimal>,
-) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
+fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Decimal)> {
+    rows.into_iter().filter_map(|r| {
+        Some((
+            CounterKey {
+                tenant_id: TenantId(r.tenant_id),
+                mode: Mode::parse(&r.mode)?,
+                customer_id: CustomerId(r.customer_id),
+                feature: r.feature,
+                window_start: r.window_start,
+            },
+            r.used,
+        ))
+    })
+}
+
+/// Adds `deltas` to the counters and returns each counter's value after the addition; the rows
+/// stay locked until the transaction ends.
+///
+/// Almost every counter exists already (it is created on the first use in its window), so a
+/// plain `UPDATE` does the work; only the keys it did not find go through the (costlier) upsert.
+/// Keys are passed in one sorted order everywhere, so batches lock shared counters in the same
+/// order; a deadlock between instances, should the planner ever order them differently, is
+/// retried by the batcher.
+fn add_and_lock(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
     if deltas.is_empty() {
         return Ok(BTreeMap::new());
     }
     let keys: Vec<&CounterKey> = deltas.keys().collect();
     let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
     let d: Vec<Decimal> = deltas.values().copied().collect();
-    let rows: Vec<CounterRow> = Sql::new(
+    let updated: Vec<CounterRow> = Sql::new(
+        "UPDATE usage_counters c SET used = c.used + u.d \
+         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
+         WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
+         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+    )
+    .bind(Bind::Uuids(t))
+    .bind(Bind::Texts(m))
+    .bind(Bind::Uuids(c))
+    .bind(Bind::Texts(f))
+    .bind(Bind::Times(w))
+    .bind(Bind::Numerics(d))
+    .load(conn)?;
+    let mut after: BTreeMap<CounterKey, Decimal> = counter_rows(updated).collect();
+    if after.len() == deltas.len() {
+        return Ok(after);
+    }
+    let missing: BTreeMap<CounterKey, Decimal> =
+        deltas.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
+    let keys: Vec<&CounterKey> = missing.keys().collect();
+    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
+    let d: Vec<Decimal> = missing.values().copied().collect();
+    let inserted: Vec<CounterRow> = Sql::new(
         "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
          SELECT t, m, cu, f, w, d FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) \
            AS u(t, m, cu, f, w, d) \
@@ -151,21 +191,8 @@ fn add_and_lock(
     .bind(Bind::Times(w))
     .bind(Bind::Numerics(d))
     .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some((
-                CounterKey {
-                    tenant_id: TenantId(r.tenant_id),
-                    mode: Mode::parse(&r.mode)?,
-                    customer_id: CustomerId(r.customer_id),
-                    feature: r.feature,
-                    window_start: r.window_start,
-                },
-                r.used,
-            ))
-        })
-        .collect())
+    after.extend(counter_rows(inserted));
+    Ok(after)
 }
 
 /// Which of the client-chosen event ids of entries that are decided against a limit are
