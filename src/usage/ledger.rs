@@ -147,7 +147,10 @@ fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Deci
 /// Keys are passed in one sorted order everywhere, so batches lock shared counters in the same
 /// order; a deadlock between instances, should the planner ever order them differently, is
 /// retried by the batcher.
-fn add_and_lock(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
+fn add_and_lock(
+    conn: &mut PgConn,
+    deltas: &BTreeMap<CounterKey, Decimal>,
+) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
     if deltas.is_empty() {
         return Ok(BTreeMap::new());
     }
