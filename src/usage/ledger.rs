@@ -114,6 +114,19 @@ struct CounterColumns {
     window: Vec<DateTime<Utc>>,
 }
 
+/// `sql` with the counters' keys and a delta each bound as its six `?` arrays, in key order.
+fn with_counters(sql: &'static str, deltas: &BTreeMap<CounterKey, Decimal>) -> Sql {
+    let keys: Vec<&CounterKey> = deltas.keys().collect();
+    let CounterColumns { tenant, mode, customer, feature, window } = counter_columns(&keys);
+    Sql::new(sql)
+        .bind(Bind::Uuids(tenant))
+        .bind(Bind::Texts(mode))
+        .bind(Bind::Uuids(customer))
+        .bind(Bind::Texts(feature))
+        .bind(Bind::Times(window))
+        .bind(Bind::Numerics(deltas.values().copied().collect()))
+}
+
 fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
     CounterColumns {
         tenant: keys.iter().map(|k| k.tenant_id.0).collect(),
@@ -154,21 +167,13 @@ fn add_and_lock(
     if deltas.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let keys: Vec<&CounterKey> = deltas.keys().collect();
-    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
-    let d: Vec<Decimal> = deltas.values().copied().collect();
-    let updated: Vec<CounterRow> = Sql::new(
+    let updated: Vec<CounterRow> = with_counters(
         "UPDATE usage_counters c SET used = c.used + u.d \
          FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+        deltas,
     )
-    .bind(Bind::Uuids(t))
-    .bind(Bind::Texts(m))
-    .bind(Bind::Uuids(c))
-    .bind(Bind::Texts(f))
-    .bind(Bind::Times(w))
-    .bind(Bind::Numerics(d))
     .load(conn)?;
     let mut after: BTreeMap<CounterKey, Decimal> = counter_rows(updated).collect();
     if after.len() == deltas.len() {
@@ -176,23 +181,15 @@ fn add_and_lock(
     }
     let missing: BTreeMap<CounterKey, Decimal> =
         deltas.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
-    let keys: Vec<&CounterKey> = missing.keys().collect();
-    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
-    let d: Vec<Decimal> = missing.values().copied().collect();
-    let inserted: Vec<CounterRow> = Sql::new(
+    let inserted: Vec<CounterRow> = with_counters(
         "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
          SELECT t, m, cu, f, w, d FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) \
            AS u(t, m, cu, f, w, d) \
          ORDER BY t, m, cu, f, w \
          ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+        &missing,
     )
-    .bind(Bind::Uuids(t))
-    .bind(Bind::Texts(m))
-    .bind(Bind::Uuids(c))
-    .bind(Bind::Texts(f))
-    .bind(Bind::Times(w))
-    .bind(Bind::Numerics(d))
     .load(conn)?;
     after.extend(counter_rows(inserted));
     Ok(after)
@@ -251,24 +248,17 @@ fn insert_events(conn: &mut PgConn, events: &[&NewEvent]) -> QueryResult<HashSet
 }
 
 fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) -> QueryResult<()> {
-    let changed: Vec<(&CounterKey, &Decimal)> = deltas.iter().filter(|(_, d)| !d.is_zero()).collect();
+    let changed: BTreeMap<CounterKey, Decimal> =
+        deltas.iter().filter(|(_, d)| !d.is_zero()).map(|(k, d)| (k.clone(), *d)).collect();
     if changed.is_empty() {
         return Ok(());
     }
-    let keys: Vec<&CounterKey> = changed.iter().map(|(k, _)| *k).collect();
-    let CounterColumns { tenant: t, mode: m, customer: c, feature: f, window: w } = counter_columns(&keys);
-    let d: Vec<Decimal> = changed.iter().map(|(_, d)| **d).collect();
-    Sql::new(
+    with_counters(
         "UPDATE usage_counters c SET used = c.used + u.d \
          FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w",
+        &changed,
     )
-    .bind(Bind::Uuids(t))
-    .bind(Bind::Texts(m))
-    .bind(Bind::Uuids(c))
-    .bind(Bind::Texts(f))
-    .bind(Bind::Times(w))
-    .bind(Bind::Numerics(d))
     .execute(conn)
     .map(drop)
 }
