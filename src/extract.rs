@@ -85,21 +85,28 @@ fn path_string(path: &serde_path_to_error::Path) -> String {
 }
 
 /// Parses a JSON body into `T`.
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = path_string(e.path());
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
+    } else {
+        // serde_json appends " at line 1 column 9"; the path says more.
+        let msg = inner.to_string();
+        let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m);
+        field_error(&path, msg)
+    }
+}
+
+/// Parses an already-parsed JSON value into `T`, with the same errors as [`parse_json`].
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(json_error)
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = path_string(e.path());
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
-        } else {
-            // serde_json appends " at line 1 column 9"; the path says more.
-            let msg = inner.to_string();
-            let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m);
-            field_error(&path, msg)
-        }
-    })?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
     Ok(value)
 }
@@ -191,5 +198,16 @@ mod tests {
         assert_eq!(err(r#"{"key": "#), ("invalid_json".into(), None));
         assert_eq!(err(r#"{"key":"p"} trailing"#), ("invalid_json".into(), None));
         assert_eq!(err(r#"[1,2]"#).0, "parameter_invalid");
+    }
+
+    #[test]
+    fn values_report_errors_like_bodies() {
+        for body in
+            [r#"{"key": 5}"#, r#"{}"#, r#"{"key":"p","extra":1}"#, r#"{"key":"p","charges":[{"unit_amount":2}]}"#]
+        {
+            let from_body = parse_json::<Plan>(body.as_bytes()).unwrap_err().envelope().error;
+            let from_value = parse_value::<Plan>(serde_json::from_str(body).unwrap()).unwrap_err().envelope().error;
+            assert_eq!((from_value.code, from_value.param), (from_body.code, from_body.param), "{body}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Months, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, TimeDelta, Timelike, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
@@ -129,9 +129,7 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
     let mut entries = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
         let at = format!("events[{i}]");
-        let parsed = serde_json::to_vec(&raw)
-            .map_err(ApiError::internal)
-            .and_then(|b| crate::extract::parse_json::<UsageEventRequest>(&b));
+        let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
         let prepared = match parsed {
             Ok(event) => prepare(state, scope, event, now, &mut known).await,
             Err(e) => Err(e),
@@ -178,8 +176,6 @@ fn next(t: DateTime<Utc>, g: Granularity) -> DateTime<Utc> {
         Granularity::Month => t.checked_add_months(Months::new(1)).unwrap_or(t),
     }
 }
-
-use chrono::Timelike;
 
 pub const MAX_BUCKETS: usize = 1000;
 
