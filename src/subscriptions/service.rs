@@ -177,6 +177,25 @@ fn lock_open(conn: &mut PgConn, scope: Scope, id: SubscriptionId) -> ApiResult<S
     Ok(s)
 }
 
+/// Changes a subscription that is not canceled: `f` edits it under its row lock; the result is
+/// saved, announced to every instance's cache, and answered.
+async fn update<F>(state: &AppState, scope: Scope, id: SubscriptionId, f: F) -> ApiResult<SubscriptionResponse>
+where
+    F: FnOnce(&mut PgConn, &mut Subscription) -> ApiResult<()> + Send + 'static,
+{
+    let r = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let mut s = lock_open(conn, scope, id)?;
+            f(conn, &mut s)?;
+            repo::save(conn, &s)?;
+            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
+            respond_one(conn, scope, s)
+        })
+    })
+    .await;
+    forget(state, scope, r)
+}
+
 pub async fn change(
     state: &AppState,
     auth: Auth,
@@ -185,54 +204,45 @@ pub async fn change(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = state.now_for(scope);
-    let r = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut s = lock_open(conn, scope, id)?;
-            let (plan, version) = open_plan(conn, scope, &req.plan)?;
-            if plan.id == s.plan_id && version.version == s.plan_version {
-                return Err(ApiError::bad_request(
-                    "plan_unchanged",
-                    "the subscription is already on this plan version",
-                )
+    update(state, scope, id, move |conn, s| {
+        let (plan, version) = open_plan(conn, scope, &req.plan)?;
+        if plan.id == s.plan_id && version.version == s.plan_version {
+            return Err(ApiError::bad_request("plan_unchanged", "the subscription is already on this plan version")
                 .with_param("plan"));
+        }
+        match req.timing {
+            Timing::PeriodEnd => {
+                s.pending_plan_id = Some(plan.id);
+                s.pending_plan_version = Some(version.version);
             }
-            match req.timing {
-                Timing::PeriodEnd => {
-                    s.pending_plan_id = Some(plan.id);
-                    s.pending_plan_version = Some(version.version);
-                }
-                Timing::Now => {
-                    let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
-                        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
-                    let current = Periods {
-                        billing_anchor: s.billing_anchor,
-                        period_start: s.current_period_start,
-                        period_end: s.current_period_end,
-                    };
-                    let p = lifecycle::periods_after_change(
-                        current,
-                        s.status == Status::Trialing,
-                        cadence(&old),
-                        cadence(&version),
-                        now,
-                    )
-                    .ok_or_else(out_of_range)?;
-                    s.plan_id = plan.id;
-                    s.plan_version = version.version;
-                    s.billing_anchor = p.billing_anchor;
-                    s.current_period_start = p.period_start;
-                    s.current_period_end = p.period_end;
-                    s.pending_plan_id = None;
-                    s.pending_plan_version = None;
-                }
+            Timing::Now => {
+                let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
+                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+                let current = Periods {
+                    billing_anchor: s.billing_anchor,
+                    period_start: s.current_period_start,
+                    period_end: s.current_period_end,
+                };
+                let p = lifecycle::periods_after_change(
+                    current,
+                    s.status == Status::Trialing,
+                    cadence(&old),
+                    cadence(&version),
+                    now,
+                )
+                .ok_or_else(out_of_range)?;
+                s.plan_id = plan.id;
+                s.plan_version = version.version;
+                s.billing_anchor = p.billing_anchor;
+                s.current_period_start = p.period_start;
+                s.current_period_end = p.period_end;
+                s.pending_plan_id = None;
+                s.pending_plan_version = None;
             }
-            repo::save(conn, &s)?;
-            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
-            respond_one(conn, scope, s)
-        })
+        }
+        Ok(())
     })
-    .await;
-    forget(state, scope, r)
+    .await
 }
 
 pub async fn cancel(
@@ -243,45 +253,29 @@ pub async fn cancel(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = state.now_for(scope);
-    let r = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut s = lock_open(conn, scope, id)?;
-            if req.at_period_end.unwrap_or(true) {
-                s.cancel_at_period_end = true;
-            } else {
-                s.status = Status::Canceled;
-                s.canceled_at = Some(now);
-                s.ended_at = Some(now);
-                s.cancel_at_period_end = false;
-                s.pending_plan_id = None;
-                s.pending_plan_version = None;
-            }
-            repo::save(conn, &s)?;
-            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
-            respond_one(conn, scope, s)
-        })
+    update(state, scope, id, move |_, s| {
+        if req.at_period_end.unwrap_or(true) {
+            s.cancel_at_period_end = true;
+        } else {
+            s.status = Status::Canceled;
+            s.canceled_at = Some(now);
+            s.ended_at = Some(now);
+            s.cancel_at_period_end = false;
+            s.pending_plan_id = None;
+            s.pending_plan_version = None;
+        }
+        Ok(())
     })
-    .await;
-    forget(state, scope, r)
+    .await
 }
 
 pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
-    let scope = auth.scope;
-    let r = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let mut s = lock_open(conn, scope, id)?;
-            if !s.cancel_at_period_end {
-                return Err(ApiError::conflict(
-                    "not_scheduled_to_cancel",
-                    "the subscription is not scheduled to cancel",
-                ));
-            }
-            s.cancel_at_period_end = false;
-            repo::save(conn, &s)?;
-            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
-            respond_one(conn, scope, s)
-        })
+    update(state, auth.scope, id, |_, s| {
+        if !s.cancel_at_period_end {
+            return Err(ApiError::conflict("not_scheduled_to_cancel", "the subscription is not scheduled to cancel"));
+        }
+        s.cancel_at_period_end = false;
+        Ok(())
     })
-    .await;
-    forget(state, scope, r)
+    .await
 }
