@@ -50,6 +50,8 @@ pub struct Caches {
     pub api_keys: Cache<[u8; 32], Option<ApiKeyEntry>>,
     /// What a customer's plan grants, as verify needs it.
     pub customers: Cache<CustomerKey, Arc<crate::verify::resolve::Resolution>>,
+    /// Each tenant's test-clock offset in microseconds (0 until first advanced).
+    pub test_clocks: Cache<TenantId, i64>,
 }
 
 impl Default for Caches {
@@ -59,6 +61,7 @@ impl Default for Caches {
             secret_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
             api_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
             customers: Cache::builder().max_capacity(100_000).time_to_live(TTL).support_invalidation_closures().build(),
+            test_clocks: Cache::builder().max_capacity(100_000).time_to_live(TTL).build(),
         }
     }
 }
@@ -71,6 +74,8 @@ pub enum Invalidation {
     Customer(Scope, CustomerId),
     /// Plans or features of a tenant's mode: every customer of it.
     Scope(Scope),
+    /// A tenant's test clock moved.
+    TestClock(TenantId),
 }
 
 fn hex(b: &[u8]) -> String {
@@ -95,6 +100,7 @@ impl Invalidation {
             Invalidation::ApiKey(h) => format!("ak:{}", hex(h)),
             Invalidation::Customer(s, c) => format!("cus:{}:{}:{}", s.tenant_id, s.mode, c),
             Invalidation::Scope(s) => format!("scope:{}:{}", s.tenant_id, s.mode),
+            Invalidation::TestClock(t) => format!("clock:{t}"),
         }
     }
 
@@ -113,6 +119,7 @@ impl Invalidation {
                 let (t, m) = rest.split_once(':')?;
                 Some(Invalidation::Scope(scope(t, m)?))
             }
+            "clock" => rest.parse().ok().map(Invalidation::TestClock),
             _ => None,
         }
     }
@@ -134,6 +141,7 @@ impl Caches {
                 // Only fails when closures are not enabled, which they are.
                 let _ = self.customers.invalidate_entries_if(move |k, _| k.0 == t && k.1 == m);
             }
+            Invalidation::TestClock(t) => self.test_clocks.invalidate(t),
         }
     }
 
@@ -142,6 +150,7 @@ impl Caches {
         self.secret_keys.invalidate_all();
         self.api_keys.invalidate_all();
         self.customers.invalidate_all();
+        self.test_clocks.invalidate_all();
     }
 }
 
@@ -220,6 +229,7 @@ mod tests {
             Invalidation::ApiKey([255; 32]),
             Invalidation::Customer(scope, CustomerId::new()),
             Invalidation::Scope(scope),
+            Invalidation::TestClock(TenantId::new()),
         ] {
             assert_eq!(Invalidation::parse(&inv.payload()), Some(inv));
         }

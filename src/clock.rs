@@ -11,7 +11,8 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
 }
 
-fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
+/// `t` truncated to microseconds, PostgreSQL's precision.
+pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(t)
 }
 

@@ -44,6 +44,8 @@ pub struct Settings {
     /// Where the service is reachable from outside, for links in emails and documents.
     pub public_url: String,
     pub smtp_url: Option<Secret>,
+    /// The sender address of invoice emails (the display name is the tenant's).
+    pub email_from: String,
     pub log_format: LogFormat,
     /// Development state: the private cluster, the generated JWT secret, the email outbox.
     pub data_dir: PathBuf,
@@ -127,6 +129,11 @@ impl Settings {
             Some(_) => return Err(bad("SMTP_URL", "must be an smtp:// or smtps:// URL")),
         };
 
+        let email_from = get("EMAIL_FROM").unwrap_or_else(|| "billing@tollgate.localhost".into());
+        if email_from.parse::<lettre::Address>().is_err() {
+            return Err(bad("EMAIL_FROM", "must be an email address"));
+        }
+
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -148,6 +155,7 @@ impl Settings {
             jwt_secret,
             public_url,
             smtp_url,
+            email_from,
             log_format,
             data_dir,
             db_pool_size,

@@ -182,6 +182,11 @@ id_type!(
     ApiKeyId, "key", "key_0PYr3fWn4fTq0wKfM8sQ2h"
 );
 
+id_type!(
+    /// An invoice.
+    InvoiceId, "in", "in_0PYr3fWn4fTq0wKfM8sQ2i"
+);
+
 /// Parses an id from a path segment; any failure is "no such resource".
 pub fn parse_path_id<T: FromStr>(raw: &str, resource: &'static str) -> Result<T, crate::error::ApiError> {
     raw.parse().map_err(|_| crate::error::ApiError::not_found(resource))

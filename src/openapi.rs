@@ -33,6 +33,8 @@ use crate::error::{ErrorBody, ErrorEnvelope, ErrorType};
         (name = "API keys", description = "Your customers' API keys: issue, list, revoke, rotate."),
         (name = "Verify", description = "The per-request call: key, plan, rate limit, quota and usage in one round trip."),
         (name = "Usage", description = "Usage events and time series."),
+        (name = "Invoices", description = "Periods closed into invoices: drafts, finalization, documents, the upcoming invoice."),
+        (name = "Test clock", description = "Make a month pass in a second in test mode, running the billing work due on the way."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
 )]
@@ -141,6 +143,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::keys::routes)
         .configure(crate::verify::routes)
         .configure(crate::usage::routes)
+        .configure(crate::invoices::routes)
+        .configure(crate::testclock::routes)
         .configure(crate::ops::routes);
 }
 

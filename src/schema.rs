@@ -7,6 +7,8 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamptz,
         pricing_url -> Nullable<Text>,
+        invoice_grace_seconds -> Int4,
+        invoice_due_days -> Int4,
     }
 }
 
@@ -109,6 +111,7 @@ diesel::table! {
         tax_rate -> Nullable<Numeric>,
         created_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        billed_through -> Nullable<Timestamptz>,
     }
 }
 
@@ -131,6 +134,7 @@ diesel::table! {
         pending_plan_id -> Nullable<Uuid>,
         pending_plan_version -> Nullable<Int4>,
         created_at -> Timestamptz,
+        segment_start -> Timestamptz,
     }
 }
 
@@ -178,3 +182,96 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(api_keys, customers, usage_events, usage_counters);
+
+diesel::table! {
+    test_clocks (tenant_id) {
+        tenant_id -> Uuid,
+        offset_us -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        mode -> Text,
+        kind -> Text,
+        subject -> Text,
+        priority -> Int2,
+        run_at -> Timestamptz,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        done_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invoices (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        customer_id -> Uuid,
+        subscription_id -> Nullable<Uuid>,
+        number -> Nullable<Text>,
+        status -> Text,
+        reason -> Text,
+        currency -> Text,
+        period_start -> Timestamptz,
+        period_end -> Timestamptz,
+        usage_plan_id -> Nullable<Uuid>,
+        usage_plan_version -> Nullable<Int4>,
+        usage_from -> Nullable<Timestamptz>,
+        usage_to -> Nullable<Timestamptz>,
+        tax_rate -> Nullable<Numeric>,
+        subtotal -> Numeric,
+        tax -> Numeric,
+        total -> Numeric,
+        credit_applied -> Numeric,
+        amount_due -> Numeric,
+        created_at -> Timestamptz,
+        finalize_at -> Nullable<Timestamptz>,
+        issued_at -> Nullable<Timestamptz>,
+        due_at -> Nullable<Timestamptz>,
+        paid_at -> Nullable<Timestamptz>,
+        voided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    invoice_lines (tenant_id, mode, invoice_id, position) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        invoice_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        description -> Text,
+        feature -> Nullable<Text>,
+        quantity -> Numeric,
+        unit_amount -> Nullable<Numeric>,
+        amount -> Numeric,
+        tiers -> Nullable<Jsonb>,
+        period_start -> Timestamptz,
+        period_end -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    invoice_numbers (tenant_id, mode) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        last_number -> Int8,
+    }
+}
+
+diesel::table! {
+    customer_balances (tenant_id, mode, customer_id, currency) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        customer_id -> Uuid,
+        currency -> Text,
+        credit -> Numeric,
+    }
+}

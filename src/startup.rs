@@ -10,6 +10,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::email::Mailer;
 use crate::middleware::RouteTable;
 use crate::openapi::SpecJson;
 use crate::state::AppState;
@@ -25,11 +26,13 @@ pub struct Options {
     pub clock: Arc<dyn Clock>,
     /// Extra routes mounted beside the API (tests mount handlers that panic or run slowly).
     pub extra_routes: Option<fn(&mut web::ServiceConfig)>,
+    /// Where emails go; by default as the settings say (SMTP, or files under the data dir).
+    pub mailer: Option<Arc<Mailer>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { clock: Arc::new(SystemClock), extra_routes: None }
+        Options { clock: Arc::new(SystemClock), extra_routes: None, mailer: None }
     }
 }
 
@@ -41,7 +44,11 @@ impl Application {
     }
 
     pub async fn build_with(settings: Settings, options: Options) -> anyhow::Result<Application> {
-        let Options { clock, extra_routes } = options;
+        let Options { clock, extra_routes, mailer } = options;
+        let mailer = match mailer {
+            Some(m) => m,
+            None => Arc::new(Mailer::from_settings(&settings)?),
+        };
         let url = settings.database_url.clone().ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set"))?;
         let (size, timeout) = (settings.db_pool_size, settings.db_pool_timeout);
         let pool_url = url.clone();
@@ -66,8 +73,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let listen_url = url.expose().to_string();
-        let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings))?);
+        let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
+        actix_web::rt::spawn(crate::jobs::worker(Arc::downgrade(&state.clone().into_inner())));
 
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));

@@ -8,9 +8,12 @@ use crate::cache::Caches;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::PgPool;
+use crate::email::Mailer;
 use crate::metrics::Metrics;
+use crate::tenancy::{Mode, Scope};
 use crate::verify::batcher::Batcher;
 use crate::verify::ratelimit::RateLimiter;
+use chrono::{DateTime, Utc};
 
 pub struct AppState {
     pub pool: PgPool,
@@ -25,16 +28,27 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     /// Group commit for verify and single usage events.
     pub batcher: Batcher,
+    pub mailer: Arc<Mailer>,
 }
 
 impl AppState {
-    /// "Now" for billing logic in a tenant's mode. Today the instance clock; test mode will read
-    /// the tenant's test clock.
-    pub fn now_for(&self, _scope: crate::tenancy::Scope) -> chrono::DateTime<chrono::Utc> {
-        self.clock.now()
+    /// "Now" for billing logic in a tenant's mode: the instance clock in live mode, the
+    /// tenant's test clock in test mode.
+    pub async fn now_for(&self, scope: Scope) -> crate::error::ApiResult<DateTime<Utc>> {
+        let now = self.clock.now();
+        if scope.mode == Mode::Live {
+            return Ok(now);
+        }
+        let offset = crate::testclock::service::cached_offset(self, scope.tenant_id).await?;
+        Ok(now + chrono::TimeDelta::microseconds(offset))
     }
 
-    pub fn new(pool: PgPool, clock: Arc<dyn Clock>, settings: Arc<Settings>) -> anyhow::Result<AppState> {
+    pub fn new(
+        pool: PgPool,
+        clock: Arc<dyn Clock>,
+        settings: Arc<Settings>,
+        mailer: Arc<Mailer>,
+    ) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
         Ok(AppState {
             pool: pool.clone(),
@@ -46,6 +60,7 @@ impl AppState {
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
             batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
+            mailer,
             settings,
         })
     }

@@ -18,6 +18,10 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
     /// Your pricing page: verify passes it on as `upgrade_url` when a plan falls short.
     pub pricing_url: Option<String>,
+    /// How long a closed period's invoice stays a draft before it is finalized.
+    pub invoice_grace_seconds: i32,
+    /// Days from finalization to an invoice's due date.
+    pub invoice_due_days: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -150,12 +154,31 @@ pub struct TenantResponse {
     pub mode: Mode,
     #[schema(example = "https://acme.dev/pricing")]
     pub pricing_url: Option<String>,
+    /// How long a closed period's invoice stays a draft (late usage still lands on it).
+    #[schema(example = 3600)]
+    pub invoice_grace_period_seconds: i32,
+    /// Days from an invoice's finalization to its due date.
+    #[schema(example = 30)]
+    pub invoice_due_days: i32,
+}
+
+impl TenantResponse {
+    pub fn new(t: Tenant, mode: Mode) -> TenantResponse {
+        TenantResponse {
+            id: t.id,
+            name: t.name,
+            mode,
+            pricing_url: t.pricing_url,
+            invoice_grace_period_seconds: t.invoice_grace_seconds,
+            invoice_due_days: t.invoice_due_days,
+        }
+    }
 }
 
 /// The tenant's settings to change; `null` clears `pricing_url`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"pricing_url": "https://acme.dev/pricing"}))]
+#[schema(example = json!({"pricing_url": "https://acme.dev/pricing", "invoice_due_days": 14}))]
 pub struct UpdateTenantRequest {
     #[schema(value_type = Option<String>)]
     pub name: Option<OrganizationName>,
@@ -163,6 +186,12 @@ pub struct UpdateTenantRequest {
     #[serde(default, deserialize_with = "crate::types::double_option")]
     #[schema(value_type = Option<String>)]
     pub pricing_url: Option<Option<crate::types::Url>>,
+    /// 0 to 2,592,000 (30 days); default 3,600.
+    #[schema(value_type = Option<u32>, example = 3600)]
+    pub invoice_grace_period_seconds: Option<crate::money::Quantity>,
+    /// 0 to 365; default 30.
+    #[schema(value_type = Option<u32>, example = 30)]
+    pub invoice_due_days: Option<crate::money::Quantity>,
 }
 
 #[derive(Deserialize, ToSchema)]

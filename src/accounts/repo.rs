@@ -91,8 +91,16 @@ pub fn update_tenant(
     id: TenantId,
     name: Option<String>,
     pricing_url: Option<Option<String>>,
+    grace_seconds: Option<i32>,
+    due_days: Option<i32>,
 ) -> QueryResult<()> {
     let target = tenants::table.find(id);
+    if let Some(g) = grace_seconds {
+        diesel::update(target).set(tenants::invoice_grace_seconds.eq(g)).execute(conn)?;
+    }
+    if let Some(d) = due_days {
+        diesel::update(target).set(tenants::invoice_due_days.eq(d)).execute(conn)?;
+    }
     if let Some(name) = name {
         diesel::update(target).set(tenants::name.eq(name)).execute(conn)?;
     }

@@ -12,6 +12,9 @@ use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
 
+pub const DEFAULT_GRACE_SECONDS: i32 = 3600;
+pub const DEFAULT_DUE_DAYS: i32 = 30;
+
 fn new_secret_key(
     tenant_id: TenantId,
     mode: Mode,
@@ -35,8 +38,14 @@ fn new_secret_key(
 pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupResponse> {
     let password_hash = state.hasher.hash(req.password.into_inner()).await?;
     let now = state.clock.now();
-    let tenant =
-        Tenant { id: TenantId::new(), name: req.organization.into_inner(), created_at: now, pricing_url: None };
+    let tenant = Tenant {
+        id: TenantId::new(),
+        name: req.organization.into_inner(),
+        created_at: now,
+        pricing_url: None,
+        invoice_grace_seconds: DEFAULT_GRACE_SECONDS,
+        invoice_due_days: DEFAULT_DUE_DAYS,
+    };
     let user =
         User { tenant_id: tenant.id, id: UserId::new(), email: req.email.into_inner(), password_hash, created_at: now };
     let (test_key, test_secret) = new_secret_key(tenant.id, Mode::Test, "Default".into(), now);
@@ -87,7 +96,7 @@ pub async fn get_tenant(state: &AppState, auth: Auth) -> ApiResult<TenantRespons
     let tenant = crate::db::run(&state.pool, move |conn| Ok(repo::find_tenant(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode, pricing_url: tenant.pricing_url })
+    Ok(TenantResponse::new(tenant, auth.scope.mode))
 }
 
 /// Changes the tenant's name or pricing page (a person's call, like key management).
@@ -96,9 +105,22 @@ pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantReques
     let id = auth.scope.tenant_id;
     let name = req.name.map(|n| n.into_inner());
     let pricing_url = req.pricing_url.map(|u| u.map(|u| u.into_inner()));
+    let whole = |q: Option<crate::money::Quantity>, max: i64, param: &'static str| match q {
+        None => Ok(None),
+        Some(q) => match q.as_whole() {
+            Some(n) if (0..=max).contains(&n) => Ok(Some(n as i32)),
+            _ => Err(ApiError::bad_request(
+                "parameter_invalid",
+                format!("{param} must be a whole number from 0 to {max}"),
+            )
+            .with_param(param)),
+        },
+    };
+    let grace = whole(req.invoice_grace_period_seconds, 2_592_000, "invoice_grace_period_seconds")?;
+    let due_days = whole(req.invoice_due_days, 365, "invoice_due_days")?;
     let tenant = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            repo::update_tenant(conn, id, name, pricing_url)?;
+            repo::update_tenant(conn, id, name, pricing_url, grace, due_days)?;
             for mode in [Mode::Test, Mode::Live] {
                 crate::cache::notify(conn, &Invalidation::Scope(Scope { tenant_id: id, mode }))?;
             }
@@ -109,7 +131,7 @@ pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantReques
     for mode in [Mode::Test, Mode::Live] {
         state.caches.apply(&Invalidation::Scope(Scope { tenant_id: id, mode }));
     }
-    Ok(TenantResponse { id: tenant.id, name: tenant.name, mode: auth.scope.mode, pricing_url: tenant.pricing_url })
+    Ok(TenantResponse::new(tenant, auth.scope.mode))
 }
 
 pub async fn create_secret_key(

@@ -25,6 +25,8 @@ pub struct Customer {
     pub tax_rate: Option<Decimal>,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Usage before this instant is on a finalized invoice.
+    pub billed_through: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -24,6 +24,17 @@ pub fn find(conn: &mut PgConn, scope: Scope, id: CustomerId) -> QueryResult<Opti
         .optional()
 }
 
+/// A customer of the scope, deleted or not (invoices outlive customers).
+pub fn find_any(conn: &mut PgConn, scope: Scope, id: CustomerId) -> QueryResult<Option<Customer>> {
+    customers::table
+        .filter(customers::tenant_id.eq(scope.tenant_id))
+        .filter(customers::mode.eq(scope.mode))
+        .filter(customers::id.eq(id))
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn find_by_external_id(conn: &mut PgConn, scope: Scope, external_id: &str) -> QueryResult<Option<Customer>> {
     customers::table
         .filter(customers::tenant_id.eq(scope.tenant_id))

@@ -35,6 +35,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateCustomerRequest) ->
         tax_rate: req.tax_rate.map(|t| t.0),
         created_at: state.clock.now(),
         deleted_at: None,
+        billed_through: None,
     };
     let c = crate::db::run(&state.pool, move |conn| {
         repo::insert(conn, &c).map_err(external_id_taken)?;

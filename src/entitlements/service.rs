@@ -109,7 +109,7 @@ fn not_granted(feature: &str, kind: FeatureType) -> EntitlementResponse {
 /// Everything the customer's plan grants now (empty without a subscription in force).
 pub async fn list(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<EntitlementList> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     crate::db::run(&state.pool, move |conn| {
         let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let Some(sub) = &res.subscription else { return Ok(EntitlementList { data: vec![] }) };
@@ -134,7 +134,7 @@ pub async fn get(
     feature: String,
 ) -> ApiResult<EntitlementResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     crate::db::run(&state.pool, move |conn| {
         let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let info = *res.features.get(&feature).ok_or_else(|| ApiError::not_found("feature"))?;

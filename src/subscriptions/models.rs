@@ -35,6 +35,8 @@ pub struct Subscription {
     pub pending_plan_id: Option<PlanId>,
     pub pending_plan_version: Option<i32>,
     pub created_at: DateTime<Utc>,
+    /// Where the current period's usage is rated from (its start, or an immediate change).
+    pub segment_start: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,9 +2,8 @@
 
 use diesel::Connection;
 
-use super::lifecycle::{self, Periods};
+use super::lifecycle;
 use super::models::*;
-use super::period::Cadence;
 use super::repo;
 use crate::auth::Auth;
 use crate::cache::Invalidation;
@@ -68,9 +67,7 @@ fn open_plan(conn: &mut PgConn, scope: Scope, key: &str) -> ApiResult<(Plan, Pla
     Ok((plan, version))
 }
 
-fn cadence(v: &PlanVersion) -> Cadence {
-    Cadence::new(v.interval, v.interval_count.max(1) as u32)
-}
+use crate::invoices::cycle::cadence;
 
 fn out_of_range() -> ApiError {
     ApiError::bad_request("parameter_invalid", "the period would end beyond the supported calendar")
@@ -78,7 +75,7 @@ fn out_of_range() -> ApiError {
 
 pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     let trial_override = match req.trial_days {
         None => None,
         Some(q) => match q.as_whole() {
@@ -117,6 +114,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 pending_plan_id: None,
                 pending_plan_version: None,
                 created_at: now,
+                segment_start: start.period_start,
             };
             crate::cache::notify(conn, &Invalidation::Customer(scope, req.customer))?;
             repo::insert(conn, &sub).map_err(|e| match e {
@@ -129,6 +127,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 }
                 other => other.into(),
             })?;
+            crate::invoices::cycle::started(conn, scope, &sub, &version, now)?;
             respond_one(conn, scope, sub)
         })
     })
@@ -203,42 +202,31 @@ pub async fn change(
     req: ChangeSubscriptionRequest,
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     update(state, scope, id, move |conn, s| {
         let (plan, version) = open_plan(conn, scope, &req.plan)?;
         if plan.id == s.plan_id && version.version == s.plan_version {
             return Err(ApiError::bad_request("plan_unchanged", "the subscription is already on this plan version")
                 .with_param("plan"));
         }
+        let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+        if old.currency != version.currency {
+            return Err(ApiError::bad_request(
+                "currency_mismatch",
+                format!(
+                    "the subscription bills in {}; the plan {:?} is in {}",
+                    old.currency, req.plan, version.currency
+                ),
+            )
+            .with_param("plan"));
+        }
         match req.timing {
             Timing::PeriodEnd => {
                 s.pending_plan_id = Some(plan.id);
                 s.pending_plan_version = Some(version.version);
             }
-            Timing::Now => {
-                let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
-                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
-                let current = Periods {
-                    billing_anchor: s.billing_anchor,
-                    period_start: s.current_period_start,
-                    period_end: s.current_period_end,
-                };
-                let p = lifecycle::periods_after_change(
-                    current,
-                    s.status == Status::Trialing,
-                    cadence(&old),
-                    cadence(&version),
-                    now,
-                )
-                .ok_or_else(out_of_range)?;
-                s.plan_id = plan.id;
-                s.plan_version = version.version;
-                s.billing_anchor = p.billing_anchor;
-                s.current_period_start = p.period_start;
-                s.current_period_end = p.period_end;
-                s.pending_plan_id = None;
-                s.pending_plan_version = None;
-            }
+            Timing::Now => crate::invoices::cycle::change_now(conn, scope, s, &old, &version, now)?,
         }
         Ok(())
     })
@@ -252,11 +240,12 @@ pub async fn cancel(
     req: CancelSubscriptionRequest,
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
-    update(state, scope, id, move |_, s| {
+    let now = state.now_for(scope).await?;
+    update(state, scope, id, move |conn, s| {
         if req.at_period_end.unwrap_or(true) {
             s.cancel_at_period_end = true;
         } else {
+            crate::invoices::cycle::cancel_now(conn, scope, s, now)?;
             s.status = Status::Canceled;
             s.canceled_at = Some(now);
             s.ended_at = Some(now);

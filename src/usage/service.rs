@@ -66,6 +66,7 @@ async fn prepare(
         customer_of(state, scope, req.customer, req.customer_external_id.map(|e| e.into_inner()), known).await?;
     let res =
         resolve(state, scope, customer).await?.ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
+    res.check_open_period(occurred_at, "timestamp")?;
     let info = res.features.get(&req.feature).copied().ok_or_else(|| {
         ApiError::bad_request("parameter_invalid", format!("there is no feature {:?}", req.feature))
             .with_param("feature")
@@ -108,7 +109,7 @@ async fn prepare(
 
 pub async fn record(state: &AppState, auth: Auth, req: UsageEventRequest) -> ApiResult<UsageRecorded> {
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     let (customer, entry, id) = prepare(state, scope, req, now, &mut HashMap::new()).await?;
     let outcome = state.batcher.submit((scope.tenant_id, customer), entry).await?;
     Ok(UsageRecorded { id, duplicate: outcome.duplicate })
@@ -123,7 +124,7 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
         .with_param("events"));
     }
     let scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     let mut known = HashMap::new();
     let mut rejected = Vec::new();
     let mut entries = Vec::with_capacity(req.events.len());
@@ -187,7 +188,10 @@ pub async fn series(
 ) -> ApiResult<UsageSeries> {
     let scope = auth.scope;
     let granularity = p.granularity.unwrap_or(Granularity::Day);
-    let to = p.to.unwrap_or_else(|| state.now_for(scope));
+    let to = match p.to {
+        Some(t) => t,
+        None => state.now_for(scope).await?,
+    };
     let from = p.from.unwrap_or(to - TimeDelta::days(30));
     if from >= to {
         return Err(ApiError::bad_request("parameter_invalid", "from must be before to").with_param("from"));

@@ -52,6 +52,22 @@ pub struct Resolution {
     pub grants: HashMap<String, EntitlementSpec>,
     /// The tenant's pricing page, for `upgrade_url`.
     pub upgrade_url: Option<String>,
+    /// Usage before this instant is on a finalized invoice.
+    pub billed_through: Option<DateTime<Utc>>,
+}
+
+impl Resolution {
+    /// Refuses an event that falls in a period whose invoice is already finalized.
+    pub fn check_open_period(&self, at: DateTime<Utc>, param: &str) -> ApiResult<()> {
+        match self.billed_through {
+            Some(closed) if at < closed => Err(ApiError::bad_request(
+                "period_closed",
+                format!("usage before {} is on a finalized invoice; record it in a later period", closed.to_rfc3339()),
+            )
+            .with_param(param)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Where the limit window that contains `at` starts: a UTC day or month, the billing period,
@@ -104,7 +120,15 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
         });
     }
     let upgrade_url = crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.and_then(|t| t.pricing_url);
-    Ok(Some(Resolution { customer_id: c.id, external_id: c.external_id, subscription, features, grants, upgrade_url }))
+    Ok(Some(Resolution {
+        customer_id: c.id,
+        external_id: c.external_id,
+        subscription,
+        features,
+        grants,
+        upgrade_url,
+        billed_through: c.billed_through,
+    }))
 }
 
 /// The customer's resolution from the cache, or loaded. A load that raced an invalidation is

@@ -97,7 +97,7 @@ pub fn resets_at(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> Opt
 
 pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResult<Verdict> {
     let scope: Scope = auth.scope;
-    let now = state.now_for(scope);
+    let now = state.now_for(scope).await?;
     let occurred_at = check_timestamp(req.timestamp, now, "timestamp")?;
     let properties = check_properties(req.properties, "properties")?;
     let deny = |code| Ok(Verdict { body: VerifyResponse::denied(code), rate: None });
@@ -119,6 +119,7 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
     let Some(res) = resolve(state, scope, key.customer_id).await? else {
         return deny(VerifyCode::KeyNotFound);
     };
+    res.check_open_period(occurred_at, "timestamp")?;
     let mut body = VerifyResponse::denied(VerifyCode::NoSubscription);
     body.customer = Some(VerifiedCustomer { id: res.customer_id, external_id: res.external_id.clone() });
     let Some(sub) = &res.subscription else {

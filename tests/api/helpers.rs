@@ -182,7 +182,8 @@ async fn start(
     let mut settings = test_settings(&database_url);
     customize(&mut settings);
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let app = Application::build_with(settings, Options { clock: clock.clone(), extra_routes })
+    let mailer = Some(Arc::new(tollgate::email::Mailer::memory()));
+    let app = Application::build_with(settings, Options { clock: clock.clone(), extra_routes, mailer })
         .await
         .expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -1,0 +1,11 @@
+DROP TABLE customer_balances;
+DROP TABLE invoice_numbers;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP FUNCTION invoice_lines_immutable();
+DROP FUNCTION invoices_immutable();
+DROP TABLE jobs;
+ALTER TABLE customers DROP COLUMN billed_through;
+ALTER TABLE subscriptions DROP COLUMN segment_start;
+DROP TABLE test_clocks;
+ALTER TABLE tenants DROP COLUMN invoice_due_days, DROP COLUMN invoice_grace_seconds;

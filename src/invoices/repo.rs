@@ -1,0 +1,267 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+
+use super::models::*;
+use crate::catalog::models::{Aggregation, Feature};
+use crate::db::PgConn;
+use crate::ids::{CustomerId, InvoiceId};
+use crate::pagination::Page;
+use crate::schema::{customer_balances, customers, invoice_lines, invoice_numbers, invoices};
+use crate::tenancy::{Mode, Scope};
+
+pub fn insert(conn: &mut PgConn, inv: &Invoice, lines: &[LineDraft]) -> QueryResult<()> {
+    diesel::insert_into(invoices::table).values(inv).execute(conn)?;
+    insert_lines(conn, inv, 0, lines)
+}
+
+fn insert_lines(conn: &mut PgConn, inv: &Invoice, first: i32, lines: &[LineDraft]) -> QueryResult<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Line> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Line {
+            tenant_id: inv.tenant_id,
+            mode: inv.mode,
+            invoice_id: inv.id,
+            position: first + i as i32,
+            kind: l.kind,
+            description: l.description.clone(),
+            feature: l.feature.clone(),
+            quantity: l.quantity,
+            unit_amount: l.unit_amount,
+            amount: l.amount,
+            tiers: (!l.tiers.is_empty()).then(|| serde_json::to_value(&l.tiers).unwrap_or_default()),
+            period_start: l.period_start,
+            period_end: l.period_end,
+        })
+        .collect();
+    diesel::insert_into(invoice_lines::table).values(&rows).execute(conn).map(drop)
+}
+
+/// Replaces a draft's usage lines (the other lines stay, first).
+pub fn replace_usage_lines(conn: &mut PgConn, inv: &Invoice, usage: &[LineDraft]) -> QueryResult<Vec<LineDraft>> {
+    let target = invoice_lines::table
+        .filter(invoice_lines::tenant_id.eq(inv.tenant_id))
+        .filter(invoice_lines::mode.eq(inv.mode))
+        .filter(invoice_lines::invoice_id.eq(inv.id));
+    diesel::delete(target.filter(invoice_lines::kind.eq(LineKind::Usage))).execute(conn)?;
+    let kept: Vec<Line> = target.select(Line::as_select()).order(invoice_lines::position).load(conn)?;
+    let next = kept.last().map_or(0, |l| l.position + 1);
+    insert_lines(conn, inv, next, usage)?;
+    let mut all: Vec<LineDraft> = kept.into_iter().map(LineDraft::from).collect();
+    all.extend(usage.iter().cloned());
+    Ok(all)
+}
+
+pub fn lines(conn: &mut PgConn, inv: &Invoice) -> QueryResult<Vec<LineDraft>> {
+    let rows: Vec<Line> = invoice_lines::table
+        .filter(invoice_lines::tenant_id.eq(inv.tenant_id))
+        .filter(invoice_lines::mode.eq(inv.mode))
+        .filter(invoice_lines::invoice_id.eq(inv.id))
+        .select(Line::as_select())
+        .order(invoice_lines::position)
+        .load(conn)?;
+    Ok(rows.into_iter().map(LineDraft::from).collect())
+}
+
+pub fn lines_of(conn: &mut PgConn, scope: Scope, ids: &[InvoiceId]) -> QueryResult<HashMap<InvoiceId, Vec<LineDraft>>> {
+    let rows: Vec<Line> = invoice_lines::table
+        .filter(invoice_lines::tenant_id.eq(scope.tenant_id))
+        .filter(invoice_lines::mode.eq(scope.mode))
+        .filter(invoice_lines::invoice_id.eq_any(ids))
+        .select(Line::as_select())
+        .order((invoice_lines::invoice_id, invoice_lines::position))
+        .load(conn)?;
+    let mut out: HashMap<InvoiceId, Vec<LineDraft>> = HashMap::new();
+    for l in rows {
+        out.entry(l.invoice_id).or_default().push(l.into());
+    }
+    Ok(out)
+}
+
+pub fn find(conn: &mut PgConn, scope: Scope, id: InvoiceId) -> QueryResult<Option<Invoice>> {
+    invoices::table
+        .filter(invoices::tenant_id.eq(scope.tenant_id))
+        .filter(invoices::mode.eq(scope.mode))
+        .filter(invoices::id.eq(id))
+        .select(Invoice::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn lock(conn: &mut PgConn, scope: Scope, id: InvoiceId) -> QueryResult<Option<Invoice>> {
+    invoices::table
+        .filter(invoices::tenant_id.eq(scope.tenant_id))
+        .filter(invoices::mode.eq(scope.mode))
+        .filter(invoices::id.eq(id))
+        .select(Invoice::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut PgConn,
+    scope: Scope,
+    customer: Option<CustomerId>,
+    status: Option<InvoiceStatus>,
+    page: Page,
+) -> QueryResult<Vec<Invoice>> {
+    let mut q = invoices::table
+        .filter(invoices::tenant_id.eq(scope.tenant_id))
+        .filter(invoices::mode.eq(scope.mode))
+        .select(Invoice::as_select())
+        .into_boxed();
+    if let Some(c) = customer {
+        q = q.filter(invoices::customer_id.eq(c));
+    }
+    if let Some(s) = status {
+        q = q.filter(invoices::status.eq(s));
+    }
+    if let Some(before) = page.before {
+        q = q.filter(invoices::id.lt(before));
+    }
+    q.order(invoices::id.desc()).limit(page.fetch()).load(conn)
+}
+
+pub fn save(conn: &mut PgConn, inv: &Invoice) -> QueryResult<()> {
+    diesel::update(
+        invoices::table
+            .filter(invoices::tenant_id.eq(inv.tenant_id))
+            .filter(invoices::mode.eq(inv.mode))
+            .filter(invoices::id.eq(inv.id)),
+    )
+    .set(inv)
+    .execute(conn)
+    .map(drop)
+}
+
+/// The next invoice number of a tenant and mode. The row stays locked until the transaction
+/// ends, so concurrent finalizations take turns and a rollback returns the number.
+pub fn next_number(conn: &mut PgConn, scope: Scope) -> QueryResult<String> {
+    let n: i64 = diesel::insert_into(invoice_numbers::table)
+        .values((
+            invoice_numbers::tenant_id.eq(scope.tenant_id),
+            invoice_numbers::mode.eq(scope.mode),
+            invoice_numbers::last_number.eq(1i64),
+        ))
+        .on_conflict((invoice_numbers::tenant_id, invoice_numbers::mode))
+        .do_update()
+        .set(invoice_numbers::last_number.eq(invoice_numbers::last_number + 1))
+        .returning(invoice_numbers::last_number)
+        .get_result(conn)?;
+    let prefix = match scope.mode {
+        Mode::Test => "TEST",
+        Mode::Live => "INV",
+    };
+    Ok(format!("{prefix}-{n:06}"))
+}
+
+/// The customer's credit in a currency; `lock` keeps it locked for the rest of the transaction.
+pub fn credit(
+    conn: &mut PgConn,
+    scope: Scope,
+    customer: CustomerId,
+    currency: &str,
+    lock: bool,
+) -> QueryResult<Decimal> {
+    let q = customer_balances::table
+        .filter(customer_balances::tenant_id.eq(scope.tenant_id))
+        .filter(customer_balances::mode.eq(scope.mode))
+        .filter(customer_balances::customer_id.eq(customer))
+        .filter(customer_balances::currency.eq(currency))
+        .select(customer_balances::credit);
+    let found = if lock { q.for_update().first(conn).optional()? } else { q.first(conn).optional()? };
+    Ok(found.unwrap_or_default())
+}
+
+pub fn set_credit(
+    conn: &mut PgConn,
+    scope: Scope,
+    customer: CustomerId,
+    currency: &str,
+    credit: Decimal,
+) -> QueryResult<()> {
+    diesel::insert_into(customer_balances::table)
+        .values((
+            customer_balances::tenant_id.eq(scope.tenant_id),
+            customer_balances::mode.eq(scope.mode),
+            customer_balances::customer_id.eq(customer),
+            customer_balances::currency.eq(currency),
+            customer_balances::credit.eq(credit),
+        ))
+        .on_conflict((
+            customer_balances::tenant_id,
+            customer_balances::mode,
+            customer_balances::customer_id,
+            customer_balances::currency,
+        ))
+        .do_update()
+        .set(customer_balances::credit.eq(credit))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Moves the customer's "billed through" mark forward (never back).
+pub fn mark_billed_through(
+    conn: &mut PgConn,
+    scope: Scope,
+    customer: CustomerId,
+    to: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        customers::table
+            .filter(customers::tenant_id.eq(scope.tenant_id))
+            .filter(customers::mode.eq(scope.mode))
+            .filter(customers::id.eq(customer))
+            .filter(customers::billed_through.is_null().or(customers::billed_through.lt(to))),
+    )
+    .set(customers::billed_through.eq(to))
+    .execute(conn)
+    .map(drop)
+}
+
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = Nullable<Numeric>)]
+    value: Option<Decimal>,
+}
+
+/// A metered feature's usage by one customer over `[from, to)`, aggregated as the feature says.
+pub fn aggregate(
+    conn: &mut PgConn,
+    scope: Scope,
+    customer: CustomerId,
+    feature: &Feature,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Decimal> {
+    let number = "CASE WHEN jsonb_typeof(properties -> $6) = 'number' THEN (properties ->> $6)::numeric END";
+    let agg = match feature.aggregation.unwrap_or(Aggregation::Sum) {
+        Aggregation::Sum => "sum(quantity)".to_string(),
+        Aggregation::Count => "count(*)::numeric".to_string(),
+        Aggregation::Max => format!("max({number})"),
+        Aggregation::UniqueCount => "count(DISTINCT properties ->> $6)::numeric".to_string(),
+        Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC, event_id DESC))[1]"),
+    };
+    let rows: Vec<Total> = diesel::sql_query(format!(
+        "SELECT {agg} AS value FROM usage_events \
+         WHERE tenant_id = $1 AND mode = $2 AND customer_id = $3 AND feature = $4 \
+           AND occurred_at >= $5 AND occurred_at < $7"
+    ))
+    .bind::<SqlUuid, _>(scope.tenant_id.0)
+    .bind::<Text, _>(scope.mode.as_str())
+    .bind::<SqlUuid, _>(customer.0)
+    .bind::<Text, _>(&feature.key)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Text, _>(feature.property.clone().unwrap_or_default())
+    .bind::<Timestamptz, _>(to)
+    .load(conn)?;
+    Ok(rows.into_iter().next().and_then(|r| r.value).unwrap_or_default())
+}

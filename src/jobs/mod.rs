@@ -1,0 +1,259 @@
+//! Background work: period closings, draft finalizations and invoice emails, as rows of the
+//! `jobs` table.
+//!
+//! - **No job twice.** A job is claimed with `FOR UPDATE SKIP LOCKED` and runs inside the
+//!   claiming transaction, in a savepoint; its effects and its `done_at` commit together. A
+//!   crash before the commit undoes both, and another instance claims the job again.
+//! - **No job enqueued twice.** `(tenant, mode, kind, subject)` is unique and enqueueing is
+//!   `ON CONFLICT DO NOTHING`, so two instances scheduling the same closing make one job.
+//! - **Retries with backoff.** A failed job rolls back to its savepoint, records the error and
+//!   runs again after 2^attempts seconds (at most an hour); after [`MAX_ATTEMPTS`] it stops and
+//!   waits for a person (`failed_at`).
+//! - **Time.** `run_at` is in the time of the job's tenant and mode: the test clock in test
+//!   mode. Every instance runs a [`worker`]; advancing a test clock runs that tenant's due jobs
+//!   itself, in time order, before it answers (see `testclock`).
+//!
+//! Emails are sent from inside the job, before it commits: a crash between the send and the
+//! commit sends the email again (at least once), never zero times.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Int8, Timestamptz, Uuid as SqlUuid};
+
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{InvoiceId, SubscriptionId, TenantId};
+use crate::schema::jobs;
+use crate::state::AppState;
+use crate::tenancy::{Mode, Scope};
+use crate::types::text_enum;
+
+pub const MAX_ATTEMPTS: i32 = 10;
+/// How often an idle worker looks for due jobs.
+pub const POLL: Duration = Duration::from_millis(500);
+
+text_enum!(
+    /// What a job does. The order here is the order of jobs due at the same instant.
+    JobKind { ClosePeriod => "close_period", FinalizeInvoice => "finalize_invoice", SendInvoice => "send_invoice" }
+);
+
+impl JobKind {
+    fn priority(self) -> i16 {
+        match self {
+            JobKind::ClosePeriod => 0,
+            JobKind::FinalizeInvoice => 1,
+            JobKind::SendInvoice => 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
+#[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
+pub struct Job {
+    pub id: uuid::Uuid,
+    pub tenant_id: TenantId,
+    pub mode: Mode,
+    pub kind: JobKind,
+    pub subject: String,
+    pub priority: i16,
+    pub run_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub failed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Job {
+    pub fn scope(&self) -> Scope {
+        Scope { tenant_id: self.tenant_id, mode: self.mode }
+    }
+}
+
+/// Schedules a job unless one with the same kind and subject exists.
+pub fn enqueue(
+    conn: &mut PgConn,
+    scope: Scope,
+    kind: JobKind,
+    subject: String,
+    run_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    let job = Job {
+        id: uuid::Uuid::now_v7(),
+        tenant_id: scope.tenant_id,
+        mode: scope.mode,
+        kind,
+        subject,
+        priority: kind.priority(),
+        run_at,
+        attempts: 0,
+        last_error: None,
+        done_at: None,
+        failed_at: None,
+        created_at: chrono::Utc::now(),
+    };
+    diesel::insert_into(jobs::table).values(&job).on_conflict_do_nothing().execute(conn).map(drop)
+}
+
+pub fn close_period(conn: &mut PgConn, scope: Scope, sub: SubscriptionId, at: DateTime<Utc>) -> QueryResult<()> {
+    enqueue(conn, scope, JobKind::ClosePeriod, format!("{sub}@{}", at.timestamp_micros()), at)
+}
+
+pub fn finalize_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
+    enqueue(conn, scope, JobKind::FinalizeInvoice, inv.to_string(), at)
+}
+
+pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
+    enqueue(conn, scope, JobKind::SendInvoice, inv.to_string(), at)
+}
+
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(embed)]
+    job: Job,
+    /// "Now" in the job's tenant and mode.
+    #[diesel(sql_type = Timestamptz)]
+    scope_now: DateTime<Utc>,
+}
+
+/// Claims the next job due anywhere, skipping jobs other instances hold. `now` is the
+/// instance clock; a test-mode job is due by its tenant's test clock.
+fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
+    let rows: Vec<Claimed> = diesel::sql_query(
+        "SELECT j.*, $1 + make_interval(secs => coalesce(c.offset_us, 0) / 1000000.0) AS scope_now \
+         FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
+         WHERE j.done_at IS NULL AND j.failed_at IS NULL \
+           AND j.run_at <= $1 + make_interval(secs => coalesce(c.offset_us, 0) / 1000000.0) \
+         ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
+    )
+    .bind::<Timestamptz, _>(now)
+    .load(conn)?;
+    Ok(rows.into_iter().next().map(|c| (c.job, c.scope_now)))
+}
+
+/// Claims the next job of a tenant's test mode due by `until`, waiting for one another
+/// instance holds (it is then either done, and skipped, or failed and due again).
+pub fn claim_for_advance(conn: &mut PgConn, tenant: TenantId, until: DateTime<Utc>) -> QueryResult<Option<Job>> {
+    let rows: Vec<Job> = diesel::sql_query(
+        "SELECT * FROM jobs WHERE tenant_id = $1 AND mode = 'test' AND done_at IS NULL AND failed_at IS NULL \
+           AND run_at <= $2 ORDER BY run_at, priority, id LIMIT 1 FOR UPDATE",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Timestamptz, _>(until)
+    .load(conn)?;
+    Ok(rows.into_iter().next())
+}
+
+/// What a job needs beyond its connection.
+pub struct Runner<'a> {
+    pub mailer: &'a crate::email::Mailer,
+    pub public_url: &'a str,
+    pub email_from: &'a str,
+}
+
+fn execute(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
+    let scope = job.scope();
+    let at = job.run_at;
+    match job.kind {
+        JobKind::ClosePeriod => {
+            let (sub, _) = job.subject.split_once('@').unwrap_or((&job.subject, ""));
+            let sub: SubscriptionId =
+                sub.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", job.subject)))?;
+            crate::invoices::cycle::close_period(conn, scope, sub, at)
+        }
+        JobKind::FinalizeInvoice => {
+            let id = invoice_subject(job)?;
+            crate::invoices::cycle::finalize_due(conn, scope, id, at)
+        }
+        JobKind::SendInvoice => {
+            let id = invoice_subject(job)?;
+            crate::invoices::email::send(conn, runner.mailer, runner.email_from, runner.public_url, scope, id)
+        }
+    }
+}
+
+fn invoice_subject(job: &Job) -> ApiResult<InvoiceId> {
+    job.subject.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", job.subject)))
+}
+
+/// Runs a claimed job in a savepoint and records the outcome in the claiming transaction.
+/// `now` is the time of the job's scope, for the retry's schedule.
+pub fn run_claimed(conn: &mut PgConn, runner: &Runner<'_>, job: &Job, now: DateTime<Utc>) -> QueryResult<bool> {
+    let outcome = conn.transaction::<_, ApiError, _>(|conn| execute(conn, runner, job));
+    let target = jobs::table.filter(jobs::id.eq(job.id));
+    match outcome {
+        Ok(()) => {
+            diesel::update(target).set(jobs::done_at.eq(Some(now.max(job.run_at)))).execute(conn)?;
+            Ok(true)
+        }
+        Err(e) => {
+            let attempts = job.attempts + 1;
+            let message = format!("{e:?}");
+            tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
+            let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
+            let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
+            diesel::update(target)
+                .set((
+                    jobs::attempts.eq(attempts),
+                    jobs::last_error.eq(Some(message)),
+                    jobs::run_at.eq(now.max(job.run_at) + backoff),
+                    jobs::failed_at.eq(failed),
+                ))
+                .execute(conn)?;
+            Ok(false)
+        }
+    }
+}
+
+/// Runs due jobs until none is left or `max` have run; returns how many ran.
+pub fn run_due(conn: &mut PgConn, runner: &Runner<'_>, now: DateTime<Utc>, max: usize) -> QueryResult<usize> {
+    let mut ran = 0;
+    while ran < max {
+        let claimed = conn.transaction(|conn| {
+            let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(false) };
+            run_claimed(conn, runner, &job, scope_now)?;
+            Ok::<_, diesel::result::Error>(true)
+        })?;
+        if !claimed {
+            break;
+        }
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// Counts of jobs by state, for `/metrics` and tests.
+pub fn pending_count(conn: &mut PgConn) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = Int8)]
+        n: i64,
+    }
+    let r: N = diesel::sql_query("SELECT count(*) AS n FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")
+        .get_result(conn)?;
+    Ok(r.n)
+}
+
+/// The instance's worker: runs due jobs, then sleeps for [`POLL`]. Ends when the state does.
+pub async fn worker(state: std::sync::Weak<AppState>) {
+    loop {
+        let Some(strong) = state.upgrade() else { return };
+        let now = strong.clock.now();
+        let st = strong.clone();
+        let ran = crate::db::run(&strong.pool, move |conn| {
+            let runner =
+                Runner { mailer: &st.mailer, public_url: &st.settings.public_url, email_from: &st.settings.email_from };
+            Ok(run_due(conn, &runner, now, 100)?)
+        })
+        .await;
+        drop(strong);
+        match ran {
+            Ok(100) => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "job worker cannot reach the database"),
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}

@@ -1,0 +1,122 @@
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Auth;
+use crate::cache::Invalidation;
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::TenantId;
+use crate::schema::test_clocks;
+use crate::state::AppState;
+use crate::tenancy::{Mode, Scope};
+
+/// How far one call may move the clock: ten years.
+pub const MAX_ADVANCE: TimeDelta = TimeDelta::days(3653);
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestClockResponse {
+    pub now: DateTime<Utc>,
+    /// Billing jobs run on the way (period closings, finalizations, emails).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_run: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "2027-01-01T01:00:00Z"}))]
+pub struct AdvanceRequest {
+    /// The new "now" (RFC 3339), after the current one.
+    pub to: DateTime<Utc>,
+}
+
+pub fn offset(conn: &mut PgConn, tenant: TenantId) -> QueryResult<i64> {
+    Ok(test_clocks::table.find(tenant).select(test_clocks::offset_us).first(conn).optional()?.unwrap_or(0))
+}
+
+/// The offset of a tenant's test clock, cached (a notification drops it when the clock moves).
+pub async fn cached_offset(state: &AppState, tenant: TenantId) -> ApiResult<i64> {
+    if let Some(o) = state.caches.test_clocks.get(&tenant) {
+        return Ok(o);
+    }
+    let generation = state.caches.generation();
+    let o = crate::db::run(&state.pool, move |conn| Ok(offset(conn, tenant)?)).await?;
+    if state.caches.generation() == generation {
+        state.caches.test_clocks.insert(tenant, o);
+    }
+    Ok(o)
+}
+
+fn live_mode() -> ApiError {
+    ApiError::forbidden("test_mode_only", "test clocks exist only in test mode")
+}
+
+pub async fn get(state: &AppState, auth: Auth) -> ApiResult<TestClockResponse> {
+    if auth.scope.mode != Mode::Test {
+        return Err(live_mode());
+    }
+    Ok(TestClockResponse { now: state.now_for(auth.scope).await?, jobs_run: None })
+}
+
+pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiResult<TestClockResponse> {
+    if auth.scope.mode != Mode::Test {
+        return Err(live_mode());
+    }
+    let tenant = auth.scope.tenant_id;
+    let to = crate::clock::truncate(req.to);
+    let instance_now = state.clock.now();
+    let (mailer, settings) = (state.mailer.clone(), state.settings.clone());
+    let jobs_run = crate::db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            // One advance at a time per tenant: the clock's row stays locked until commit.
+            diesel::insert_into(test_clocks::table)
+                .values((
+                    test_clocks::tenant_id.eq(tenant),
+                    test_clocks::offset_us.eq(0i64),
+                    test_clocks::updated_at.eq(instance_now),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)?;
+            let current: i64 =
+                test_clocks::table.find(tenant).select(test_clocks::offset_us).for_update().first(conn)?;
+            let now = instance_now + TimeDelta::microseconds(current);
+            if to <= now {
+                return Err(ApiError::bad_request(
+                    "clock_cannot_go_back",
+                    format!("the test clock only moves forward; it is now {}", now.to_rfc3339()),
+                )
+                .with_param("to"));
+            }
+            if to - now > MAX_ADVANCE {
+                return Err(
+                    ApiError::bad_request("parameter_invalid", "advance at most ten years at a time").with_param("to")
+                );
+            }
+            let runner = crate::jobs::Runner {
+                mailer: &mailer,
+                public_url: &settings.public_url,
+                email_from: &settings.email_from,
+            };
+            let mut ran = 0;
+            while let Some(job) = crate::jobs::claim_for_advance(conn, tenant, to)? {
+                crate::jobs::run_claimed(conn, &runner, &job, job.run_at.max(now))?;
+                ran += 1;
+            }
+            let new_offset = (to - instance_now).num_microseconds().ok_or_else(|| {
+                ApiError::bad_request("parameter_invalid", "that is too far in the future").with_param("to")
+            })?;
+            diesel::update(test_clocks::table.find(tenant))
+                .set((test_clocks::offset_us.eq(new_offset), test_clocks::updated_at.eq(instance_now)))
+                .execute(conn)?;
+            crate::cache::notify(conn, &Invalidation::TestClock(tenant))?;
+            // Every cached view of the tenant's test customers may have changed periods.
+            crate::cache::notify(conn, &Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }))?;
+            Ok(ran)
+        })
+    })
+    .await?;
+    state.caches.apply(&Invalidation::TestClock(tenant));
+    state.caches.apply(&Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
+    Ok(TestClockResponse { now: to, jobs_run: Some(jobs_run) })
+}
