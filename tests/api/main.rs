@@ -3,6 +3,7 @@
 //! parallel. See `helpers.rs`.
 
 mod accounts;
+mod billing;
 mod catalog;
 mod customers;
 mod durability;
