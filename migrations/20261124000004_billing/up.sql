@@ -41,7 +41,8 @@ CREATE TABLE jobs (
     done_at     timestamptz,
     -- Set when the job has failed too often; it then waits for a person.
     failed_at   timestamptz,
-    created_at  timestamptz NOT NULL,
+    -- Bookkeeping only (the database's clock); billing logic reads run_at.
+    created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tenant_id, mode, kind, subject)
 );
 CREATE INDEX jobs_due_idx ON jobs (run_at, priority) WHERE done_at IS NULL AND failed_at IS NULL;

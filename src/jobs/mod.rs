@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Int8, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
 
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -49,7 +49,7 @@ impl JobKind {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
 pub struct Job {
     pub id: uuid::Uuid,
@@ -80,21 +80,19 @@ pub fn enqueue(
     subject: String,
     run_at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    let job = Job {
-        id: uuid::Uuid::now_v7(),
-        tenant_id: scope.tenant_id,
-        mode: scope.mode,
-        kind,
-        subject,
-        priority: kind.priority(),
-        run_at,
-        attempts: 0,
-        last_error: None,
-        done_at: None,
-        failed_at: None,
-        created_at: chrono::Utc::now(),
-    };
-    diesel::insert_into(jobs::table).values(&job).on_conflict_do_nothing().execute(conn).map(drop)
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(uuid::Uuid::now_v7()),
+            jobs::tenant_id.eq(scope.tenant_id),
+            jobs::mode.eq(scope.mode),
+            jobs::kind.eq(kind),
+            jobs::subject.eq(subject),
+            jobs::priority.eq(kind.priority()),
+            jobs::run_at.eq(run_at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn close_period(conn: &mut PgConn, scope: Scope, sub: SubscriptionId, at: DateTime<Utc>) -> QueryResult<()> {
@@ -222,18 +220,6 @@ pub fn run_due(conn: &mut PgConn, runner: &Runner<'_>, now: DateTime<Utc>, max: 
         ran += 1;
     }
     Ok(ran)
-}
-
-/// Counts of jobs by state, for `/metrics` and tests.
-pub fn pending_count(conn: &mut PgConn) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = Int8)]
-        n: i64,
-    }
-    let r: N = diesel::sql_query("SELECT count(*) AS n FROM jobs WHERE done_at IS NULL AND failed_at IS NULL")
-        .get_result(conn)?;
-    Ok(r.n)
 }
 
 /// The instance's worker: runs due jobs, then sleeps for [`POLL`]. Ends when the state does.

@@ -708,3 +708,45 @@ async fn two_instances_closing_the_same_periods_make_one_invoice_each() {
     let sent = a.state.mailer.outbox().len() + b.state.mailer.outbox().len();
     assert_eq!(sent, 16, "each invoice emailed once");
 }
+
+#[actix_web::test]
+async fn a_failing_job_is_retried_with_backoff_then_set_aside() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let tenant = t.id.parse::<tollgate::ids::TenantId>().unwrap().0;
+    let mut db = app.db();
+    // A job whose subject names no subscription: it fails every time it runs.
+    diesel::sql_query(format!(
+        "INSERT INTO jobs (id, tenant_id, mode, kind, subject, run_at) \
+         VALUES (gen_random_uuid(), '{tenant}', 'test', 'close_period', 'not-a-subscription', '2030-01-01T00:00:00Z')"
+    ))
+    .execute(&mut db)
+    .unwrap();
+
+    // Advancing a day runs it at 00:00, then after 2 s, 4 s, 8 s … until it has failed ten
+    // times; the advance itself goes through.
+    let body = advance(&app, &t.sk_test, "2030-01-02T00:00:00Z").await;
+    assert_eq!(body["jobs_run"], 10);
+    #[derive(diesel::QueryableByName, Debug)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        attempts: i32,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        failed: bool,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        done: bool,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        last_error: String,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT attempts, failed_at IS NOT NULL AS failed, done_at IS NOT NULL AS done, last_error FROM jobs",
+    )
+    .get_result(&mut db)
+    .unwrap();
+    assert_eq!((row.attempts, row.failed, row.done), (10, true, false), "{row:?}");
+    assert!(row.last_error.contains("not-a-subscription"), "{}", row.last_error);
+    // Set aside: a later advance does not run it again.
+    let body = advance(&app, &t.sk_test, "2030-02-01T00:00:00Z").await;
+    assert_eq!(body["jobs_run"], 0);
+}
