@@ -750,3 +750,52 @@ async fn a_failing_job_is_retried_with_backoff_then_set_aside() {
     let body = advance(&app, &t.sk_test, "2030-02-01T00:00:00Z").await;
     assert_eq!(body["jobs_run"], 0);
 }
+
+#[actix_web::test]
+async fn the_worker_runs_test_mode_jobs_by_the_tenants_test_clock() {
+    let app = spawn_app().await;
+    let t = with_catalog(&app, "hybrid.json").await;
+    let sk = &t.sk_test;
+    advance(&app, sk, "2030-01-01T00:00:00Z").await;
+    let customer = customer(&app, sk, "worker@example.com").await;
+    subscribe(&app, sk, &customer, "pro", json!({})).await;
+    // Real time passes (the instance clock): the test clock moves with it, and the background
+    // worker, not an advance, closes the period and finalizes the draft.
+    app.clock.advance(chrono::TimeDelta::days(31) + chrono::TimeDelta::hours(2));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let inv = loop {
+        let inv = invoices(&app, sk, &customer).await;
+        if (inv.len() == 2 && inv[1]["status"] == "open") || std::time::Instant::now() > deadline {
+            break inv;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(inv.len(), 2, "{inv:?}");
+    assert_eq!((inv[1]["status"].as_str(), inv[1]["issued_at"].as_str()), (Some("open"), Some("2030-02-01T01:00:00Z")));
+    assert_eq!(app.get("/v1/test-clock", sk).await.body["now"], "2030-02-01T02:00:00Z");
+}
+
+#[actix_web::test]
+async fn bad_billing_requests_are_clear_errors() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    for (body, param) in
+        [(json!({"to": 5}), "to"), (json!({}), "to"), (json!({"to": "2031-01-01T00:00:00Z", "by": "1d"}), "by")]
+    {
+        let res = app.post("/v1/test-clock/advance", sk, body).await;
+        assert_eq!((res.status, res.error_param()), (400, Some(param)), "{}", res.text);
+    }
+    for path in ["/v1/invoices?customer=nonsense", "/v1/invoices?limit=0", "/v1/invoices?cursor=x"] {
+        assert_eq!(app.get(path, sk).await.status, 400, "{path}");
+    }
+    for path in ["/v1/invoices/in_0PYr3fWn4fTq0wKfM8sQ2i", "/v1/customers/cus_0PYr3fWn4fTq0wKfM8sQ2f/upcoming-invoice"]
+    {
+        let res = app.get(path, sk).await;
+        assert_eq!((res.status, res.error_code()), (404, "resource_missing"), "{path}");
+    }
+    for action in ["finalize", "void", "mark-paid", "mark-uncollectible"] {
+        let res = app.post(&format!("/v1/invoices/in_0PYr3fWn4fTq0wKfM8sQ2i/{action}"), sk, json!({})).await;
+        assert_eq!(res.status, 404, "{action}");
+    }
+}
