@@ -165,9 +165,9 @@ pub fn next_period(
     };
     // A new cadence (or the end of a trial, whose anchor is already its end) counts from here.
     let anchor = if cadence(&next) != cadence(current) { at } else { sub.billing_anchor };
-    let (start, end) = cadence(&next).period_containing(anchor, at).ok_or_else(out_of_range)?;
-    debug_assert_eq!(start, at, "a period ends on a boundary");
-    Ok(Some(Next { version: next, anchor, start, end }))
+    // `at` is a boundary of the anchor's periods, so the next period runs from it to the next one.
+    let (_, end) = cadence(&next).period_containing(anchor, at).ok_or_else(out_of_range)?;
+    Ok(Some(Next { version: next, anchor, start: at, end }))
 }
 
 /// The lines of the invoice that closes the subscription's current period at its end, with the

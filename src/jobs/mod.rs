@@ -120,10 +120,10 @@ struct Claimed {
 /// instance clock; a test-mode job is due by its tenant's test clock.
 fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
     let rows: Vec<Claimed> = diesel::sql_query(
-        "SELECT j.*, $1 + make_interval(secs => coalesce(c.offset_us, 0) / 1000000.0) AS scope_now \
+        "SELECT j.*, $1 + (coalesce(c.offset_us, 0) || ' microseconds')::interval AS scope_now \
          FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
-           AND j.run_at <= $1 + make_interval(secs => coalesce(c.offset_us, 0) / 1000000.0) \
+           AND j.run_at <= $1 + (coalesce(c.offset_us, 0) || ' microseconds')::interval \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
