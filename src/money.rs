@@ -170,6 +170,18 @@ impl Quantity {
         (n.scale() == 0).then(|| i64::try_from(n).ok()).flatten()
     }
 
+    /// The quantity as a whole number from `min` to `max`, or a 400 naming `param`.
+    pub fn whole_in(&self, min: i64, max: i64, param: &str) -> Result<i64, crate::error::ApiError> {
+        match self.as_whole() {
+            Some(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(crate::error::ApiError::bad_request(
+                "parameter_invalid",
+                format!("{param} must be a whole number from {min} to {max}"),
+            )
+            .with_param(param)),
+        }
+    }
+
     fn check(d: Decimal) -> Result<Quantity, String> {
         if d.is_sign_negative() && !d.is_zero() {
             return Err("must not be negative".into());

@@ -105,16 +105,8 @@ pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantReques
     let id = auth.scope.tenant_id;
     let name = req.name.map(|n| n.into_inner());
     let pricing_url = req.pricing_url.map(|u| u.map(|u| u.into_inner()));
-    let whole = |q: Option<crate::money::Quantity>, max: i64, param: &'static str| match q {
-        None => Ok(None),
-        Some(q) => match q.as_whole() {
-            Some(n) if (0..=max).contains(&n) => Ok(Some(n as i32)),
-            _ => Err(ApiError::bad_request(
-                "parameter_invalid",
-                format!("{param} must be a whole number from 0 to {max}"),
-            )
-            .with_param(param)),
-        },
+    let whole = |q: Option<crate::money::Quantity>, max: i64, param: &str| {
+        q.map(|q| q.whole_in(0, max, param).map(|n| n as i32)).transpose()
     };
     let grace = whole(req.invoice_grace_period_seconds, 2_592_000, "invoice_grace_period_seconds")?;
     let due_days = whole(req.invoice_due_days, 365, "invoice_due_days")?;

@@ -116,16 +116,7 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
     let now = state.now_for(scope).await?;
     let grace = match req.grace_seconds {
         None => 0,
-        Some(q) => match q.as_whole() {
-            Some(n) if (0..=MAX_GRACE_SECONDS).contains(&n) => n,
-            _ => {
-                return Err(ApiError::bad_request(
-                    "parameter_invalid",
-                    "grace_seconds must be a whole number from 0 to 2592000",
-                )
-                .with_param("grace_seconds"))
-            }
-        },
+        Some(q) => q.whole_in(0, MAX_GRACE_SECONDS, "grace_seconds")?,
     };
     let (new, key, old_hash) = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {

@@ -78,16 +78,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
     let now = state.now_for(scope).await?;
     let trial_override = match req.trial_days {
         None => None,
-        Some(q) => match q.as_whole() {
-            Some(n) if (0..=crate::catalog::validate::MAX_TRIAL_DAYS).contains(&n) => Some(n as u32),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "parameter_invalid",
-                    "trial_days must be a whole number from 0 to 730",
-                )
-                .with_param("trial_days"))
-            }
-        },
+        Some(q) => Some(q.whole_in(0, crate::catalog::validate::MAX_TRIAL_DAYS, "trial_days")? as u32),
     };
     let r = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
