@@ -19,6 +19,24 @@ text_enum!(
     /// How a metered feature's events add up over a period.
     Aggregation { Sum => "sum", Count => "count", Max => "max", UniqueCount => "unique_count", Latest => "latest" }
 );
+impl Aggregation {
+    /// The SQL aggregate over `usage_events` rows; `property` is the placeholder (`$6`) bound to
+    /// the feature's property. Properties that are not numbers count as absent for `max` and
+    /// `latest`; `latest` breaks ties on the event id, so it is deterministic.
+    pub fn sql(self, property: &str) -> String {
+        let number = format!(
+            "CASE WHEN jsonb_typeof(properties -> {property}) = 'number' THEN (properties ->> {property})::numeric END"
+        );
+        match self {
+            Aggregation::Sum => "sum(quantity)".to_string(),
+            Aggregation::Count => "count(*)::numeric".to_string(),
+            Aggregation::Max => format!("max({number})"),
+            Aggregation::UniqueCount => format!("count(DISTINCT properties ->> {property})::numeric"),
+            Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC, event_id DESC))[1]"),
+        }
+    }
+}
+
 text_enum!(
     /// When a metered limit starts over: UTC calendar day or month, the subscription's billing
     /// period, or never.

@@ -242,14 +242,7 @@ pub fn aggregate(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> QueryResult<Decimal> {
-    let number = "CASE WHEN jsonb_typeof(properties -> $6) = 'number' THEN (properties ->> $6)::numeric END";
-    let agg = match feature.aggregation.unwrap_or(Aggregation::Sum) {
-        Aggregation::Sum => "sum(quantity)".to_string(),
-        Aggregation::Count => "count(*)::numeric".to_string(),
-        Aggregation::Max => format!("max({number})"),
-        Aggregation::UniqueCount => "count(DISTINCT properties ->> $6)::numeric".to_string(),
-        Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC, event_id DESC))[1]"),
-    };
+    let agg = feature.aggregation.unwrap_or(Aggregation::Sum).sql("$6");
     let rows: Vec<Total> = diesel::sql_query(format!(
         "SELECT {agg} AS value FROM usage_events \
          WHERE tenant_id = $1 AND mode = $2 AND customer_id = $3 AND feature = $4 \

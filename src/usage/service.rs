@@ -217,14 +217,7 @@ pub async fn series(
         let Some(aggregation) = f.aggregation else {
             return Err(ApiError::bad_request("parameter_invalid", "usage exists only for metered features").with_param("feature"));
         };
-        let number = "CASE WHEN jsonb_typeof(properties -> $7) = 'number' THEN (properties ->> $7)::numeric END";
-        let agg = match aggregation {
-            Aggregation::Sum => "sum(quantity)".to_string(),
-            Aggregation::Count => "count(*)::numeric".to_string(),
-            Aggregation::Max => format!("max({number})"),
-            Aggregation::UniqueCount => "count(DISTINCT properties ->> $7)::numeric".to_string(),
-            Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC))[1]"),
-        };
+        let agg = aggregation.sql("$7");
         let rows: Vec<Bucket> = diesel::sql_query(format!(
             "SELECT date_trunc($1, occurred_at, 'UTC') AS start, {agg} AS value FROM usage_events \
              WHERE tenant_id = $2 AND mode = $3 AND customer_id = $4 AND feature = $5 AND occurred_at >= $6 AND occurred_at < $8 \
