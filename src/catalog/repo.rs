@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::models::{Feature, FeatureType, Plan, PlanVersion};
 use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
 use crate::ids::PlanId;
 use crate::pagination::Page;
 use crate::schema::{features, plan_versions, plans, subscriptions};
@@ -105,6 +106,13 @@ pub fn find_version(conn: &mut PgConn, scope: Scope, plan: PlanId, version: i32)
         .select(PlanVersion::as_select())
         .first(conn)
         .optional()
+}
+
+/// A version that a subscription or an invoice refers to. Its absence breaks an invariant (the
+/// foreign keys forbid it), so it is a 500, not a 404.
+pub fn referenced_version(conn: &mut PgConn, scope: Scope, plan: PlanId, version: i32) -> ApiResult<PlanVersion> {
+    find_version(conn, scope, plan, version)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a reference to a missing plan version")))
 }
 
 /// Plans with their newest versions, newest plan first.

@@ -39,11 +39,6 @@ pub fn cadence(v: &PlanVersion) -> Cadence {
     Cadence::new(v.interval, v.interval_count.max(1) as u32)
 }
 
-fn version(conn: &mut PgConn, scope: Scope, plan: PlanId, version: i32) -> ApiResult<PlanVersion> {
-    crate::catalog::repo::find_version(conn, scope, plan, version)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a subscription refers to a missing plan version")))
-}
-
 fn out_of_range() -> ApiError {
     ApiError::bad_request("parameter_invalid", "the period would end beyond the supported calendar")
 }
@@ -160,7 +155,7 @@ pub fn next_period(
     }
     let at = sub.current_period_end;
     let next = match (sub.pending_plan_id, sub.pending_plan_version) {
-        (Some(p), Some(v)) => version(conn, scope, p, v)?,
+        (Some(p), Some(v)) => crate::catalog::repo::referenced_version(conn, scope, p, v)?,
         _ => current.clone(),
     };
     // A new cadence (or the end of a trial, whose anchor is already its end) counts from here.
@@ -236,7 +231,7 @@ fn create(
 ) -> ApiResult<Option<Invoice>> {
     let mut lines = new.lines;
     if let Some(u) = new.usage {
-        let v = version(conn, scope, u.plan_id, u.plan_version)?;
+        let v = crate::catalog::repo::referenced_version(conn, scope, u.plan_id, u.plan_version)?;
         lines.extend(usage_lines(conn, scope, sub.customer_id, &v, u.from, u.to)?);
     }
     if lines.is_empty() {
@@ -287,7 +282,7 @@ pub fn finalize(conn: &mut PgConn, scope: Scope, inv: &mut Invoice, now: DateTim
     }
     let lines = match (inv.usage_plan_id, inv.usage_plan_version, inv.usage_from, inv.usage_to) {
         (Some(p), Some(v), Some(from), Some(to)) => {
-            let v = version(conn, scope, p, v)?;
+            let v = crate::catalog::repo::referenced_version(conn, scope, p, v)?;
             let usage = usage_lines(conn, scope, inv.customer_id, &v, from, to)?;
             repo::replace_usage_lines(conn, inv, &usage)?
         }
@@ -386,7 +381,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
     if sub.status == Status::Canceled || sub.current_period_end != at {
         return Ok(());
     }
-    let current = version(conn, scope, sub.plan_id, sub.plan_version)?;
+    let current = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
     let next = next_period(conn, scope, &sub, &current)?;
     let (lines, usage) = closing_lines(&sub, &current, next.as_ref());
     let period = (sub.current_period_start, at);
@@ -522,7 +517,7 @@ pub fn cancel_now(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: Date
     if sub.status == Status::Trialing {
         return Ok(());
     }
-    let v = version(conn, scope, sub.plan_id, sub.plan_version)?;
+    let v = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
     let segment = (sub.segment_start, now);
     let mut lines = Vec::new();
     if v.billing == Billing::InArrears {

@@ -157,8 +157,7 @@ pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> Api
                 "the customer has no subscription to invoice",
             )
         })?;
-        let current = crate::catalog::repo::find_version(conn, scope, sub.plan_id, sub.plan_version)?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+        let current = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
         let next = cycle::next_period(conn, scope, &sub, &current)?;
         let (mut lines, usage) = cycle::closing_lines(&sub, &current, next.as_ref());
         if let Some(u) = usage {

@@ -200,8 +200,7 @@ pub async fn change(
             return Err(ApiError::bad_request("plan_unchanged", "the subscription is already on this plan version")
                 .with_param("plan"));
         }
-        let old = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+        let old = crate::catalog::repo::referenced_version(conn, scope, s.plan_id, s.plan_version)?;
         if old.currency != version.currency {
             return Err(ApiError::bad_request(
                 "currency_mismatch",

@@ -103,8 +103,7 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
     let mut grants = HashMap::new();
     let mut subscription = None;
     if let Some(s) = crate::subscriptions::repo::open_for_customer(conn, scope, customer)? {
-        let version = crate::catalog::repo::find_version(conn, scope, s.plan_id, s.plan_version)?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("subscription without its plan version")))?;
+        let version = crate::catalog::repo::referenced_version(conn, scope, s.plan_id, s.plan_version)?;
         let plan_key =
             crate::catalog::repo::find_plan_by_id(conn, scope, s.plan_id)?.map(|p| p.key).unwrap_or_default();
         grants = version.entitlement_specs().into_iter().map(|e| (e.feature.clone(), e)).collect();
