@@ -81,6 +81,13 @@ pub struct UsageSpan {
     pub to: DateTime<Utc>,
 }
 
+impl UsageSpan {
+    /// The usage of `[from, to)` rated on `v`; `None` when the plan has no usage charges.
+    fn of(v: &PlanVersion, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<UsageSpan> {
+        (!v.charge_specs().is_empty()).then_some(UsageSpan { plan_id: v.plan_id, plan_version: v.version, from, to })
+    }
+}
+
 /// One line per usage charge of the plan version, rated over `[from, to)`.
 pub fn usage_lines(
     conn: &mut PgConn,
@@ -198,12 +205,7 @@ pub fn closing_lines(
             ));
         }
     }
-    let usage = (!trialing && !current.charge_specs().is_empty()).then_some(UsageSpan {
-        plan_id: current.plan_id,
-        plan_version: current.version,
-        from: sub.segment_start,
-        to: end,
-    });
+    let usage = if trialing { None } else { UsageSpan::of(current, sub.segment_start, end) };
     (lines, usage)
 }
 
@@ -494,12 +496,7 @@ pub fn change_now(
             Decimal::ONE,
         ));
     }
-    let usage = (!old.charge_specs().is_empty()).then_some(UsageSpan {
-        plan_id: old.plan_id,
-        plan_version: old.version,
-        from: segment.0,
-        to: now,
-    });
+    let usage = UsageSpan::of(old, segment.0, now);
     let new_invoice = NewInvoice {
         reason: Reason::SubscriptionUpdate,
         period: segment,
@@ -530,12 +527,7 @@ pub fn cancel_now(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: Date
             Decimal::ONE,
         ));
     }
-    let usage = (!v.charge_specs().is_empty()).then_some(UsageSpan {
-        plan_id: v.plan_id,
-        plan_version: v.version,
-        from: segment.0,
-        to: now,
-    });
+    let usage = UsageSpan::of(&v, segment.0, now);
     let new =
         NewInvoice { reason: Reason::SubscriptionCancel, period: segment, lines, usage, currency: v.currency.clone() };
     create_and_finalize(conn, scope, sub, new, now)
