@@ -6,7 +6,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::models::{Invoice, LineDraft};
+use crate::accounts::models::Tenant;
+use crate::customers::models::Customer;
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::InvoiceId;
 use crate::money::{format_min_scale, Currency};
+use crate::tenancy::Scope;
 
 /// `1234567.5` → `1,234,567.5`.
 pub fn group(d: Decimal) -> String {
@@ -90,25 +96,51 @@ struct Document {
     reference: String,
 }
 
-pub struct Parties<'a> {
-    pub tenant_name: &'a str,
-    pub customer_name: Option<&'a str>,
-    pub customer_email: &'a str,
+/// An invoice with everything its document shows: its lines, the tenant and the customer.
+pub struct Loaded {
+    pub inv: Invoice,
+    pub lines: Vec<LineDraft>,
+    pub tenant: Tenant,
+    pub customer: Customer,
+}
+
+impl Loaded {
+    /// `None` when the scope has no such invoice.
+    pub fn load(conn: &mut PgConn, scope: Scope, id: InvoiceId) -> ApiResult<Option<Loaded>> {
+        let Some(inv) = super::repo::find(conn, scope, id)? else { return Ok(None) };
+        let lines = super::repo::lines(conn, &inv)?;
+        let customer = crate::customers::repo::find_any(conn, scope, inv.customer_id)?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("an invoice without its customer")))?;
+        let tenant =
+            crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.ok_or_else(|| ApiError::not_found("tenant"))?;
+        Ok(Some(Loaded { inv, lines, tenant, customer }))
+    }
+
+    /// The printable HTML page.
+    pub fn html(&self) -> ApiResult<String> {
+        view(self).render().map_err(ApiError::internal)
+    }
+
+    /// The same in plain text (the email's alternative part).
+    pub fn text(&self) -> String {
+        text(&view(self))
+    }
 }
 
 fn number(inv: &Invoice) -> String {
     inv.number.clone().unwrap_or_else(|| "(draft)".into())
 }
 
-fn view(inv: &Invoice, lines: &[LineDraft], who: &Parties<'_>) -> Document {
+fn view(l: &Loaded) -> Document {
+    let (inv, lines) = (&l.inv, &l.lines);
     let c = inv.currency();
     Document {
-        title: format!("Invoice {} · {}", number(inv), who.tenant_name),
+        title: format!("Invoice {} · {}", number(inv), l.tenant.name),
         number: number(inv),
         status: inv.status.as_str().to_string(),
-        tenant_name: who.tenant_name.to_string(),
-        customer_name: who.customer_name.map(str::to_string),
-        customer_email: who.customer_email.to_string(),
+        tenant_name: l.tenant.name.clone(),
+        customer_name: l.customer.name.clone(),
+        customer_email: l.customer.email.clone(),
         issued: inv.issued_at.map_or_else(|| "not yet".into(), day),
         due: inv.due_at.map_or_else(|| "not yet".into(), day),
         period: span(inv.period_start, inv.period_end),
@@ -147,12 +179,7 @@ fn view(inv: &Invoice, lines: &[LineDraft], who: &Parties<'_>) -> Document {
     }
 }
 
-pub fn html(inv: &Invoice, lines: &[LineDraft], who: &Parties<'_>) -> anyhow::Result<String> {
-    Ok(view(inv, lines, who).render()?)
-}
-
-pub fn text(inv: &Invoice, lines: &[LineDraft], who: &Parties<'_>) -> String {
-    let d = view(inv, lines, who);
+fn text(d: &Document) -> String {
     let mut out = format!(
         "Invoice {} from {}\n\nIssued: {}\nDue: {}\nPeriod: {}\n\n",
         d.number, d.tenant_name, d.issued, d.due, d.period

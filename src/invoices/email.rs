@@ -2,8 +2,7 @@
 
 use lettre::message::Mailbox;
 
-use super::document::{self, Parties};
-use super::repo;
+use super::document::Loaded;
 use crate::db::PgConn;
 use crate::email::Mailer;
 use crate::error::{ApiError, ApiResult};
@@ -18,16 +17,10 @@ pub fn send(
     scope: Scope,
     id: InvoiceId,
 ) -> ApiResult<()> {
-    let Some(inv) = repo::find(conn, scope, id)? else { return Ok(()) };
-    let lines = repo::lines(conn, &inv)?;
-    let customer = crate::customers::repo::find_any(conn, scope, inv.customer_id)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("an invoice without its customer")))?;
-    let tenant =
-        crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let who =
-        Parties { tenant_name: &tenant.name, customer_name: customer.name.as_deref(), customer_email: &customer.email };
-    let html = document::html(&inv, &lines, &who).map_err(ApiError::internal)?;
-    let mut text = document::text(&inv, &lines, &who);
+    let Some(doc) = Loaded::load(conn, scope, id)? else { return Ok(()) };
+    let html = doc.html()?;
+    let mut text = doc.text();
+    let (inv, tenant) = (&doc.inv, &doc.tenant);
     text.push_str(&format!("\nView it online through the API: {public_url}/v1/invoices/{}/document\n", inv.id));
     let number = inv.number.as_deref().unwrap_or("(draft)");
     let c = inv.currency();
@@ -36,5 +29,5 @@ pub fn send(
         Some(tenant.name.clone()),
         from.parse().map_err(|e| ApiError::internal(anyhow::anyhow!("EMAIL_FROM: {e}")))?,
     );
-    mailer.send(sender, &customer.email, &subject, html, text).map_err(ApiError::internal)
+    mailer.send(sender, &doc.customer.email, &subject, html, text).map_err(ApiError::internal)
 }

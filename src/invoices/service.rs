@@ -3,7 +3,7 @@
 use diesel::Connection;
 
 use super::cycle;
-use super::document::{self, Parties};
+use super::document::Loaded;
 use super::models::*;
 use super::rating;
 use super::repo;
@@ -127,18 +127,7 @@ pub async fn mark_uncollectible(state: &AppState, auth: Auth, id: InvoiceId) -> 
 pub async fn document(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<String> {
     let scope = auth.scope;
     crate::db::run(&state.pool, move |conn| {
-        let inv = repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("invoice"))?;
-        let lines = repo::lines(conn, &inv)?;
-        let customer = crate::customers::repo::find_any(conn, scope, inv.customer_id)?
-            .ok_or_else(|| ApiError::not_found("customer"))?;
-        let tenant =
-            crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.ok_or_else(|| ApiError::not_found("tenant"))?;
-        let who = Parties {
-            tenant_name: &tenant.name,
-            customer_name: customer.name.as_deref(),
-            customer_email: &customer.email,
-        };
-        document::html(&inv, &lines, &who).map_err(ApiError::internal)
+        Loaded::load(conn, scope, id)?.ok_or_else(|| ApiError::not_found("invoice"))?.html()
     })
     .await
 }
