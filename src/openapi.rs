@@ -135,14 +135,16 @@ impl Modify for Conventions {
 
 /// The routes that make up the API; used both to serve and to generate the spec.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(crate::accounts::routes)
+    // The hot path first: actix tries routes in order, and each dynamic route tried before a
+    // match costs a regex match.
+    cfg.configure(crate::verify::routes)
+        .configure(crate::usage::routes)
+        .configure(crate::accounts::routes)
         .configure(crate::catalog::routes)
         .configure(crate::customers::routes)
         .configure(crate::entitlements::routes)
         .configure(crate::subscriptions::routes)
         .configure(crate::keys::routes)
-        .configure(crate::verify::routes)
-        .configure(crate::usage::routes)
         .configure(crate::invoices::routes)
         .configure(crate::testclock::routes)
         .configure(crate::ops::routes);

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Jsonb, Nullable, Numeric, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Numeric, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 use rust_decimal::Decimal;
 
@@ -19,6 +19,8 @@ pub enum Bind {
     Times(Vec<DateTime<Utc>>),
     Numerics(Vec<Decimal>),
     Jsons(Vec<Option<serde_json::Value>>),
+    Ints(Vec<i64>),
+    Bools(Vec<bool>),
 }
 
 /// A fixed statement with `?` placeholders (diesel writes them as `$1…$n`) and its binds, in
@@ -60,6 +62,8 @@ impl QueryFragment<Pg> for Sql {
                 Bind::Times(v) => out.push_bind_param::<Array<Timestamptz>, _>(v)?,
                 Bind::Numerics(v) => out.push_bind_param::<Array<Numeric>, _>(v)?,
                 Bind::Jsons(v) => out.push_bind_param::<Array<Nullable<Jsonb>>, _>(v)?,
+                Bind::Ints(v) => out.push_bind_param::<Array<BigInt>, _>(v)?,
+                Bind::Bools(v) => out.push_bind_param::<Array<Bool>, _>(v)?,
             }
             out.push_sql(segment);
         }

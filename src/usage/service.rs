@@ -59,7 +59,7 @@ async fn prepare(
     req: UsageEventRequest,
     now: DateTime<Utc>,
     known: &mut HashMap<String, CustomerId>,
-) -> ApiResult<(CustomerId, Entry, String)> {
+) -> ApiResult<(Entry, String)> {
     let occurred_at = check_timestamp(req.timestamp, now, "timestamp")?;
     let properties = check_properties(req.properties, "properties")?;
     let customer =
@@ -104,14 +104,14 @@ async fn prepare(
         properties,
         received_at: now,
     };
-    Ok((customer, Entry { event: Some(event), counter, force: true }, id))
+    Ok((Entry { event: Some(event), counter, force: true }, id))
 }
 
 pub async fn record(state: &AppState, auth: Auth, req: UsageEventRequest) -> ApiResult<UsageRecorded> {
     let scope = auth.scope;
     let now = state.now_for(scope).await?;
-    let (customer, entry, id) = prepare(state, scope, req, now, &mut HashMap::new()).await?;
-    let outcome = state.batcher.submit((scope.tenant_id, customer), entry).await?;
+    let (entry, id) = prepare(state, scope, req, now, &mut HashMap::new()).await?;
+    let outcome = state.batcher.submit(entry).await?;
     Ok(UsageRecorded { id, duplicate: outcome.duplicate })
 }
 
@@ -129,25 +129,23 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
     let mut rejected = Vec::new();
     let mut entries = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
-        let at = format!("events[{i}]");
         let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
         let prepared = match parsed {
             Ok(event) => prepare(state, scope, event, now, &mut known).await,
             Err(e) => Err(e),
         };
         match prepared {
-            Ok((customer, entry, _)) => entries.push((customer, entry)),
+            Ok((entry, _)) => entries.push(entry),
             Err(e) if e.status().is_server_error() => return Err(e),
-            Err(e) => rejected.push(RejectedEvent { index: i, error: e.nested(&at).envelope().error }),
+            Err(e) => {
+                rejected.push(RejectedEvent { index: i, error: e.nested(&format!("events[{i}]")).envelope().error })
+            }
         }
     }
-    // Through the same group-commit writers as verify: each writer owns a share of the
-    // customers, so concurrent batches never queue on each other's counters, and events from
-    // many requests share transactions. If any write fails the call answers 503; retrying the
-    // whole batch is safe, as event ids are deduplicated.
-    let tenant = scope.tenant_id;
-    let writes = entries.into_iter().map(|(customer, entry)| state.batcher.submit((tenant, customer), entry));
-    let outcomes = futures_util::future::try_join_all(writes).await?;
+    // Through the same group-commit writers as verify, as one job: events from several
+    // requests share a statement. If any write fails the call answers 503; retrying the whole
+    // batch is safe, as event ids are deduplicated.
+    let outcomes = state.batcher.submit_many(entries).await?;
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
 }

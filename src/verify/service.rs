@@ -221,7 +221,7 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
     let outcome = if event.is_none() && counter.is_none() {
         crate::usage::ledger::Outcome { granted: true, duplicate: false, used: None }
     } else {
-        state.batcher.submit((scope.tenant_id, res.customer_id), Entry { event, counter, force: false }).await?
+        state.batcher.submit(Entry { event, counter, force: false }).await?
     };
 
     body.valid = outcome.granted;

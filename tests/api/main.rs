@@ -14,6 +14,7 @@ mod idempotency;
 mod instances;
 mod isolation;
 mod keys;
+mod ledger;
 mod openapi;
 mod ops;
 mod secret_keys;

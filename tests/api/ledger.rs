@@ -1,0 +1,199 @@
+//! The usage ledger's write path, driven directly: which entries the one-statement path settles,
+//! which it leaves to the transaction, and that both agree with the ledger. The usage tables
+//! carry no foreign keys, so a test can write for made-up tenants and customers.
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use tollgate::ids::{CustomerId, TenantId};
+use tollgate::tenancy::Mode;
+use tollgate::usage::ledger::{CounterKey, CounterReq, Entry, NewEvent, Outcome};
+use tollgate::verify::batcher::settle;
+
+use crate::helpers::spawn_app;
+
+fn window() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()
+}
+
+struct Customer {
+    tenant: TenantId,
+    customer: CustomerId,
+}
+
+impl Customer {
+    fn new() -> Customer {
+        Customer { tenant: TenantId(uuid::Uuid::now_v7()), customer: CustomerId(uuid::Uuid::now_v7()) }
+    }
+
+    fn key(&self) -> CounterKey {
+        CounterKey {
+            tenant_id: self.tenant,
+            mode: Mode::Test,
+            customer_id: self.customer,
+            feature: "api_calls".into(),
+            window_start: window(),
+        }
+    }
+
+    fn event(&self, id: Option<&str>, quantity: i64) -> NewEvent {
+        NewEvent {
+            tenant_id: self.tenant,
+            mode: Mode::Test,
+            event_id: id.map_or_else(tollgate::verify::service::generated_event_id, str::to_string),
+            client_id: id.is_some(),
+            customer_id: self.customer,
+            feature: "api_calls".into(),
+            quantity: Decimal::from(quantity),
+            occurred_at: window() + chrono::TimeDelta::days(3),
+            properties: None,
+            received_at: window() + chrono::TimeDelta::days(3),
+        }
+    }
+
+    /// A verify consuming `quantity` against `limit`.
+    fn verify(&self, id: Option<&str>, quantity: i64, limit: Option<i64>) -> Entry {
+        Entry {
+            event: Some(self.event(id, quantity)),
+            counter: Some(CounterReq {
+                key: self.key(),
+                limit: limit.map(Decimal::from),
+                allow_overage: false,
+                increment: Decimal::from(quantity),
+            }),
+            force: false,
+        }
+    }
+
+    /// A usage API event: recorded whatever the limit says.
+    fn usage(&self, id: &str, quantity: i64, limit: Option<i64>) -> Entry {
+        Entry { force: true, ..self.verify(Some(id), quantity, limit) }
+    }
+
+    /// Verify with quantity 0: is anything left?
+    fn check(&self, limit: i64) -> Entry {
+        Entry { event: None, ..self.verify(None, 0, Some(limit)) }
+    }
+
+    /// (rows in the ledger, their quantity, the counter)
+    fn stored(&self, conn: &mut PgConnection) -> (i64, Decimal, Decimal) {
+        use diesel::dsl::{count_star, sum};
+        use tollgate::schema::{usage_counters as uc, usage_events as ue};
+        let (rows, total): (i64, Option<Decimal>) = ue::table
+            .filter(ue::tenant_id.eq(self.tenant))
+            .filter(ue::customer_id.eq(self.customer))
+            .select((count_star(), sum(ue::quantity)))
+            .first(conn)
+            .unwrap();
+        let counter: Option<Decimal> = uc::table
+            .filter(uc::tenant_id.eq(self.tenant))
+            .filter(uc::customer_id.eq(self.customer))
+            .select(uc::used)
+            .first(conn)
+            .optional()
+            .unwrap();
+        (rows, total.unwrap_or_default(), counter.unwrap_or_default())
+    }
+}
+
+fn run(pool: &tollgate::db::PgPool, entries: &[Entry]) -> Vec<Outcome> {
+    let refs: Vec<&Entry> = entries.iter().collect();
+    settle(pool, &refs).into_iter().map(|r| r.expect("the batch applies")).collect()
+}
+
+fn granted(outcomes: &[Outcome]) -> Vec<bool> {
+    outcomes.iter().map(|o| o.granted).collect()
+}
+
+fn used(outcomes: &[Outcome]) -> Vec<i64> {
+    outcomes.iter().map(|o| o.used.map_or(-1, |u| i64::try_from(u).unwrap())).collect()
+}
+
+#[actix_web::test]
+async fn a_batch_that_crosses_the_limit_is_decided_entry_by_entry() {
+    let app = spawn_app().await;
+    let pool = app.state.pool.clone();
+    let c = Customer::new();
+    tokio::task::spawn_blocking(move || {
+        // The counter does not exist yet: created in the transaction.
+        let first = run(&pool, &(0..4).map(|_| c.verify(None, 1, Some(10))).collect::<Vec<_>>());
+        assert_eq!(granted(&first), [true; 4]);
+        assert_eq!(used(&first), [1, 2, 3, 4]);
+        // Far from the limit: the one-statement path, the same answers.
+        let second = run(&pool, &(0..3).map(|_| c.verify(None, 1, Some(10))).collect::<Vec<_>>());
+        assert_eq!(used(&second), [5, 6, 7]);
+        // 3 left, 5 asked (2 + 2 + 1 + 1 + ...): granted in arrival order while they fit.
+        let third =
+            run(&pool, &[c.verify(None, 2, Some(10)), c.verify(None, 2, Some(10)), c.verify(None, 1, Some(10))]);
+        assert_eq!(granted(&third), [true, false, true]);
+        assert_eq!(used(&third), [9, 9, 10]);
+        assert!(third.iter().all(|o| !o.duplicate));
+        // Full: a check says no, a request is refused.
+        let fourth = run(&pool, &[c.check(10), c.verify(None, 1, Some(10))]);
+        assert_eq!(granted(&fourth), [false, false]);
+        assert_eq!(c.stored(&mut pool.get().unwrap()), (9, Decimal::from(10), Decimal::from(10)));
+    })
+    .await
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn usage_events_count_once_whatever_the_path() {
+    let app = spawn_app().await;
+    let pool = app.state.pool.clone();
+    let (a, b) = (Customer::new(), Customer::new());
+    tokio::task::spawn_blocking(move || {
+        // Forced (usage API) events go past the limit; an id repeated within the batch is a
+        // duplicate and counts once.
+        let first = run(
+            &pool,
+            &[a.usage("e1", 3, Some(5)), a.usage("e2", 4, Some(5)), a.usage("e1", 3, Some(5)), b.usage("f1", 1, None)],
+        );
+        assert_eq!(granted(&first), [true; 4]);
+        assert_eq!(first.iter().map(|o| o.duplicate).collect::<Vec<_>>(), [false, false, true, false]);
+        assert_eq!(a.stored(&mut pool.get().unwrap()), (2, Decimal::from(7), Decimal::from(7)));
+        // Replayed: all duplicates, nothing more counted (the one-statement path this time, as
+        // both counters exist).
+        let again = run(&pool, &[a.usage("e1", 3, Some(5)), a.usage("e2", 4, Some(5)), b.usage("f1", 1, None)]);
+        assert!(again.iter().all(|o| o.granted && o.duplicate));
+        assert_eq!(a.stored(&mut pool.get().unwrap()), (2, Decimal::from(7), Decimal::from(7)));
+        assert_eq!(b.stored(&mut pool.get().unwrap()), (1, Decimal::ONE, Decimal::ONE));
+        // A verify retried with its event id is a duplicate that consumes nothing, next to new
+        // usage for the same counter.
+        let first_verify = run(&pool, &[b.verify(Some("v1"), 2, Some(100))]);
+        assert_eq!(used(&first_verify), [3]);
+        let mixed = run(&pool, &[b.usage("f2", 1, None), b.verify(Some("v1"), 2, Some(100))]);
+        assert_eq!(granted(&mixed), [true, true]);
+        assert!(!mixed[0].duplicate && mixed[1].duplicate);
+        assert_eq!(b.stored(&mut pool.get().unwrap()), (3, Decimal::from(4), Decimal::from(4)));
+    })
+    .await
+    .unwrap();
+}
+
+#[actix_web::test]
+async fn concurrent_batches_never_grant_past_the_limit() {
+    let app = spawn_app().await;
+    let pool = app.state.pool.clone();
+    let c = std::sync::Arc::new(Customer::new());
+    // The counter exists, so the batches below race in the one-statement path.
+    let (p, cc) = (pool.clone(), c.clone());
+    tokio::task::spawn_blocking(move || run(&p, &[cc.verify(None, 1, Some(100))])).await.unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (pool, c) = (pool.clone(), c.clone());
+            std::thread::spawn(move || {
+                let mut granted = 0;
+                for _ in 0..10 {
+                    let batch: Vec<Entry> = (0..5).map(|_| c.verify(None, 1, Some(100))).collect();
+                    granted += run(&pool, &batch).iter().filter(|o| o.granted).count();
+                }
+                granted
+            })
+        })
+        .collect();
+    let total: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    // 200 asked, 99 left.
+    assert_eq!(total, 99);
+    assert_eq!(c.stored(&mut pool.get().unwrap()), (100, Decimal::from(100), Decimal::from(100)));
+}
