@@ -166,6 +166,14 @@ async fn usage_events_count_once_whatever_the_path() {
         assert_eq!(granted(&mixed), [true, true]);
         assert!(!mixed[0].duplicate && mixed[1].duplicate);
         assert_eq!(b.stored(&mut pool.get().unwrap()), (3, Decimal::from(4), Decimal::from(4)));
+        // A generated id that is somehow taken fails the one statement whole; the transaction
+        // then finds the duplicate and counts nothing for it, nor for anything else twice.
+        let mut taken = b.verify(None, 5, Some(100));
+        taken.event.as_mut().unwrap().event_id = "v1".into();
+        let retried = run(&pool, &[b.verify(None, 1, Some(100)), taken]);
+        assert_eq!(granted(&retried), [true, true]);
+        assert_eq!(retried.iter().map(|o| o.duplicate).collect::<Vec<_>>(), [false, true]);
+        assert_eq!(b.stored(&mut pool.get().unwrap()), (4, Decimal::from(5), Decimal::from(5)));
     })
     .await
     .unwrap();
