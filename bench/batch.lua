@@ -1,14 +1,24 @@
 -- wrk script: POST /v1/usage/batch with 1,000 new events per request, spread over the
 -- customers in $CUSTOMERS_FILE. Env: SK, CUSTOMERS_FILE.
+-- Event ids are new on every run: a tag of the run's start time and the wrk thread's number
+-- (LuaJIT's math.random is not seeded, so it would repeat the ids of the previous run, and a
+-- run of duplicates measures something else).
 local customers = {}
 local n = 0
 local tag
 local sk = os.getenv("SK")
 local headers = { ["Authorization"] = "Bearer " .. sk, ["Content-Type"] = "application/json" }
+local threads = 0
+local started = os.time()
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_tag", started .. "-" .. threads)
+end
 
 function init(args)
   for line in io.lines(os.getenv("CUSTOMERS_FILE")) do customers[#customers + 1] = line end
-  tag = tostring(math.random(1, 1000000000))
+  tag = thread_tag
 end
 
 function request()

@@ -154,7 +154,8 @@ fn with_retries<T>(
 /// Applies a batch of entries and answers for each: first whatever the one-statement path can
 /// settle ([`ledger::apply_fast`], one round trip, no transaction), then the rest in one
 /// transaction ([`ledger::apply`]), in their arrival order. The fast statement is atomic, so if
-/// it fails the whole batch goes through the transaction.
+/// it fails (an event id already recorded: a retried usage call) the whole batch goes through
+/// the transaction.
 pub fn settle(pool: &PgPool, entries: &[&Entry]) -> Vec<Result<Outcome, String>> {
     let mut results: Vec<Option<Result<Outcome, String>>> =
         match with_retries(pool, |conn| ledger::apply_fast(conn, entries)) {
