@@ -40,6 +40,7 @@ peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 
 run() { # name, then wrk arguments
   local name=$1; shift
+  python3 bench/cpu.py snap "$WORK/cpu.json" "$SERVER_PID"
   wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$WORK/$name.txt" 2>&1
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
@@ -47,6 +48,7 @@ run() { # name, then wrk arguments
   p99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
   errs=$(awk '/Non-2xx/ {print $5}' "$WORK/$name.txt")
   printf "%-34s %10s req/s   p50 %-8s p99 %-8s non-2xx %-6s rss %s MB\n" "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$(rss_mb)"
+  python3 bench/cpu.py diff "$WORK/cpu.json" "$SERVER_PID" "$(awk '/requests in/ {print $1}' "$WORK/$name.txt")"
 }
 
 echo "== $CONNS connections, $DURATION each"
