@@ -101,15 +101,14 @@ impl Batcher {
         }
         self.shared.ready.notify_one();
         let results = answer.await.map_err(|_| shutting_down())?;
-        results
-            .into_iter()
-            .map(|r| {
-                r.map_err(|e| {
-                    tracing::error!(error = %e, "usage batch failed");
-                    ApiError::unavailable("database_unavailable", "usage could not be recorded; retry the request")
-                })
-            })
-            .collect()
+        if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
+            tracing::error!(error = %e, "usage batch failed");
+            return Err(ApiError::unavailable(
+                "database_unavailable",
+                "usage could not be recorded; retry the request",
+            ));
+        }
+        Ok(results.into_iter().flatten().collect())
     }
 }
 
