@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
 use crate::db::sql::{Bind, Sql};
@@ -371,16 +371,13 @@ impl Entry {
     }
 }
 
+/// A counter the one-statement path charged: its ordinal and its value after the batch.
 #[derive(QueryableByName)]
 struct FastRow {
-    /// 0: an event inserted (`n` is its ordinal); 1: a conditional counter charged; 2: an
-    /// unconditional counter charged (`n` is the counter's ordinal, `used` its value after).
-    #[diesel(sql_type = BigInt)]
-    kind: i64,
     #[diesel(sql_type = BigInt)]
     n: i64,
-    #[diesel(sql_type = Nullable<Numeric>)]
-    used: Option<Decimal>,
+    #[diesel(sql_type = Numeric)]
+    used: Decimal,
 }
 
 /// The one-statement path: counters and ledger in a single autocommitted statement.
@@ -388,7 +385,7 @@ struct FastRow {
 /// A conditional counter is charged with everything the batch asks of it only if the sum still
 /// fits under its limit (the row lock and PostgreSQL's re-check of the condition on the latest
 /// row version keep that exact across instances), and its events are inserted only if it was.
-/// Unconditional counters are charged afterwards with what was inserted.
+/// Unconditional counters are charged with all the batch asks of them.
 ///
 /// Events are inserted without a conflict check (`ON CONFLICT` costs an index probe more per
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and
@@ -404,24 +401,19 @@ const FAST_SQL: &str = "WITH c AS ( \
    RETURNING c.n, u.used \
  ), e AS ( \
    SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[], ?::jsonb[], \
-     ?::timestamptz[], ?::int8[], ?::bool[], ?::numeric[]) \
-     WITH ORDINALITY AS e(t, m, id, cu, f, q, at, p, rcv, cn, cond, inc, n) \
+     ?::timestamptz[], ?::int8[], ?::bool[]) \
+     AS e(t, m, id, cu, f, q, at, p, rcv, cn, cond) \
  ), ins AS ( \
    INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
    SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM up) \
-   RETURNING tenant_id, mode, event_id \
- ), got AS ( \
-   SELECT e.n, e.cn, e.cond, e.inc FROM ins JOIN e ON e.t = ins.tenant_id AND e.m = ins.mode AND e.id = ins.event_id \
  ), fu AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used) \
-   SELECT c.t, c.m, c.cu, c.f, c.w, sum(got.inc) FROM got JOIN c ON c.n = got.cn WHERE NOT got.cond \
-   GROUP BY c.t, c.m, c.cu, c.f, c.w ORDER BY c.t, c.m, c.cu, c.f, c.w \
+   SELECT t, m, cu, f, w, d FROM c WHERE NOT cond ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ) \
- SELECT 0::int8 AS kind, n, NULL::numeric AS used FROM got \
- UNION ALL SELECT 1, n, used FROM up \
- UNION ALL SELECT 2, c.n, fu.used FROM fu JOIN c ON c.t = fu.tenant_id AND c.m = fu.mode AND c.cu = fu.customer_id \
+ SELECT n, used FROM up \
+ UNION ALL SELECT c.n, fu.used FROM fu JOIN c ON c.t = fu.tenant_id AND c.m = fu.mode AND c.cu = fu.customer_id \
    AND c.f = fu.feature AND c.w = fu.window_start";
 
 /// A counter of the one-statement path.
@@ -429,7 +421,7 @@ struct FastCounter {
     /// Its 1-based position in the statement's counter arrays.
     ordinal: i64,
     track: Track,
-    /// What the batch asks of it (conditional counters).
+    /// What the batch asks of it.
     asked: Decimal,
     limit: Option<Decimal>,
 }
@@ -518,57 +510,30 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
         .bind(Bind::Bools(
             events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
         ))
-        .bind(Bind::Numerics(events.iter().map(|(_, c)| c.map_or(Decimal::ZERO, |c| c.increment)).collect()))
         .load(conn)?;
 
-    let mut inserted: HashSet<i64> = HashSet::new();
-    let mut after: BTreeMap<i64, Decimal> = BTreeMap::new();
-    for row in rows {
-        match (row.kind, row.used) {
-            (0, _) => {
-                inserted.insert(row.n);
-            }
-            (_, Some(used)) => {
-                after.insert(row.n, used);
-            }
-            _ => {}
+    // Every event the statement took is in the ledger now (it would have failed otherwise), so
+    // each charged counter's value before the batch is its value after, less all it was asked.
+    let mut running: BTreeMap<i64, Decimal> = rows.into_iter().map(|r| (r.n, r.used)).collect();
+    for fc in counters.values() {
+        if let Some(v) = running.get_mut(&fc.ordinal) {
+            *v -= fc.asked;
         }
     }
-    // Each counter's value before this batch: its value after, less what the batch added (all
-    // it asked of a conditional counter; what was inserted for an unconditional one).
-    let mut running: BTreeMap<i64, Decimal> =
-        counters.values().filter(|fc| fc.track == Track::Conditional).map(|fc| (fc.ordinal, fc.asked)).collect();
-    for (n, &i) in fast.iter().enumerate() {
-        let Some(c) = &entries[i].counter else { continue };
-        let fc = &counters[&c.key];
-        if fc.track == Track::Unconditional && inserted.contains(&(n as i64 + 1)) {
-            *running.entry(fc.ordinal).or_default() += c.increment;
-        }
-    }
-    for (ordinal, added) in running.iter_mut() {
-        *added = after.get(ordinal).map_or(Decimal::ZERO, |a| a - *added);
-    }
-    // Every event the statement took is in the ledger now (or the statement would have failed);
-    // those of conditional counters it could not charge are left to `apply`.
-    for (n, &i) in fast.iter().enumerate() {
-        let entry = entries[i];
-        let was_inserted = inserted.contains(&(n as i64 + 1));
-        let Some(c) = &entry.counter else {
-            outcomes[i] = Some(Outcome { granted: true, duplicate: !was_inserted, used: None });
-            continue;
+    for &i in &fast {
+        let used = match &entries[i].counter {
+            None => None,
+            // Not charged (over the limit, or a new window): the events were not taken either,
+            // and `apply` decides them.
+            Some(c) => match running.get_mut(&counters[&c.key].ordinal) {
+                None => continue,
+                Some(v) => {
+                    *v += c.increment;
+                    Some(*v)
+                }
+            },
         };
-        let fc = &counters[&c.key];
-        if fc.track == Track::Conditional && !after.contains_key(&fc.ordinal) {
-            continue; // over the limit or a new window: decided by `apply`
-        }
-        let used = after.contains_key(&fc.ordinal).then(|| {
-            let v = running.entry(fc.ordinal).or_default();
-            if was_inserted {
-                *v += c.increment;
-            }
-            *v
-        });
-        outcomes[i] = Some(Outcome { granted: true, duplicate: !was_inserted, used });
+        outcomes[i] = Some(Outcome { granted: true, duplicate: false, used });
     }
     Ok(outcomes)
 }
