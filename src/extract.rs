@@ -100,10 +100,32 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 
 /// Parses an already-parsed JSON value into `T`, with the same errors as [`parse_json`].
 pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if let Some(path) = nul_at(&value, String::new()) {
+        return Err(nul_error(path));
+    }
     serde_path_to_error::deserialize(value).map_err(json_error)
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if may_hold_nul(body) {
+        check_nul(body)?;
+    }
+    parse_json_as_is(body)
+}
+
+/// Refuses a JSON text that holds a NUL character, naming where.
+fn check_nul(body: &[u8]) -> Result<(), ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
+    match nul_at(&value, String::new()) {
+        Some(path) => Err(nul_error(path)),
+        None => Ok(()),
+    }
+}
+
+/// [`parse_json`] without the NUL check, for bodies whose items are parsed (and checked) one by
+/// one with [`parse_value`].
+fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
@@ -111,30 +133,86 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Whether a JSON text may contain the escape `\u0000` (a NUL character), which PostgreSQL
+/// cannot store in `text` or `jsonb`. A plain scan, so the common case costs next to nothing;
+/// `\\u0000` (an escaped backslash before `u0000`) is told apart by counting backslashes.
+fn may_hold_nul(body: &[u8]) -> bool {
+    body.windows(6).enumerate().any(|(i, w)| {
+        w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
+}
+
+/// The path (`metadata.note`, `events[3].properties`) of the first string, or object key, that
+/// holds a NUL character.
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| if k.contains('\0') { Some(path.clone()) } else { nul_at(v, join(k)) }),
+        _ => None,
+    }
+}
+
+/// 400 for text that holds a NUL character (PostgreSQL refuses to store it).
+pub fn nul_error(param: impl Into<String>) -> ApiError {
+    let param = param.into();
+    let mut e = ApiError::bad_request("parameter_invalid", "text may not contain the NUL character (\\u0000, %00)");
+    if !param.is_empty() {
+        e = e.with_param(param);
+    }
+    e
+}
+
 /// A JSON body, parsed into `T`.
 pub struct Json<T>(pub T);
+
+/// A JSON body whose items are checked one by one: like [`Json`], except that text PostgreSQL
+/// cannot store is left for [`parse_value`] to refuse item by item, so a batch can report it
+/// by index and record the rest.
+pub struct JsonItems<T>(pub T);
+
+/// Reads a JSON body (checking its media type) and parses it with `parse`.
+fn json_body<T: 'static, R: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    parse: fn(&[u8]) -> Result<T, ApiError>,
+    wrap: fn(T) -> R,
+) -> Pin<Box<dyn Future<Output = Result<R, ApiError>>>> {
+    let req = req.clone();
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+            let ct = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if ct != "application/json" && !ct.ends_with("+json") {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ));
+            }
+        }
+        let body = read_body(&req, &mut payload, MAX_BODY_BYTES).await?;
+        parse(&body).map(wrap)
+    })
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
-                let ct = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                if ct != "application/json" && !ct.ends_with("+json") {
-                    return Err(ApiError::new(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        "unsupported_media_type",
-                        "send the body as application/json",
-                    ));
-                }
-            }
-            let body = read_body(&req, &mut payload, MAX_BODY_BYTES).await?;
-            parse_json(&body).map(Json)
-        })
+        json_body(req, payload, parse_json, Json)
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonItems<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        json_body(req, payload, parse_json_as_is, JsonItems)
     }
 }
 
@@ -146,7 +224,11 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        if let Some((k, _)) = pairs.clone().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return std::future::ready(Err(nul_error(k.replace('\0', ""))));
+        }
+        let de = serde_urlencoded::Deserializer::new(pairs);
         std::future::ready(serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
             let path = path_string(e.path());
             field_error(&path, &e.into_inner().to_string())
@@ -198,6 +280,22 @@ mod tests {
         assert_eq!(err(r#"{"key": "#), ("invalid_json".into(), None));
         assert_eq!(err(r#"{"key":"p"} trailing"#), ("invalid_json".into(), None));
         assert_eq!(err(r#"[1,2]"#).0, "parameter_invalid");
+    }
+
+    #[test]
+    fn nul_characters_are_refused_with_their_path() {
+        assert_eq!(err(r#"{"key": "a\u0000b"}"#), ("parameter_invalid".into(), Some("key".into())));
+        assert_eq!(
+            err(r#"{"key":"p","charges":[{"unit_amount":"1"},{"unit_amount":"\u0000"}]}"#),
+            ("parameter_invalid".into(), Some("charges[1].unit_amount".into()))
+        );
+        // In a key of a free-form object: the object is named.
+        let e = parse_json::<serde_json::Value>(br#"{"metadata": {"a\u0000": 1}}"#).unwrap_err().envelope().error;
+        assert_eq!(e.param.as_deref(), Some("metadata"));
+        // An escaped backslash followed by "u0000" is plain text, and fine.
+        assert!(parse_json::<Plan>(br#"{"key": "a\\u0000"}"#).is_ok());
+        assert!(!may_hold_nul(br#"{"key": "a\\u0000"}"#));
+        assert!(may_hold_nul(br#"{"key": "a\\\u0000"}"#));
     }
 
     #[test]

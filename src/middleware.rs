@@ -2,7 +2,7 @@
 //!
 //! 1. [`observe`]: a request id (the client's `X-Request-Id` when it is sane, else a new one),
 //!    echoed on the response; a tracing span; the access log line; metrics.
-//! 2. [`normalize_errors`]: any error response that is not already our JSON envelope (the
+//! 2. [`normalize_errors`]: a NUL character in the URL is refused; any error response that is not already our JSON envelope (the
 //!    framework's own 404/405/413…) is rewritten into it.
 //! 3. the idempotency layer ([`crate::idempotency`]).
 //! 4. [`catch_panics`]: a panicking handler answers 500 without details; the worker lives on.
@@ -98,10 +98,28 @@ fn is_json(res: &ServiceResponse<BoxBody>) -> bool {
         .is_some_and(|ct| ct.starts_with("application/json"))
 }
 
+/// A NUL character (`%00`) in the path or the query string: PostgreSQL cannot store or compare
+/// such text, so it is refused before any handler sees it. Names the query parameter at fault.
+fn nul_in_url(req: &ServiceRequest) -> Option<ApiError> {
+    if req.path().contains('\0') || req.uri().path().as_bytes().windows(3).any(|w| w == b"%00") {
+        return Some(crate::extract::nul_error(""));
+    }
+    let query = req.query_string();
+    if !query.contains("%00") {
+        return None;
+    }
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| crate::extract::nul_error(k.replace('\0', "")))
+}
+
 pub async fn normalize_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(e) = nul_in_url(&req) {
+        return Ok(req.into_response(e.error_response()));
+    }
     let res = next.call(req).await?.map_into_boxed_body();
     if res.status().as_u16() < 400 || is_json(&res) {
         return Ok(res);

@@ -89,6 +89,25 @@ impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Text<MIN, MAX
     }
 }
 
+/// Times the API accepts: RFC 3339 with a year from 1 to 9999. chrono reads years far beyond
+/// (±262,143), where date arithmetic overflows and PostgreSQL refuses to store them, so such a
+/// time is refused where it is read, with the field at fault. Use with
+/// `#[serde(deserialize_with = "crate::types::time")]` (`time_opt` with `default` for optional
+/// fields).
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::DateTime<chrono::Utc>, D::Error> {
+    let t = chrono::DateTime::<chrono::FixedOffset>::deserialize(d)?.to_utc();
+    if !(1..=9999).contains(&chrono::Datelike::year(&t)) {
+        return Err(serde::de::Error::custom("times must be between the years 1 and 9999 (RFC 3339)"));
+    }
+    Ok(t)
+}
+
+pub fn time_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "time")] chrono::DateTime<chrono::Utc>);
+    Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(t)| t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

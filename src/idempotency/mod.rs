@@ -8,10 +8,19 @@
 //! concurrent identical requests have one effect and identical answers; if the first is still
 //! running after that, 409 `idempotency_key_in_use`.
 //!
-//! Keys are scoped to the tenant and mode and kept 24 hours. Answers are stored encrypted under
-//! a key derived from the Idempotency-Key itself and the server secret, because an answer may
-//! hold a secret shown only once (a new key); the database holds only HMACs of the keys.
-//! A 5xx answer is not stored: nothing was committed, and the client may retry.
+//! Keys are scoped to the credential that sent them (which secret key, or which person), within
+//! its tenant and mode, and kept 24 hours. The same key from another credential is another
+//! key: that request runs as a new one, and an answer is never replayed to a credential other
+//! than the one that made it (a test key must not receive a live key's answer, nor one person
+//! another's). The caller is authenticated before anything is looked up, so a revoked key or an
+//! expired token gets its 401, not a replay. Answers are stored encrypted under a key derived
+//! from the credential, the Idempotency-Key and the server secret, because an answer may hold a
+//! secret shown only once (a new key); the database holds only HMACs of the keys. A 5xx answer
+//! is not stored: nothing was committed, and the client may retry.
+//!
+//! `POST /v1/verify` does not go through this layer: a verdict must reflect the present (a key
+//! revoked since must not be answered `VALID` from a stored answer), and verify has its own
+//! retry-safety in `event_id`.
 //!
 //! Limit: the handler's transaction and the stored answer are committed separately; if the
 //! server dies between the two, a retry after [`STALE_AFTER`] runs the request again.
@@ -29,12 +38,11 @@ use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
 use chrono::TimeDelta;
 
 use self::repo::Begin;
-use crate::auth::authenticate;
+use crate::auth::{authenticate, Actor, Auth};
 use crate::crypto::{hmac_sha256, open, seal};
 use crate::error::ApiError;
 use crate::extract::{read_body, MAX_BODY_BYTES};
 use crate::state::AppState;
-use crate::tenancy::Scope;
 
 pub const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -54,19 +62,29 @@ pub struct Digests {
 impl Digests {
     pub fn new(
         secret: &[u8; 32],
-        scope: Scope,
+        auth: Auth,
         key: &str,
         method: &str,
         path: &str,
         query: &str,
         body: &[u8],
     ) -> Digests {
+        let scope = auth.scope;
         let (tenant, mode) = (scope.tenant_id.0.as_bytes(), scope.mode.as_str().as_bytes());
-        let key_digest = hmac_sha256(secret, &[b"key", tenant, mode, key.as_bytes()]);
-        let seal_key = hmac_sha256(secret, &[b"seal", tenant, mode, key.as_bytes()]);
+        let (kind, id): (&[u8], &[u8]) = match &auth.actor {
+            Actor::SecretKey(id) => (b"secret_key", id.0.as_bytes()),
+            Actor::User(id) => (b"user", id.0.as_bytes()),
+        };
+        let key_digest = hmac_sha256(secret, &[b"key", tenant, mode, kind, id, key.as_bytes()]);
+        let seal_key = hmac_sha256(secret, &[b"seal", tenant, mode, kind, id, key.as_bytes()]);
         let request_digest = hmac_sha256(&seal_key, &[method.as_bytes(), path.as_bytes(), query.as_bytes(), body]);
         Digests { key_digest, seal_key, request_digest }
     }
+}
+
+/// Routes whose answers are never replayed (see the module's documentation).
+fn exempt(path: &str) -> bool {
+    path == "/v1/verify"
 }
 
 fn error(e: ApiError, req: ServiceRequest) -> ServiceResponse<BoxBody> {
@@ -77,7 +95,7 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if req.method() != Method::POST || !req.headers().contains_key(&HEADER) {
+    if req.method() != Method::POST || !req.headers().contains_key(&HEADER) || exempt(req.path()) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
     let key = req.headers().get(&HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
@@ -102,13 +120,14 @@ pub async fn middleware(
     };
 
     let scope = auth.scope;
-    let (tenant, mode) = (scope.tenant_id.0.as_bytes().to_vec(), scope.mode.as_str().as_bytes());
-    let secret = &state.idempotency_secret;
-    let key_digest = hmac_sha256(secret, &[b"key", &tenant, mode, key.as_bytes()]);
-    let seal_key = hmac_sha256(secret, &[b"seal", &tenant, mode, key.as_bytes()]);
-    let request_digest = hmac_sha256(
-        &seal_key,
-        &[req.method().as_str().as_bytes(), req.path().as_bytes(), req.query_string().as_bytes(), &body],
+    let Digests { key_digest, seal_key, request_digest } = Digests::new(
+        &state.idempotency_secret,
+        auth,
+        &key,
+        req.method().as_str(),
+        req.path(),
+        req.query_string(),
+        &body,
     );
     req.set_payload(Payload::from(body));
 

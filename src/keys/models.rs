@@ -32,6 +32,7 @@ pub struct CreateApiKeyRequest {
     #[schema(value_type = Option<String>)]
     pub name: Option<Text<1, 100>>,
     /// After this the key answers `KEY_EXPIRED`; must be in the future.
+    #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

@@ -28,6 +28,7 @@ pub struct TestClockResponse {
 #[schema(example = json!({"to": "2027-01-01T01:00:00Z"}))]
 pub struct AdvanceRequest {
     /// The new "now" (RFC 3339), after the current one.
+    #[serde(deserialize_with = "crate::types::time")]
     pub to: DateTime<Utc>,
 }
 

@@ -5,7 +5,7 @@ use super::models::*;
 use super::service;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorEnvelope};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, JsonItems, Query};
 use crate::ids::parse_path_id;
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub async fn record_usage(
 pub async fn record_usage_batch(
     state: web::Data<AppState>,
     auth: Auth,
-    Json(req): Json<UsageBatchRequest>,
+    JsonItems(req): JsonItems<UsageBatchRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::record_batch(&state, auth, req).await?))
 }

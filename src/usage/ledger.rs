@@ -270,13 +270,17 @@ fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) ->
 /// against that value, and whatever was refused (a limit reached, a duplicate found late) is
 /// taken back in one more statement. Far from any limit, a batch costs one counter statement
 /// and one insert.
+///
+/// The ledger is searched for the batch's event ids only once the counters are locked: a copy
+/// of an event that another instance is granting at the same moment (a client retrying on
+/// another instance) then waits for that instance's commit and finds the event, so it is
+/// answered as a duplicate of the original verdict instead of being decided again against a
+/// counter that already holds the original.
 pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>> {
-    let existing = existing_events(conn, entries)?;
-
     // What the batch asks of each counter, counting each event id once.
     let mut asked: BTreeMap<CounterKey, Decimal> = BTreeMap::new();
     let mut candidate = Vec::with_capacity(entries.len());
-    let mut seen: HashSet<EventIdent> = existing.clone();
+    let mut seen: HashSet<EventIdent> = HashSet::new();
     for entry in entries {
         let fresh = match &entry.event {
             Some(e) => seen.insert(ident(e)),
@@ -288,6 +292,7 @@ pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>>
         }
     }
     let after = add_and_lock(conn, &asked)?;
+    let existing = existing_events(conn, entries)?;
     let mut used: BTreeMap<CounterKey, Decimal> =
         asked.iter().map(|(k, d)| (k.clone(), after.get(k).copied().unwrap_or(*d) - d)).collect();
 
@@ -296,7 +301,7 @@ pub fn apply(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Outcome>>
     let mut to_insert: Vec<(usize, &NewEvent)> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let current = entry.counter.as_ref().map(|c| used.get(&c.key).copied().unwrap_or_default());
-        if entry.event.is_some() && !candidate[i] {
+        if entry.event.as_ref().is_some_and(|e| !candidate[i] || existing.contains(&ident(e))) {
             outcomes.push(Outcome { granted: true, duplicate: true, used: current });
             continue;
         }

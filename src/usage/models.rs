@@ -27,6 +27,7 @@ pub struct UsageEventRequest {
     #[schema(value_type = String, example = "job-88121")]
     pub event_id: Text<1, 255>,
     /// When it happened (default now): up to 35 days back, 5 minutes ahead.
+    #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub timestamp: Option<DateTime<Utc>>,
     #[schema(value_type = Option<Object>)]
     pub properties: Option<serde_json::Map<String, serde_json::Value>>,
@@ -76,8 +77,10 @@ pub struct UsageSeriesParams {
     /// A metered feature's key.
     pub feature: String,
     /// Start (inclusive); default 30 days before `to`.
+    #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub from: Option<DateTime<Utc>>,
     /// End (exclusive); default now.
+    #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub to: Option<DateTime<Utc>>,
     /// Default `day`.
     pub granularity: Option<Granularity>,

@@ -25,6 +25,7 @@ pub struct VerifyRequest {
     #[schema(value_type = Option<String>, example = "req_7f3a9c")]
     pub event_id: Option<Text<1, 255>>,
     /// When the usage happened (default now); up to 35 days back and 5 minutes ahead.
+    #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub timestamp: Option<DateTime<Utc>>,
     /// Event properties, for `max`, `unique_count` and `latest` features.
     #[schema(value_type = Option<Object>)]

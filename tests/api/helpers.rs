@@ -241,6 +241,7 @@ impl Res {
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: String,
+    pub user_id: String,
     pub email: String,
     pub token: String,
     pub sk_test: String,
@@ -310,6 +311,7 @@ impl TestApp {
         let b = &res.body;
         Tenant {
             id: b["tenant"]["id"].as_str().unwrap().into(),
+            user_id: b["user"]["id"].as_str().unwrap().into(),
             email,
             token: b["access_token"].as_str().unwrap().into(),
             sk_test: b["secret_keys"]["test"].as_str().unwrap().into(),

@@ -1,6 +1,7 @@
 use chrono::TimeDelta;
 use diesel::prelude::*;
 use serde_json::json;
+use tollgate::auth::{Actor, Auth};
 use tollgate::clock::Clock;
 use tollgate::idempotency::Digests;
 use tollgate::tenancy::{Mode, Scope};
@@ -78,9 +79,10 @@ async fn a_request_still_running_elsewhere_is_409() {
     let body = json!({"name": "slow", "mode": "test"});
     let tenant: tollgate::ids::TenantId = t.id.parse().unwrap();
     let scope = Scope { tenant_id: tenant, mode: Mode::Test };
+    let auth = Auth { scope, actor: Actor::User(t.user_id.parse().unwrap()) };
     let d = Digests::new(
         &app.state.idempotency_secret,
-        scope,
+        auth,
         "busy",
         "POST",
         "/v1/secret-keys",
@@ -156,4 +158,68 @@ async fn malformed_keys_are_refused() {
         assert_eq!((res.status, res.error_param()), (400, Some("Idempotency-Key")), "{bad:?}");
     }
     assert_eq!(key_count(&app, &t).await, 2);
+}
+
+#[actix_web::test]
+async fn an_answer_is_never_replayed_to_another_credential() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let h = [("Idempotency-Key", "K")];
+    let body = json!({"name": "production server", "mode": "live"});
+    let first = app.post_with("/v1/secret-keys", &t.token, body.clone(), &h).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let live_key = first.body["key"].as_str().unwrap();
+    assert!(live_key.starts_with("sk_live_"));
+
+    // The tenant's test secret key sends the same request with the same key: it runs as its own
+    // request (and a secret key may not create secret keys), never seeing the live key.
+    let other = app.post_with("/v1/secret-keys", &t.sk_test, body.clone(), &h).await;
+    assert_eq!((other.status, other.error_code()), (403, "user_token_required"), "{}", other.text);
+    assert!(!other.text.contains(live_key));
+    assert_eq!(other.header("idempotent-replayed"), None);
+
+    // So is the live secret key.
+    let live = app.post_with("/v1/secret-keys", &t.sk_live, body.clone(), &h).await;
+    assert_eq!(live.status, 403);
+    assert!(!live.text.contains(live_key));
+
+    // A resource a secret key may create: each credential gets its own answer.
+    let cbody = json!({"email": "ada@example.com"});
+    let a = app.post_with("/v1/customers", &t.sk_test, cbody.clone(), &[("Idempotency-Key", "C")]).await;
+    let b = app.post_with("/v1/customers", &t.token, cbody.clone(), &[("Idempotency-Key", "C")]).await;
+    assert_eq!((a.status, b.status), (201, 201), "{} {}", a.text, b.text);
+    assert_ne!(a.body["id"], b.body["id"]);
+    assert_eq!(b.header("idempotent-replayed"), None);
+    // The same credential still replays its own answer.
+    let again = app.post_with("/v1/customers", &t.sk_test, cbody, &[("Idempotency-Key", "C")]).await;
+    assert_eq!((again.header("idempotent-replayed"), again.text.as_str()), (Some("true"), a.text.as_str()));
+}
+
+#[actix_web::test]
+async fn a_revoked_secret_key_gets_401_not_a_replay() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let made = app.post("/v1/secret-keys", &t.token, json!({"name": "ci", "mode": "test"})).await;
+    let (sk, sk_id) = (made.body["key"].as_str().unwrap(), made.body["id"].as_str().unwrap());
+    let h = [("Idempotency-Key", "create-cus")];
+    let first = app.post_with("/v1/customers", sk, json!({"email": "a@example.com"}), &h).await;
+    assert_eq!(first.status, 201);
+    assert_eq!(app.delete(&format!("/v1/secret-keys/{sk_id}"), &t.token).await.status, 200);
+    let again = app.post_with("/v1/customers", sk, json!({"email": "a@example.com"}), &h).await;
+    assert_eq!((again.status, again.error_code()), (401, "api_key_revoked"));
+}
+
+#[actix_web::test]
+async fn verify_is_never_replayed() {
+    let app = spawn_app().await;
+    let m = crate::helpers::metered(&app, json!({"feature": "api_calls", "limit": 100})).await;
+    let h = [("Idempotency-Key", "verify-1")];
+    let body = json!({"key": m.key, "feature": "api_calls", "quantity": 0});
+    let first = app.post_with("/v1/verify", &m.tenant.sk_test, body.clone(), &h).await;
+    assert_eq!(first.body["code"], "VALID", "{}", first.text);
+    let revoked = app.post(&format!("/v1/api-keys/{}/revoke", m.key_id), &m.tenant.sk_test, json!({})).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    let again = app.post_with("/v1/verify", &m.tenant.sk_test, body, &h).await;
+    assert_eq!(again.header("idempotent-replayed"), None);
+    assert_eq!(again.body["code"], "KEY_REVOKED", "{}", again.text);
 }

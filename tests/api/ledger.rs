@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use tollgate::ids::{CustomerId, TenantId};
 use tollgate::tenancy::Mode;
 use tollgate::usage::ledger::{CounterKey, CounterReq, Entry, NewEvent, Outcome};
-use tollgate::verify::batcher::settle;
+use tollgate::verify::batcher::{settle, settle_isolated, Failure};
 
 use crate::helpers::spawn_app;
 
@@ -98,7 +98,11 @@ impl Customer {
 
 fn run(pool: &tollgate::db::PgPool, entries: &[Entry]) -> Vec<Outcome> {
     let refs: Vec<&Entry> = entries.iter().collect();
-    settle(pool, &refs).into_iter().map(|r| r.expect("the batch applies")).collect()
+    settle(pool, &refs, deadline()).into_iter().map(|r| r.expect("the batch applies")).collect()
+}
+
+fn deadline() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(5)
 }
 
 fn granted(outcomes: &[Outcome]) -> Vec<bool> {
@@ -204,4 +208,75 @@ async fn concurrent_batches_never_grant_past_the_limit() {
     // 200 asked, 99 left.
     assert_eq!(total, 99);
     assert_eq!(c.stored(&mut pool.get().unwrap()), (100, Decimal::from(100), Decimal::from(100)));
+}
+
+#[actix_web::test]
+async fn a_request_the_database_refuses_fails_alone() {
+    let app = spawn_app().await;
+    let (a, bad, c) = (Customer::new(), Customer::new(), Customer::new());
+    // Past validation (which refuses it at the boundary): text PostgreSQL cannot store.
+    let mut poisoned = bad.usage("poison", 1, None);
+    poisoned.event.as_mut().unwrap().properties = Some(serde_json::json!({"note": "a\u{0}b"}));
+    let entries = [
+        a.verify(None, 1, Some(100)),
+        a.verify(Some("a-2"), 1, Some(100)),
+        poisoned,
+        bad.usage("fine-but-same-request", 1, None),
+        c.usage("c-1", 2, None),
+        c.verify(None, 1, Some(100)),
+    ];
+    // Four requests: a's two verifies, the bad usage batch of two, c's usage, c's verify.
+    let job_of = [0, 1, 2, 2, 3, 4];
+    let refs: Vec<&Entry> = entries.iter().collect();
+    let results = settle_isolated(&app.state.pool, &refs, &job_of, deadline());
+    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, true, false, false, true, true], "{results:?}");
+    assert!(matches!(results[2], Err(Failure::Refused(_))));
+
+    let mut conn = app.db();
+    assert_eq!(a.stored(&mut conn), (2, Decimal::from(2), Decimal::from(2)));
+    assert_eq!(bad.stored(&mut conn), (0, Decimal::ZERO, Decimal::ZERO), "the refused request keeps nothing");
+    assert_eq!(c.stored(&mut conn), (2, Decimal::from(3), Decimal::from(3)));
+}
+
+#[actix_web::test]
+async fn a_copy_of_an_event_granted_elsewhere_meanwhile_gets_the_original_verdict() {
+    let app = spawn_app().await;
+    let c = Customer::new();
+    let pool = app.state.pool.clone();
+    assert_eq!(granted(&run(&pool, &[c.verify(Some("first"), 1, Some(10))])), [true]);
+
+    // Another instance is granting event "x", the last unit of the quota, and has not committed.
+    let mut other = app.db();
+    let (tenant, customer, window) = (c.tenant.0, c.customer.0, window());
+    let copy = c.verify(Some("x"), 1, Some(10));
+    let outcome = other
+        .transaction(|conn| {
+            diesel::sql_query(
+                "UPDATE usage_counters SET used = 10 WHERE tenant_id = $1 AND customer_id = $2 AND window_start = $3",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(tenant)
+            .bind::<diesel::sql_types::Uuid, _>(customer)
+            .bind::<diesel::sql_types::Timestamptz, _>(window)
+            .execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, received_at) \
+                 VALUES ($1, 'test', 'x', $2, 'api_calls', 1, $3, $3)",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(tenant)
+            .bind::<diesel::sql_types::Uuid, _>(customer)
+            .bind::<diesel::sql_types::Timestamptz, _>(window + chrono::TimeDelta::days(3))
+            .execute(conn)?;
+            // The client retries "x" on this instance while the other one commits.
+            let pool = pool.clone();
+            let retry = std::thread::spawn(move || run(&pool, &[copy]));
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Ok::<_, diesel::result::Error>(retry)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(outcome.len(), 1);
+    assert!(outcome[0].granted && outcome[0].duplicate, "the original verdict, not USAGE_EXCEEDED: {outcome:?}");
+    assert_eq!(c.stored(&mut app.db()), (2, Decimal::from(2), Decimal::from(10)));
 }
