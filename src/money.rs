@@ -86,6 +86,23 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+/// Parses a decimal string exactly. `Decimal::from_str` rounds whatever does not fit in its 28
+/// significant digits (`1e-40` becomes 0, a 40-place price `0.00`), so a value that cannot be
+/// represented exactly is refused instead. Trailing zeros after the point carry no value and
+/// are dropped first, so `"1.50000000000000000000000000000000"` is fine.
+pub fn parse_exact(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    let t = if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.') } else { t };
+    match Decimal::from_str_exact(t) {
+        Ok(d) => Ok(d),
+        Err(rust_decimal::Error::Underflow) => {
+            Err(format!("{s:?} cannot be represented exactly: use at most 28 significant digits"))
+        }
+        Err(_) if t.bytes().filter(u8::is_ascii_digit).count() > 28 => Err("is too large".into()),
+        Err(_) => Err(format!("{s:?} is not a number")),
+    }
+}
+
 /// A non-negative amount of money or a price, sent as a decimal string (never a JSON number,
 /// which would pass through floating point in most clients), with at most 12 decimal places.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -101,7 +118,13 @@ impl Amount {
         if !valid_chars {
             return Err(format!("{s:?} is not a decimal amount like \"99.00\""));
         }
-        let d = Decimal::from_str(t).map_err(|_| format!("{s:?} is not a decimal amount like \"99.00\""))?;
+        let d = parse_exact(t).map_err(|e| {
+            if e.contains("exactly") || e == "is too large" {
+                e
+            } else {
+                format!("{s:?} is not a decimal amount like \"99.00\"")
+            }
+        })?;
         if d.is_sign_negative() && !d.is_zero() {
             return Err("must not be negative".into());
         }
@@ -228,13 +251,14 @@ impl<'de> Deserialize<'de> for Quantity {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
                 // JSON numbers with a fraction: take serde_json's shortest representation.
-                let d = Decimal::from_str(&v.to_string())
-                    .or_else(|_| Decimal::from_scientific(&v.to_string()))
-                    .map_err(|_| E::custom("is not a usable number"))?;
+                if !v.is_finite() {
+                    return Err(E::custom("is not a usable number"));
+                }
+                let d = parse_exact(&v.to_string()).map_err(E::custom)?;
                 Quantity::check(d).map_err(E::custom)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
-                let d = Decimal::from_str(v.trim()).map_err(|_| E::custom(format!("{v:?} is not a number")))?;
+                let d = parse_exact(v).map_err(E::custom)?;
                 Quantity::check(d).map_err(E::custom)
             }
         }
@@ -302,6 +326,9 @@ mod tests {
             "9.5",
             r#"".5""#,
             r#""1000000000000001""#,
+            // 40 places: once rounded silently to 0.00.
+            r#""0.0000000000000000000000000000000000000001""#,
+            r#""99999999999999999999999999999999999999""#,
         ] {
             assert!(ok(bad).is_err(), "{bad}");
         }
@@ -315,6 +342,11 @@ mod tests {
         assert_eq!(q(r#""0.25""#).unwrap(), dec("0.25"));
         assert!(q("-1").is_err());
         assert!(q("1e300").is_err());
+        // Never rounded: what cannot be represented exactly is refused.
+        assert!(q("1e-40").is_err());
+        assert!(q(r#""0.0000000000000000000000000000000000000001""#).is_err());
+        assert!(q(r#""12345678901234567890.123456789012""#).is_err());
+        assert_eq!(q(r#""2.50000000000000000000000000000000000""#).unwrap(), dec("2.5"));
         assert_eq!(serde_json::to_string(&Quantity(dec("1000"))).unwrap(), "1000");
         assert_eq!(serde_json::to_string(&Quantity(dec("0.5"))).unwrap(), r#""0.5""#);
     }

@@ -5,10 +5,12 @@
 mod accounts;
 mod billing;
 mod catalog;
+mod cli;
 mod customers;
 mod durability;
 mod embedded;
 mod errors;
+mod hardening;
 mod helpers;
 mod idempotency;
 mod instances;

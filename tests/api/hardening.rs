@@ -1,0 +1,165 @@
+//! Bad input found by probing the service from outside: each answers 400 in the envelope, names
+//! the field at fault where there is one, and never disturbs anyone else's requests.
+
+use serde_json::json;
+
+use crate::helpers::{metered, spawn_app};
+
+#[actix_web::test]
+async fn nul_characters_in_bodies_are_400_with_the_field() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000})).await;
+    let sk = &m.tenant.sk_test;
+    let cases = [
+        ("/v1/customers", json!({"email": "a@example.com", "metadata": {"note": "a\u{0}b"}}), "metadata.note"),
+        ("/v1/customers", json!({"email": "a@example.com", "metadata": {"k\u{0}": "v"}}), "metadata"),
+        ("/v1/subscriptions", json!({"customer": m.customer, "plan": "met\u{0}ered"}), "plan"),
+        (
+            &format!("/v1/subscriptions/{}/change", m.subscription) as &str,
+            json!({"plan": "a\u{0}"}),
+            "plan",
+        ),
+        ("/v1/verify", json!({"key": m.key, "feature": "api_calls", "properties": {"p": ["x", "\u{0}"]}}), "properties.p[1]"),
+        (
+            "/v1/usage",
+            json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": "e\u{0}"}),
+            "event_id",
+        ),
+    ];
+    for (path, body, param) in cases {
+        let res = app.post(path, sk, body).await;
+        assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path}");
+    }
+    // Nothing was recorded.
+    let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", m.customer), sk).await;
+    assert_eq!(ent.body["used"], 0, "{}", ent.text);
+}
+
+#[actix_web::test]
+async fn a_nul_in_one_event_of_a_batch_rejects_that_event_only() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    let mut events: Vec<_> = (0..999)
+        .map(|i| json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": format!("ok-{i}")}))
+        .collect();
+    events.insert(
+        500,
+        json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": "bad",
+               "properties": {"region": "eu\u{0}"}}),
+    );
+    let res = app.post("/v1/usage/batch", sk, json!({"events": events})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["accepted"], 999);
+    let rejected = res.body["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["index"], 500);
+    assert_eq!(rejected[0]["error"]["param"], "events[500].properties.region");
+    // The same batch again: still answered (duplicates), never a 503.
+    let again = app.post("/v1/usage/batch", sk, json!({"events": events})).await;
+    assert_eq!((again.status, again.body["duplicates"].as_u64()), (200, Some(999)), "{}", again.text);
+}
+
+#[actix_web::test]
+async fn nul_characters_in_urls_are_400() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    let cus = &m.customer;
+    let cases: Vec<(String, Option<&str>)> = vec![
+        ("/v1/features/a%00b".into(), None),
+        ("/v1/plans/a%00b".into(), None),
+        ("/v1/customers?email=a%00b%40example.com".into(), Some("email")),
+        ("/v1/customers?external_id=x%00".into(), Some("external_id")),
+        (format!("/v1/customers/{cus}/usage?feature=api%00calls"), Some("feature")),
+        (format!("/v1/customers/{cus}/entitlements/api%00calls"), None),
+        ("/v1/invoices?customer=%00".into(), Some("customer")),
+    ];
+    for (path, param) in cases {
+        let res = app.get(&path, sk).await;
+        assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", param), "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn bad_content_from_one_tenant_never_fails_another_tenants_verifies() {
+    let app = spawn_app().await;
+    let good = metered(&app, json!({"limit": 100000})).await;
+    let bad = metered(&app, json!({"limit": 100000})).await;
+    let mut calls = Vec::new();
+    for i in 0..60 {
+        calls.push(app.post(
+            "/v1/verify",
+            &good.tenant.sk_test,
+            json!({"key": good.key, "feature": "api_calls", "properties": {"i": i}}),
+        ));
+        calls.push(app.post(
+            "/v1/verify",
+            &bad.tenant.sk_test,
+            json!({"key": bad.key, "feature": "api_calls", "properties": {"i": "\u{0}"}}),
+        ));
+    }
+    let answers = futures_util::future::join_all(calls).await;
+    for (i, a) in answers.iter().enumerate() {
+        if i % 2 == 0 {
+            assert_eq!((a.status, a.body["code"].as_str()), (200, Some("VALID")), "{}", a.text);
+        } else {
+            assert_eq!(a.status, 400, "{}", a.text);
+        }
+    }
+    let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", good.customer), &good.tenant.sk_test).await;
+    assert_eq!(ent.body["used"], 60);
+}
+
+#[actix_web::test]
+async fn times_outside_years_1_to_9999_are_400_everywhere() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    let cus = &m.customer;
+    for t in ["-262143-01-02T00:00:00Z", "-200000-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "0000-12-31T23:00:00Z"] {
+        let q = t.replace('+', "%2B");
+        for (path, param) in [
+            (format!("/v1/customers/{cus}/usage?feature=api_calls&to={q}"), "to"),
+            (format!("/v1/customers/{cus}/usage?feature=api_calls&from={q}"), "from"),
+        ] {
+            let res = app.get(&path, sk).await;
+            assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path}");
+        }
+        for (path, body, param) in [
+            ("/v1/verify".to_string(), json!({"key": m.key, "feature": "api_calls", "timestamp": t}), "timestamp"),
+            (
+                "/v1/usage".to_string(),
+                json!({"customer": cus, "feature": "api_calls", "quantity": 1, "event_id": "t", "timestamp": t}),
+                "timestamp",
+            ),
+            (format!("/v1/customers/{cus}/api-keys"), json!({"expires_at": t}), "expires_at"),
+            ("/v1/test-clock/advance".to_string(), json!({"to": t}), "to"),
+        ] {
+            let res = app.post(&path, sk, body).await;
+            assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path} {t}");
+        }
+    }
+    // The range's ends are fine where they make sense.
+    let res = app.get(&format!("/v1/customers/{cus}/usage?feature=api_calls&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z"), sk).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+#[actix_web::test]
+async fn decimals_that_cannot_be_exact_are_refused_not_rounded() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    let res = app.post("/v1/usage", sk, json!({"customer": m.customer, "feature": "api_calls", "quantity": 1e-40, "event_id": "tiny"})).await;
+    assert_eq!((res.status, res.error_param()), (400, Some("quantity")), "{}", res.text);
+    let res = app
+        .post(
+            "/v1/plans",
+            sk,
+            json!({"key": "fine", "name": "Fine", "currency": "USD", "interval": "month", "amount": "1.00",
+                   "charges": [{"feature": "api_calls", "model": "per_unit",
+                                "unit_amount": "0.0000000000000000000000000000000000000001"}]}),
+        )
+        .await;
+    assert_eq!((res.status, res.error_param()), (400, Some("charges[0].unit_amount")), "{}", res.text);
+}
