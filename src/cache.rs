@@ -51,7 +51,7 @@ pub struct Caches {
     /// What a customer's plan grants, as verify needs it.
     pub customers: Cache<CustomerKey, Arc<crate::verify::resolve::Resolution>>,
     /// Each tenant's test-clock offset in microseconds (0 until first advanced).
-    pub test_clocks: Cache<TenantId, i64>,
+    pub test_clocks: Cache<TenantId, Option<DateTime<Utc>>>,
 }
 
 impl Default for Caches {

@@ -2,7 +2,6 @@
 //! written in the API as decimal strings in major units (`"99.00"`, `"0.001"`).
 
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
@@ -269,6 +268,7 @@ impl<'de> Deserialize<'de> for Quantity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

@@ -186,8 +186,8 @@ diesel::allow_tables_to_appear_in_same_query!(api_keys, customers, usage_events,
 diesel::table! {
     test_clocks (tenant_id) {
         tenant_id -> Uuid,
-        offset_us -> Int8,
         updated_at -> Timestamptz,
+        frozen_at -> Timestamptz,
     }
 }
 

@@ -32,15 +32,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// "Now" for billing logic in a tenant's mode: the instance clock in live mode, the
-    /// tenant's test clock in test mode.
+    /// "Now" for billing logic in a tenant's mode: the instance clock in live mode; in test
+    /// mode the tenant's test clock, which stands still at the instant it was last advanced to
+    /// (the instance clock until it is first advanced).
     pub async fn now_for(&self, scope: Scope) -> crate::error::ApiResult<DateTime<Utc>> {
-        let now = self.clock.now();
         if scope.mode == Mode::Live {
-            return Ok(now);
+            return Ok(self.clock.now());
         }
-        let offset = crate::testclock::service::cached_offset(self, scope.tenant_id).await?;
-        Ok(now + chrono::TimeDelta::microseconds(offset))
+        let frozen = crate::testclock::service::cached_frozen_at(self, scope.tenant_id).await?;
+        Ok(frozen.unwrap_or_else(|| self.clock.now()))
     }
 
     pub fn new(

@@ -150,8 +150,10 @@ pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> Api
         let next = cycle::next_period(conn, scope, &sub, &current)?;
         let (mut lines, usage) = cycle::closing_lines(&sub, &current, next.as_ref());
         if let Some(u) = usage {
-            let to = now.clamp(u.from, u.to);
-            lines.extend(cycle::usage_lines(conn, scope, customer, &current, u.from, to)?);
+            // Everything recorded for the period so far, as closing it now would bill: an event
+            // stamped with the current instant counts (test clocks stand still, so "now" is
+            // often exactly the time of the usage just recorded).
+            lines.extend(cycle::usage_lines(conn, scope, customer, &current, u.from, u.to)?);
         }
         let currency = current.currency();
         let t = rating::totals(currency, lines.iter().map(|l| l.amount), c.tax_rate);

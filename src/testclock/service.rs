@@ -32,21 +32,22 @@ pub struct AdvanceRequest {
     pub to: DateTime<Utc>,
 }
 
-pub fn offset(conn: &mut PgConn, tenant: TenantId) -> QueryResult<i64> {
-    Ok(test_clocks::table.find(tenant).select(test_clocks::offset_us).first(conn).optional()?.unwrap_or(0))
+/// The instant a tenant's test clock stands at, if it was ever advanced.
+pub fn frozen_at(conn: &mut PgConn, tenant: TenantId) -> QueryResult<Option<DateTime<Utc>>> {
+    test_clocks::table.find(tenant).select(test_clocks::frozen_at).first(conn).optional()
 }
 
-/// The offset of a tenant's test clock, cached (a notification drops it when the clock moves).
-pub async fn cached_offset(state: &AppState, tenant: TenantId) -> ApiResult<i64> {
-    if let Some(o) = state.caches.test_clocks.get(&tenant) {
-        return Ok(o);
+/// [`frozen_at`], cached (a notification drops it when the clock moves).
+pub async fn cached_frozen_at(state: &AppState, tenant: TenantId) -> ApiResult<Option<DateTime<Utc>>> {
+    if let Some(t) = state.caches.test_clocks.get(&tenant) {
+        return Ok(t);
     }
     let generation = state.caches.generation();
-    let o = crate::db::run(&state.pool, move |conn| Ok(offset(conn, tenant)?)).await?;
+    let t = crate::db::run(&state.pool, move |conn| Ok(frozen_at(conn, tenant)?)).await?;
     if state.caches.generation() == generation {
-        state.caches.test_clocks.insert(tenant, o);
+        state.caches.test_clocks.insert(tenant, t);
     }
-    Ok(o)
+    Ok(t)
 }
 
 fn live_mode() -> ApiError {
@@ -74,14 +75,13 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
             diesel::insert_into(test_clocks::table)
                 .values((
                     test_clocks::tenant_id.eq(tenant),
-                    test_clocks::offset_us.eq(0i64),
+                    test_clocks::frozen_at.eq(instance_now),
                     test_clocks::updated_at.eq(instance_now),
                 ))
                 .on_conflict_do_nothing()
                 .execute(conn)?;
-            let current: i64 =
-                test_clocks::table.find(tenant).select(test_clocks::offset_us).for_update().first(conn)?;
-            let now = instance_now + TimeDelta::microseconds(current);
+            let now: DateTime<Utc> =
+                test_clocks::table.find(tenant).select(test_clocks::frozen_at).for_update().first(conn)?;
             if to <= now {
                 return Err(ApiError::bad_request(
                     "clock_cannot_go_back",
@@ -104,11 +104,8 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                 crate::jobs::run_claimed(conn, &runner, &job, job.run_at.max(now))?;
                 ran += 1;
             }
-            let new_offset = (to - instance_now).num_microseconds().ok_or_else(|| {
-                ApiError::bad_request("parameter_invalid", "that is too far in the future").with_param("to")
-            })?;
             diesel::update(test_clocks::table.find(tenant))
-                .set((test_clocks::offset_us.eq(new_offset), test_clocks::updated_at.eq(instance_now)))
+                .set((test_clocks::frozen_at.eq(to), test_clocks::updated_at.eq(instance_now)))
                 .execute(conn)?;
             crate::cache::notify(conn, &Invalidation::TestClock(tenant))?;
             // Every cached view of the tenant's test customers may have changed periods.

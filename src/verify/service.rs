@@ -150,7 +150,8 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
     if let Some(rl) = grant.rate_limit {
         let rate_key =
             RateKey { tenant: scope.tenant_id, mode: scope.mode, customer: res.customer_id, feature: feature.clone() };
-        let d = state.rate_limiter.check(&rate_key, rl.limit, rl.window_seconds, now.timestamp_micros());
+        // Rate limits run on the instance clock: a test clock standing still must not freeze them.
+        let d = state.rate_limiter.check(&rate_key, rl.limit, rl.window_seconds, state.clock.now().timestamp_micros());
         body.rate_limit = Some(VerifiedRateLimit {
             limit: d.limit,
             remaining: d.remaining,

@@ -18,6 +18,7 @@ mod isolation;
 mod keys;
 mod ledger;
 mod openapi;
+mod readme;
 mod ops;
 mod secret_keys;
 mod subscriptions;
