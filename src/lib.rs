@@ -28,6 +28,7 @@ pub mod money;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
+pub mod ratelimit;
 pub mod schema;
 pub mod startup;
 pub mod state;

@@ -10,9 +10,10 @@ use crate::config::Settings;
 use crate::db::PgPool;
 use crate::email::Mailer;
 use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use crate::tenancy::{Mode, Scope};
 use crate::verify::batcher::Batcher;
-use crate::verify::ratelimit::RateLimiter;
+use crate::verify::service::RateKey;
 use chrono::{DateTime, Utc};
 
 pub struct AppState {
@@ -25,7 +26,9 @@ pub struct AppState {
     /// Keys idempotency records (derived from the server secret).
     pub idempotency_secret: [u8; 32],
     pub caches: Arc<Caches>,
-    pub rate_limiter: RateLimiter,
+    pub rate_limiter: RateLimiter<RateKey>,
+    /// Failed-login throttling, per email and per client address.
+    pub login_throttle: crate::accounts::throttle::LoginThrottle,
     /// Group commit for verify and single usage events.
     pub batcher: Batcher,
     pub mailer: Arc<Mailer>,
@@ -59,6 +62,7 @@ impl AppState {
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
+            login_throttle: Default::default(),
             batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
             mailer,
             settings,

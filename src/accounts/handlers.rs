@@ -1,4 +1,4 @@
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -52,11 +52,18 @@ pub async fn signup(state: web::Data<AppState>, Json(req): Json<SignupRequest>) 
         (status = 200, description = "Logged in", body = LoginResponse),
         (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
         (status = 401, description = "`invalid_credentials`", body = ErrorEnvelope),
+        (status = 429, description = "`rate_limited`: too many attempts for this email or from this address; see `Retry-After`",
+         body = ErrorEnvelope, headers(("Retry-After" = u32, description = "Seconds to wait"))),
     )
 )]
 #[post("/v1/auth/login")]
-pub async fn login(state: web::Data<AppState>, Json(req): Json<LoginRequest>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::login(&state, req).await?))
+pub async fn login(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let address = http.peer_addr().map(|a| a.ip());
+    Ok(HttpResponse::Ok().json(service::login(&state, req, address).await?))
 }
 
 /// The tenant the credentials act for, and the mode of this request.

@@ -4,5 +4,6 @@ pub mod handlers;
 pub mod models;
 pub mod repo;
 pub mod service;
+pub mod throttle;
 
 pub use handlers::routes;

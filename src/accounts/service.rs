@@ -1,5 +1,7 @@
 //! Account use cases. Each is one database transaction.
 
+use std::net::IpAddr;
+
 use diesel::Connection;
 
 use super::models::*;
@@ -78,15 +80,19 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
     })
 }
 
-pub async fn login(state: &AppState, req: LoginRequest) -> ApiResult<LoginResponse> {
+/// Logs a person in. `address` is the client's (for throttling, see [`super::throttle`]).
+pub async fn login(state: &AppState, req: LoginRequest, address: Option<IpAddr>) -> ApiResult<LoginResponse> {
     let email = req.email.into_inner();
-    let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &email)?)).await?;
+    state.login_throttle.attempt(&email, address, state.clock.now().timestamp_micros())?;
+    let lookup = email.clone();
+    let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &lookup)?)).await?;
     // Unknown email or wrong password: the same Argon2 work, the same answer.
     let ok = state.hasher.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match (ok, user) {
         (true, Some(user)) => user,
         _ => return Err(ApiError::unauthenticated("invalid_credentials", "the email or password is incorrect")),
     };
+    state.login_throttle.succeeded(&email);
     let access_token = state.jwt.issue(user.id, user.tenant_id, state.clock.now().timestamp())?;
     Ok(LoginResponse { access_token, token_type: "Bearer", expires_in: jwt::TTL_SECONDS })
 }

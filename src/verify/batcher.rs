@@ -313,10 +313,12 @@ fn run(pool: &PgPool, shared: &Shared) {
             let _ = job.reply.send(vec![Err(Failure::Unavailable("no connection before the deadline".into())); n]);
         }
         let entries: Vec<&Entry> = jobs.iter().flat_map(|j| j.entries.iter()).collect();
-        let job_of: Vec<usize> = jobs.iter().enumerate().flat_map(|(n, j)| std::iter::repeat_n(n, j.entries.len())).collect();
+        let job_of: Vec<usize> =
+            jobs.iter().enumerate().flat_map(|(n, j)| std::iter::repeat_n(n, j.entries.len())).collect();
         let deadline = jobs.iter().map(|j| j.deadline).min().unwrap_or(now);
         let mut results =
-            if entries.is_empty() { Vec::new() } else { settle_isolated(pool, &entries, &job_of, deadline) }.into_iter();
+            if entries.is_empty() { Vec::new() } else { settle_isolated(pool, &entries, &job_of, deadline) }
+                .into_iter();
         for job in jobs {
             let mine: Vec<_> = results.by_ref().take(job.entries.len()).collect();
             let _ = job.reply.send(mine);

@@ -12,7 +12,6 @@
 pub mod batcher;
 pub mod handlers;
 pub mod models;
-pub mod ratelimit;
 pub mod resolve;
 pub mod service;
 

@@ -2,17 +2,27 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use super::models::*;
-use super::ratelimit::{Decision, RateKey};
 use super::resolve::{resolve, window_start, SubscriptionInfo};
 use crate::auth::Auth;
 use crate::cache::ApiKeyEntry;
 use crate::catalog::models::{Aggregation, FeatureType, Overage, Reset};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{CustomerId, TenantId};
 use crate::money::Quantity;
+use crate::ratelimit::Decision;
 use crate::state::AppState;
 use crate::subscriptions::period::{next_utc_day, next_utc_month};
-use crate::tenancy::Scope;
+use crate::tenancy::{Mode, Scope};
 use crate::usage::ledger::{CounterKey, CounterReq, Entry, NewEvent};
+
+/// Whose bucket a verify with a rate limit draws from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RateKey {
+    pub tenant: TenantId,
+    pub mode: Mode,
+    pub customer: CustomerId,
+    pub feature: String,
+}
 
 /// How far back and ahead an event's timestamp may be.
 pub const MAX_BACKDATE: TimeDelta = TimeDelta::days(35);

@@ -14,12 +14,12 @@ async fn nul_characters_in_bodies_are_400_with_the_field() {
         ("/v1/customers", json!({"email": "a@example.com", "metadata": {"note": "a\u{0}b"}}), "metadata.note"),
         ("/v1/customers", json!({"email": "a@example.com", "metadata": {"k\u{0}": "v"}}), "metadata"),
         ("/v1/subscriptions", json!({"customer": m.customer, "plan": "met\u{0}ered"}), "plan"),
+        (&format!("/v1/subscriptions/{}/change", m.subscription) as &str, json!({"plan": "a\u{0}"}), "plan"),
         (
-            &format!("/v1/subscriptions/{}/change", m.subscription) as &str,
-            json!({"plan": "a\u{0}"}),
-            "plan",
+            "/v1/verify",
+            json!({"key": m.key, "feature": "api_calls", "properties": {"p": ["x", "\u{0}"]}}),
+            "properties.p[1]",
         ),
-        ("/v1/verify", json!({"key": m.key, "feature": "api_calls", "properties": {"p": ["x", "\u{0}"]}}), "properties.p[1]"),
         (
             "/v1/usage",
             json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": "e\u{0}"}),
@@ -28,7 +28,11 @@ async fn nul_characters_in_bodies_are_400_with_the_field() {
     ];
     for (path, body, param) in cases {
         let res = app.post(path, sk, body).await;
-        assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path}");
+        assert_eq!(
+            (res.status, res.error_code(), res.error_param()),
+            (400, "parameter_invalid", Some(param)),
+            "{path}"
+        );
     }
     // Nothing was recorded.
     let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", m.customer), sk).await;
@@ -124,7 +128,11 @@ async fn times_outside_years_1_to_9999_are_400_everywhere() {
             (format!("/v1/customers/{cus}/usage?feature=api_calls&from={q}"), "from"),
         ] {
             let res = app.get(&path, sk).await;
-            assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path}");
+            assert_eq!(
+                (res.status, res.error_code(), res.error_param()),
+                (400, "parameter_invalid", Some(param)),
+                "{path}"
+            );
         }
         for (path, body, param) in [
             ("/v1/verify".to_string(), json!({"key": m.key, "feature": "api_calls", "timestamp": t}), "timestamp"),
@@ -137,11 +145,20 @@ async fn times_outside_years_1_to_9999_are_400_everywhere() {
             ("/v1/test-clock/advance".to_string(), json!({"to": t}), "to"),
         ] {
             let res = app.post(&path, sk, body).await;
-            assert_eq!((res.status, res.error_code(), res.error_param()), (400, "parameter_invalid", Some(param)), "{path} {t}");
+            assert_eq!(
+                (res.status, res.error_code(), res.error_param()),
+                (400, "parameter_invalid", Some(param)),
+                "{path} {t}"
+            );
         }
     }
     // The range's ends are fine where they make sense.
-    let res = app.get(&format!("/v1/customers/{cus}/usage?feature=api_calls&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z"), sk).await;
+    let res = app
+        .get(
+            &format!("/v1/customers/{cus}/usage?feature=api_calls&from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z"),
+            sk,
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
 
@@ -150,7 +167,13 @@ async fn decimals_that_cannot_be_exact_are_refused_not_rounded() {
     let app = spawn_app().await;
     let m = metered(&app, json!({})).await;
     let sk = &m.tenant.sk_test;
-    let res = app.post("/v1/usage", sk, json!({"customer": m.customer, "feature": "api_calls", "quantity": 1e-40, "event_id": "tiny"})).await;
+    let res = app
+        .post(
+            "/v1/usage",
+            sk,
+            json!({"customer": m.customer, "feature": "api_calls", "quantity": 1e-40, "event_id": "tiny"}),
+        )
+        .await;
     assert_eq!((res.status, res.error_param()), (400, Some("quantity")), "{}", res.text);
     let res = app
         .post(
@@ -162,4 +185,54 @@ async fn decimals_that_cannot_be_exact_are_refused_not_rounded() {
         )
         .await;
     assert_eq!((res.status, res.error_param()), (400, Some("charges[0].unit_amount")), "{}", res.text);
+}
+
+#[actix_web::test]
+async fn login_is_throttled_per_email_alike_for_unknown_emails() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let unknown = "nobody-here@example.com";
+    let mut seen = Vec::new();
+    for email in [t.email.as_str(), unknown] {
+        let statuses: Vec<u16> = futures_util::future::join_all(
+            (0..12).map(|_| app.post_open("/v1/auth/login", json!({"email": email, "password": "wrong password!"}))),
+        )
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, [[401; 10].as_slice(), &[429, 429]].concat(), "{email}");
+        let res = app.post_open("/v1/auth/login", json!({"email": email, "password": "wrong password!"})).await;
+        assert_eq!((res.status, res.error_code()), (429, "rate_limited"));
+        seen.push((res.header("retry-after").map(str::to_string), res.body["error"]["message"].clone()));
+    }
+    assert_eq!(seen[0], seen[1], "an unknown email is throttled exactly like a wrong password");
+    assert_eq!(seen[0].0.as_deref(), Some("60"));
+
+    // Even the right password waits; a minute later it gets in, and its bucket is full again.
+    let right = json!({"email": t.email, "password": crate::helpers::PASSWORD});
+    assert_eq!(app.post_open("/v1/auth/login", right.clone()).await.status, 429);
+    app.clock.advance(chrono::TimeDelta::seconds(60));
+    assert_eq!(app.post_open("/v1/auth/login", right.clone()).await.status, 200);
+    for _ in 0..9 {
+        let res = app.post_open("/v1/auth/login", json!({"email": t.email, "password": "wrong password!"})).await;
+        assert_eq!(res.status, 401);
+    }
+}
+
+#[actix_web::test]
+async fn login_is_throttled_per_client_address() {
+    let app = spawn_app().await;
+    let attempts = futures_util::future::join_all((0..101).map(|i| {
+        app.post_open("/v1/auth/login", json!({"email": format!("u{i}@example.com"), "password": "guess guess"}))
+    }))
+    .await;
+    let limited = attempts.iter().filter(|r| r.status == 429).count();
+    assert_eq!(limited, 1, "100 attempts from one address, then 429");
+    assert!(attempts.iter().all(|r| r.status == 401 || r.status == 429));
+    app.clock.advance(chrono::TimeDelta::seconds(1));
+    let res = app.post_open("/v1/auth/login", json!({"email": "late@example.com", "password": "guess guess"})).await;
+    assert_eq!(res.status, 401, "one more a second later");
 }

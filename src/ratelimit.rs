@@ -1,5 +1,5 @@
-//! Per-second rate limits: GCRA (the generic cell rate algorithm, a token bucket kept as one
-//! timestamp per key), in process.
+//! Rate limits: GCRA (the generic cell rate algorithm, a token bucket kept as one timestamp per
+//! key), in process. Verify's per-customer limits and login throttling both use it.
 //!
 //! A limit of `limit` requests per `window` is a sustained rate (one request every
 //! `window / limit`) with bursts of up to `limit` (a token bucket holding `limit` tokens). Each instance keeps
@@ -10,20 +10,9 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
-use crate::ids::{CustomerId, TenantId};
-use crate::tenancy::Mode;
-
 const SHARDS: usize = 64;
 /// A shard sweeps replenished keys when it grows past this many.
 const SWEEP_AT: usize = 4096;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RateKey {
-    pub tenant: TenantId,
-    pub mode: Mode,
-    pub customer: CustomerId,
-    pub feature: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {
@@ -36,26 +25,34 @@ pub struct Decision {
     pub retry_after_us: i64,
 }
 
-pub struct RateLimiter {
-    shards: Vec<Mutex<HashMap<RateKey, i64>>>,
+pub struct RateLimiter<K> {
+    shards: Vec<Mutex<HashMap<K, i64>>>,
 }
 
-impl Default for RateLimiter {
+impl<K> Default for RateLimiter<K> {
     fn default() -> Self {
         RateLimiter { shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
     }
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
+    fn shard(&self, key: &K) -> std::sync::MutexGuard<'_, HashMap<K, i64>> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        self.shards[(h.finish() as usize) % SHARDS].lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets `key`'s bucket: it is full again.
+    pub fn forget(&self, key: &K) {
+        self.shard(key).remove(key);
+    }
+
     /// Takes one request's worth from `key`'s bucket at `now_us` (microseconds), if it can.
-    pub fn check(&self, key: &RateKey, limit: u32, window_seconds: u32, now_us: i64) -> Decision {
+    pub fn check(&self, key: &K, limit: u32, window_seconds: u32, now_us: i64) -> Decision {
         let limit = limit.max(1);
         let window = i64::from(window_seconds.max(1)) * 1_000_000;
         let interval = (window / i64::from(limit)).max(1);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let shard = &self.shards[(h.finish() as usize) % SHARDS];
-        let mut map = shard.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.shard(key);
         let tat = map.get(key).copied().unwrap_or(now_us).max(now_us);
         let new_tat = tat + interval;
         if new_tat - now_us > window {
@@ -85,13 +82,13 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
-    fn key() -> RateKey {
-        RateKey { tenant: TenantId::new(), mode: Mode::Test, customer: CustomerId::new(), feature: "api_calls".into() }
+    fn key() -> u128 {
+        uuid::Uuid::new_v4().as_u128()
     }
 
     #[test]
     fn allows_a_burst_of_limit_then_one_per_interval() {
-        let rl = RateLimiter::default();
+        let rl = RateLimiter::<u128>::default();
         let k = key();
         let t0 = 1_000_000_000;
         let remaining: Vec<u32> = (0..10)
@@ -114,16 +111,18 @@ mod tests {
 
     #[test]
     fn keys_are_independent() {
-        let rl = RateLimiter::default();
+        let rl = RateLimiter::<u128>::default();
         let (a, b) = (key(), key());
         assert!(rl.check(&a, 1, 1, 0).allowed);
         assert!(!rl.check(&a, 1, 1, 0).allowed);
         assert!(rl.check(&b, 1, 1, 0).allowed);
+        rl.forget(&a);
+        assert!(rl.check(&a, 1, 1, 0).allowed, "a forgotten bucket is full again");
     }
 
     #[test]
     fn under_steady_pressure_the_rate_is_sustained_after_the_burst() {
-        let rl = RateLimiter::default();
+        let rl = RateLimiter::<u128>::default();
         let k = key();
         // 1000 attempts spread evenly over 2 s at 50/s: the burst of 50, then one every 20 ms
         // (100 more in 2 s), give or take one at the edges.
