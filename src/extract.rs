@@ -137,9 +137,9 @@ fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// cannot store in `text` or `jsonb`. A plain scan, so the common case costs next to nothing;
 /// `\\u0000` (an escaped backslash before `u0000`) is told apart by counting backslashes.
 fn may_hold_nul(body: &[u8]) -> bool {
-    body.windows(6).enumerate().any(|(i, w)| {
-        w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
-    })
+    body.windows(6)
+        .enumerate()
+        .any(|(i, w)| w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0)
 }
 
 /// The path (`metadata.note`, `events[3].properties`) of the first string, or object key, that
@@ -150,7 +150,9 @@ fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
     match value {
         Value::String(s) if s.contains('\0') => Some(path),
         Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
-        Value::Object(map) => map.iter().find_map(|(k, v)| if k.contains('\0') { Some(path.clone()) } else { nul_at(v, join(k)) }),
+        Value::Object(map) => {
+            map.iter().find_map(|(k, v)| if k.contains('\0') { Some(path.clone()) } else { nul_at(v, join(k)) })
+        }
         _ => None,
     }
 }

@@ -39,7 +39,13 @@ async fn the_readme_billing_demo_shows_what_it_says() {
     let host = app.address.trim_start_matches("http://").to_string();
     let script: String = block
         .lines()
-        .map(|l| if l.starts_with("SK=sk_test_…") { format!("SK={}", t.sk_test) } else { l.replace("localhost:8080", &host) })
+        .map(|l| {
+            if l.starts_with("SK=sk_test_…") {
+                format!("SK={}", t.sk_test)
+            } else {
+                l.replace("localhost:8080", &host)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let out = actix_web::web::block(move || {
