@@ -80,9 +80,9 @@ impl Settings {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
-    /// Reads settings through `get`, so tests can supply their own environment.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |k: &str| lookup(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./.data".into()));
 
@@ -106,6 +106,14 @@ impl Settings {
                     "JWT_SECRET",
                     format!("must be at least {MIN_JWT_SECRET_LEN} characters (try `openssl rand -hex 32`)"),
                 ))
+            }
+            // Set but blank is a mistake (a template or a secret store that filled in nothing),
+            // not a request for a development secret that would change on every new machine.
+            None if lookup("JWT_SECRET").is_some() => {
+                let message = format!(
+                    "set but empty; set {MIN_JWT_SECRET_LEN}+ characters, or unset it for a development secret"
+                );
+                return Err(bad("JWT_SECRET", message));
             }
             None => load_or_create_dev_secret(&data_dir).map_err(|e| {
                 bad(
@@ -235,6 +243,8 @@ mod tests {
             ("WORKERS", "many"),
             ("USAGE_WRITERS", "0"),
             ("JWT_SECRET", "short"),
+            ("JWT_SECRET", ""),
+            ("JWT_SECRET", " \t"),
         ];
         for (var, value) in cases {
             let mut vars = vec![SECRET, (*var, *value)];
@@ -245,6 +255,15 @@ mod tests {
             assert_eq!(err.var, *var, "{var}={value}");
             assert!(err.to_string().starts_with(var));
         }
+    }
+
+    #[test]
+    fn an_empty_jwt_secret_is_an_error_not_a_development_secret() {
+        let dir = std::env::temp_dir().join(format!("tollgate-cfg-{}", uuid::Uuid::new_v4()));
+        let err = settings(&[("DATA_DIR", dir.to_str().unwrap()), ("JWT_SECRET", "")]).unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+        assert!(err.message.contains("empty"), "{err}");
+        assert!(!dir.exists(), "no development secret was written");
     }
 
     #[test]

@@ -237,7 +237,8 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::unavailable("database_busy", "the database is busy, retry the request")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            e if crate::db::connection_lost(&e) => {
+                tracing::warn!(error = %e, "lost the database connection");
                 ApiError::unavailable("database_unavailable", "the database is unreachable, retry the request")
             }
             other => ApiError::internal(other),

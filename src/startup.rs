@@ -19,6 +19,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    jobs: crate::jobs::Worker,
 }
 
 /// What tests (and embedders) may change about an [`Application`].
@@ -75,7 +76,7 @@ impl Application {
         let listen_url = url.expose().to_string();
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
-        actix_web::rt::spawn(crate::jobs::worker(Arc::downgrade(&state.clone().into_inner())));
+        let jobs = crate::jobs::Worker::spawn(Arc::downgrade(&state.clone().into_inner()));
 
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));
@@ -106,11 +107,14 @@ impl Application {
                 .wrap(from_fn(crate::middleware::observe))
         })
         .shutdown_timeout(30)
+        // Signals are ours (see `run_until_stopped`): actix stops at once on SIGINT, and knows
+        // nothing of the job worker.
+        .disable_signals()
         .listen(listener)?;
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        Ok(Application { port, server: server.run(), state })
+        Ok(Application { port, server: server.run(), state, jobs })
     }
 
     pub fn port(&self) -> u16 {
@@ -126,13 +130,45 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (30 s at most).
+    /// Serves until SIGTERM or SIGINT (Ctrl-C), or until [`Self::handle`] stops the server.
+    ///
+    /// The first signal stops gracefully: no new connections, and no new jobs; requests in flight
+    /// finish (30 s at most). A second SIGINT stops at once, dropping the requests still open.
+    /// Either way the job in progress finishes before this returns, so the database (perhaps
+    /// the private cluster, stopped next) is not taken away from it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        tracing::info!("tollgate listening on http://127.0.0.1:{}", self.port);
-        let purge = crate::idempotency::purge_forever(self.state.clone());
-        tokio::select! {
-            result = self.server => result,
-            _ = purge => Ok(()),
-        }
+        use tokio::signal::unix::{signal, SignalKind};
+
+        let Application { port, server, state, jobs } = self;
+        // Should these fail, the instance stops now rather than run with Ctrl-C unhandled.
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        tracing::info!("tollgate listening on http://127.0.0.1:{port}");
+        let handle = server.handle();
+        let signals = async {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            tracing::info!(
+                "{name} received: stopping; requests in flight may finish (30 s at most), Ctrl-C again stops at once"
+            );
+            jobs.stop_claiming();
+            // `server` completes once the requests are done.
+            actix_web::rt::spawn(handle.stop(true));
+            interrupt.recv().await;
+            tracing::warn!("SIGINT received again: stopping at once; requests still in flight are dropped");
+        };
+        let purge = crate::idempotency::purge_forever(state);
+        let result = tokio::select! {
+            result = server => result,
+            // Dropping the server while it stops gracefully makes actix close what is still open
+            // (a second stop command would wait behind the first).
+            () = signals => Ok(()),
+            () = purge => Ok(()),
+        };
+        jobs.stop().await;
+        tracing::info!("tollgate stopped");
+        result
     }
 }

@@ -10,17 +10,23 @@
 //!   runs again after 2^attempts seconds (at most an hour); after [`MAX_ATTEMPTS`] it stops and
 //!   waits for a person (`failed_at`).
 //! - **Time.** `run_at` is in the time of the job's tenant and mode: the test clock in test
-//!   mode. Every instance runs a [`worker`]; advancing a test clock runs that tenant's due jobs
+//!   mode. Every instance runs a [`Worker`]; advancing a test clock runs that tenant's due jobs
 //!   itself, in time order, before it answers (see `testclock`).
+//! - **Stopping.** When the instance stops, its worker claims no more jobs and finishes the one
+//!   in progress ([`Worker::stop`]); the jobs left are claimed at the next start, or by another
+//!   instance.
 //!
 //! Emails are sent from inside the job, before it commits: a crash between the send and the
 //! commit sends the email again (at least once), never zero times.
 
+use std::sync::Weak;
 use std::time::Duration;
 
+use actix_web::rt::task::JoinHandle;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+use tokio::sync::watch;
 
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -120,10 +126,10 @@ struct Claimed {
 /// instance clock; a test-mode job is due by its tenant's test clock.
 fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
     let rows: Vec<Claimed> = diesel::sql_query(
-        "SELECT j.*, $1 + (coalesce(c.offset_us, 0) || ' microseconds')::interval AS scope_now \
+        "SELECT j.*, coalesce(c.frozen_at, $1) AS scope_now \
          FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
-           AND j.run_at <= $1 + (coalesce(c.offset_us, 0) || ' microseconds')::interval \
+           AND j.run_at <= coalesce(c.frozen_at, $1) \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
@@ -205,10 +211,16 @@ pub fn run_claimed(conn: &mut PgConn, runner: &Runner<'_>, job: &Job, now: DateT
     }
 }
 
-/// Runs due jobs until none is left or `max` have run; returns how many ran.
-pub fn run_due(conn: &mut PgConn, runner: &Runner<'_>, now: DateTime<Utc>, max: usize) -> QueryResult<usize> {
+/// Runs due jobs until none is left, `max` have run or `stop` is set; returns how many ran.
+pub fn run_due(
+    conn: &mut PgConn,
+    runner: &Runner<'_>,
+    now: DateTime<Utc>,
+    max: usize,
+    stop: &watch::Receiver<bool>,
+) -> QueryResult<usize> {
     let mut ran = 0;
-    while ran < max {
+    while ran < max && !*stop.borrow() {
         let claimed = conn.transaction(|conn| {
             let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(false) };
             run_claimed(conn, runner, &job, scope_now)?;
@@ -222,16 +234,43 @@ pub fn run_due(conn: &mut PgConn, runner: &Runner<'_>, now: DateTime<Utc>, max: 
     Ok(ran)
 }
 
-/// The instance's worker: runs due jobs, then sleeps for [`POLL`]. Ends when the state does.
-pub async fn worker(state: std::sync::Weak<AppState>) {
-    loop {
+/// The instance's job worker: runs due jobs, then sleeps for [`POLL`], until it is stopped or
+/// the state is gone.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    pub fn spawn(state: Weak<AppState>) -> Worker {
+        let (stop, stopped) = watch::channel(false);
+        Worker { stop, task: actix_web::rt::spawn(worker(state, stopped)) }
+    }
+
+    /// From now on no job is claimed; the one in progress goes on.
+    pub fn stop_claiming(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Stops claiming and waits for the job in progress, whose effects then commit with it
+    /// (rather than roll back when the process, or its database, goes away mid-job).
+    pub async fn stop(self) {
+        self.stop_claiming();
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "the job worker failed");
+        }
+    }
+}
+
+async fn worker(state: Weak<AppState>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
         let Some(strong) = state.upgrade() else { return };
         let now = strong.clock.now();
-        let st = strong.clone();
+        let (st, stopping) = (strong.clone(), stop.clone());
         let ran = crate::db::run(&strong.pool, move |conn| {
             let runner =
                 Runner { mailer: &st.mailer, public_url: &st.settings.public_url, email_from: &st.settings.email_from };
-            Ok(run_due(conn, &runner, now, 100)?)
+            Ok(run_due(conn, &runner, now, 100, &stopping)?)
         })
         .await;
         drop(strong);
@@ -240,6 +279,10 @@ pub async fn worker(state: std::sync::Weak<AppState>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "job worker cannot reach the database"),
         }
-        tokio::time::sleep(POLL).await;
+        tokio::select! {
+            () = tokio::time::sleep(POLL) => {}
+            // Set, or the sender is gone: either way, stop.
+            _ = stop.changed() => return,
+        }
     }
 }

@@ -57,11 +57,9 @@ pub enum Failure {
 
 impl Failure {
     fn of(e: &diesel::result::Error) -> Failure {
-        use diesel::result::{DatabaseErrorKind, Error};
+        use diesel::result::Error;
         match e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
-                Failure::Unavailable(e.to_string())
-            }
+            e if crate::db::connection_lost(e) => Failure::Unavailable(e.to_string()),
             Error::DatabaseError(..) | Error::SerializationError(_) => Failure::Refused(e.to_string()),
             _ => Failure::Unavailable(e.to_string()),
         }

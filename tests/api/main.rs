@@ -19,6 +19,7 @@ mod keys;
 mod ledger;
 mod openapi;
 mod ops;
+mod outage;
 mod readme;
 mod secret_keys;
 mod subscriptions;
