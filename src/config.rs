@@ -87,6 +87,14 @@ impl Settings {
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./.data".into()));
 
         let database_url = match get("DATABASE_URL") {
+            // Set but empty is a mistake (a template left unfilled), not a request for the
+            // private development cluster.
+            None if lookup("DATABASE_URL").is_some() => {
+                return Err(bad(
+                    "DATABASE_URL",
+                    "set but empty; set a postgres:// URL, or unset it for a private cluster",
+                ))
+            }
             None => None,
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Some(Secret::new(url)),
             Some(_) => return Err(bad("DATABASE_URL", "must be a postgres:// or postgresql:// URL")),
@@ -243,6 +251,7 @@ mod tests {
             ("WORKERS", "many"),
             ("USAGE_WRITERS", "0"),
             ("JWT_SECRET", "short"),
+            ("DATABASE_URL", " "),
             ("JWT_SECRET", ""),
             ("JWT_SECRET", " \t"),
         ];

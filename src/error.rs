@@ -1,4 +1,4 @@
-//! The error envelope of API.md: every status ≥ 400 answers
+//! The error envelope of docs/api.md: every status ≥ 400 answers
 //! `{"error": {"type", "code", "message", "param"?}}`.
 //!
 //! [`ApiError`] carries a stable snake_case `code`; its `type` follows from the status. An

@@ -1,4 +1,4 @@
-//! Cursor pagination, as API.md specifies: `?limit=` (1..100, default 20) and `?cursor=`,
+//! Cursor pagination, as docs/api.md specifies: `?limit=` (1..100, default 20) and `?cursor=`,
 //! answered as `{data, has_more, next_cursor}`.
 //!
 //! Lists are newest first, ordered by the time-ordered id, and the cursor is the id of the last
@@ -15,6 +15,7 @@ pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many items to return, 1 to 100 (default 20).

@@ -1,4 +1,4 @@
-//! Entitlements as API.md shows them, from the same resolution verify uses, with `used` read
+//! Entitlements as docs/api.md shows them, from the same resolution verify uses, with `used` read
 //! from the quota counters.
 
 use chrono::{DateTime, Utc};

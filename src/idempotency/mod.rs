@@ -1,4 +1,4 @@
-//! `Idempotency-Key` for every authenticated `POST`, as API.md specifies.
+//! `Idempotency-Key` for every authenticated `POST`, as docs/api.md specifies.
 //!
 //! The first request with a key runs and its answer (status and body) is stored; the same key
 //! with the same request replays that answer, marked `Idempotent-Replayed: true`; the same key
@@ -18,9 +18,10 @@
 //! secret shown only once (a new key); the database holds only HMACs of the keys. A 5xx answer
 //! is not stored: nothing was committed, and the client may retry.
 //!
-//! `POST /v1/verify` does not go through this layer: a verdict must reflect the present (a key
-//! revoked since must not be answered `VALID` from a stored answer), and verify has its own
-//! retry-safety in `event_id`.
+//! The hot path does not go through this layer: `POST /v1/verify`, because a verdict must reflect
+//! the present (a key revoked since must not be answered `VALID` from a stored answer), and
+//! `POST /v1/usage[/batch]`, whose events each carry a required `event_id` that makes a retry
+//! safe forever, not only for 24 hours. Both skip the two extra database round trips.
 //!
 //! Limit: the handler's transaction and the stored answer are committed separately; if the
 //! server dies between the two, a retry after [`STALE_AFTER`] runs the request again.
@@ -84,7 +85,7 @@ impl Digests {
 
 /// Routes whose answers are never replayed (see the module's documentation).
 fn exempt(path: &str) -> bool {
-    path == "/v1/verify"
+    matches!(path, "/v1/verify" | "/v1/usage" | "/v1/usage/batch")
 }
 
 fn error(e: ApiError, req: ServiceRequest) -> ServiceResponse<BoxBody> {
@@ -98,17 +99,17 @@ pub async fn middleware(
     if req.method() != Method::POST || !req.headers().contains_key(&HEADER) || exempt(req.path()) {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     }
+    // Unauthenticated calls (signup, login, bad credentials) go through unchanged, whatever the
+    // header holds; the handler answers them itself.
+    let Ok(auth) = authenticate(req.request()).await else {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
     let key = req.headers().get(&HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
         let e = ApiError::bad_request("parameter_invalid", "Idempotency-Key must be 1 to 255 visible ASCII characters")
             .with_param("Idempotency-Key");
         return Ok(error(e, req));
     }
-    // Unauthenticated calls (signup, login, bad credentials) go through unchanged; the handler
-    // answers them itself.
-    let Ok(auth) = authenticate(req.request()).await else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
-    };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };

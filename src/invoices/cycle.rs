@@ -3,7 +3,7 @@
 //! subscription's row locked, and takes "now" as an argument: jobs pass the instant they were
 //! due, so a late worker or a test clock jumping a year bills exactly what was due then.
 //!
-//! The rules (DESIGN.md "Billing rules"):
+//! The rules (README.md "Billing cycle"):
 //! - The invoice that closes period N carries period N's usage (rated on the plan in force) and,
 //!   for `in_advance` plans, period N+1's base fee; `in_arrears` plans bill period N's fee at
 //!   its end instead. A subscription without a trial that bills in advance is invoiced its

@@ -1,4 +1,4 @@
-//! Invoices (API.md "Invoices"): rated from the plan and the usage ledger when a period closes,
+//! Invoices (docs/api.md "Invoices"): rated from the plan and the usage ledger when a period closes,
 //! `draft` during the tenant's grace period, then finalized: numbered gaplessly, immutable,
 //! rendered as a document and emailed.
 //!

@@ -255,6 +255,7 @@ impl InvoiceResponse {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListParams {
     /// Only this customer's invoices.

@@ -1,4 +1,4 @@
-//! Test clocks (API.md "Test clock"): each tenant's test mode has a clock of its own, the
+//! Test clocks (docs/api.md "Test clock"): each tenant's test mode has a clock of its own, the
 //! instance clock plus an offset that only grows. Advancing it runs, before answering, every
 //! piece of billing work due on the way, in time order, in one transaction: either the whole
 //! month passes, invoices and all, or nothing does.

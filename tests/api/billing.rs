@@ -593,7 +593,7 @@ async fn the_document_is_a_printable_page_with_every_line() {
     usage(&app, sk, &customer, "exports", "2001", "2030-01-10T00:00:00Z").await;
     advance(&app, sk, "2030-02-01T01:00:00Z").await;
     let inv = invoices(&app, sk, &customer).await;
-    // API.md's plan: 99.00 fee; api_calls none; data_mb graduated 1,000 free then 1,500 × 0.01
+    // docs/api.md's plan: 99.00 fee; api_calls none; data_mb graduated 1,000 free then 1,500 × 0.01
     // = 15.00; inferences volume, 150 > 100 so all at 0.04 = 6.00; exports 2,001 → 3 packages.
     assert_eq!(
         lines(&inv[1]),

@@ -1,4 +1,4 @@
-//! API.md's conventions: every error, from any layer, in one envelope.
+//! docs/api.md's conventions: every error, from any layer, in one envelope.
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};

@@ -236,3 +236,18 @@ async fn login_is_throttled_per_client_address() {
     let res = app.post_open("/v1/auth/login", json!({"email": "late@example.com", "password": "guess guess"})).await;
     assert_eq!(res.status, 401, "one more a second later");
 }
+
+#[actix_web::test]
+async fn every_list_refuses_unknown_query_parameters() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    for path in [
+        "/v1/invoices?custmer=cus_x".to_string(),
+        "/v1/features?lmit=5".to_string(),
+        format!("/v1/customers/{}/api-keys?lmit=5", m.customer),
+    ] {
+        let res = app.get(&path, sk).await;
+        assert_eq!((res.status, res.error_code()), (400, "parameter_unknown"), "{path}: {}", res.text);
+    }
+}

@@ -325,7 +325,7 @@ impl TestApp {
     }
 }
 
-/// API.md's example plan, `pro`, with the four features it uses.
+/// docs/api.md's example plan, `pro`, with the four features it uses.
 pub async fn pro_plan(app: &TestApp, key: &str) -> Value {
     for f in [
         json!({"key": "api_calls", "name": "API calls", "type": "metered", "unit": "request"}),
@@ -343,7 +343,7 @@ pub async fn pro_plan(app: &TestApp, key: &str) -> Value {
     res.body
 }
 
-/// The plan of API.md's "Catalog" section, verbatim.
+/// The plan of docs/api.md's "Catalog" section, verbatim.
 pub fn api_md_plan() -> Value {
     json!({"key": "pro", "name": "Pro", "currency": "USD", "interval": "month", "amount": "99.00",
      "billing": "in_advance", "trial_days": 0,

@@ -222,4 +222,28 @@ async fn verify_is_never_replayed() {
     let again = app.post_with("/v1/verify", &m.tenant.sk_test, body, &h).await;
     assert_eq!(again.header("idempotent-replayed"), None);
     assert_eq!(again.body["code"], "KEY_REVOKED", "{}", again.text);
+
+    // Usage is made safe by its event id, and is never replayed either.
+    let usage = json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": "e1"});
+    let first = app.post_with("/v1/usage", &m.tenant.sk_test, usage.clone(), &[("Idempotency-Key", "u")]).await;
+    let again = app.post_with("/v1/usage", &m.tenant.sk_test, usage, &[("Idempotency-Key", "u")]).await;
+    assert_eq!((first.status, again.status), (201, 200), "{} {}", first.text, again.text);
+    assert_eq!((again.header("idempotent-replayed"), &again.body["duplicate"]), (None, &json!(true)));
+}
+
+#[actix_web::test]
+async fn signup_and_login_ignore_the_header_whatever_it_holds() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let h = [("Idempotency-Key", "has space")];
+    let login = json!({"email": t.email, "password": crate::helpers::PASSWORD});
+    let res = app
+        .send(
+            actix_web::http::Method::POST,
+            "/v1/auth/login",
+            &[h[0], ("Content-Type", "application/json")],
+            Some(login.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
 }
