@@ -17,6 +17,7 @@ pub mod email;
 pub mod entitlements;
 pub mod error;
 pub mod extract;
+pub mod headguard;
 pub mod idempotency;
 pub mod ids;
 pub mod invoices;

@@ -3,14 +3,17 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_http::{HttpService, Protocol};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use utoipa_actix_web::AppExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::email::Mailer;
+use crate::headguard::HeadGuard;
 use crate::middleware::RouteTable;
 use crate::openapi::SpecJson;
 use crate::state::AppState;
@@ -83,7 +86,7 @@ impl Application {
         let spec_json = web::Data::new(SpecJson(spec.to_json()?));
 
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || {
+        let app = move || {
             App::new()
                 .into_utoipa_app()
                 .app_data(app_state.clone())
@@ -105,16 +108,40 @@ impl Application {
                 .wrap(from_fn(crate::idempotency::middleware))
                 .wrap(from_fn(crate::middleware::normalize_errors))
                 .wrap(from_fn(crate::middleware::observe))
-        })
-        .shutdown_timeout(30)
-        // Signals are ours (see `run_until_stopped`): actix stops at once on SIGINT, and knows
-        // nothing of the job worker.
-        .disable_signals()
-        .listen(listener)?;
+        };
+        // What `HttpServer::listen` builds, with each connection wrapped in a `HeadGuard` so a
+        // request head too large for actix still answers in the envelope.
+        let addr = listener.local_addr()?;
+        let mut builder = actix_server::Server::build();
+        let shutting_down = builder.graceful_shutdown_signal();
+        builder = builder
+            .shutdown_timeout(30)
+            // Signals are ours (see `run_until_stopped`): actix stops at once on SIGINT, and
+            // knows nothing of the job worker.
+            .disable_signals();
         if let Some(n) = workers {
-            server = server.workers(n);
+            builder = builder.workers(n);
         }
-        Ok(Application { port, server: server.run(), state, jobs })
+        let server = builder
+            .listen("tollgate", listener, move || {
+                let shutting_down = shutting_down.clone();
+                let http = HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let signal = shutting_down.clone();
+                        async move { signal.notified().await }
+                    })
+                    .local_addr(addr)
+                    .finish(map_config(app().into_factory().map_err(|e: actix_web::Error| e.error_response()), |_| {
+                        AppConfig::default()
+                    }));
+                fn_service(|io: actix_web::rt::net::TcpStream| async move {
+                    let peer = io.peer_addr().ok();
+                    Ok((HeadGuard::new(io), Protocol::Http1, peer))
+                })
+                .and_then(http)
+            })?
+            .run();
+        Ok(Application { port, server, state, jobs })
     }
 
     pub fn port(&self) -> u16 {

@@ -251,3 +251,37 @@ async fn every_list_refuses_unknown_query_parameters() {
         assert_eq!((res.status, res.error_code()), (400, "parameter_unknown"), "{path}: {}", res.text);
     }
 }
+
+#[actix_web::test]
+async fn a_request_head_too_large_for_the_server_answers_431_in_the_envelope() {
+    use std::io::{Read, Write};
+    let app = spawn_app().await;
+    let addr = app.address.trim_start_matches("http://").to_string();
+    let answer = actix_web::web::block(move || {
+        let mut conn = std::net::TcpStream::connect(addr).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "GET /v1/tenant HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {}\r\n\r\n",
+            "a".repeat(1024 * 1024)
+        );
+        let mut writer = conn.try_clone().unwrap();
+        // The server stops reading after 128 KiB: write on, and read what it answers.
+        let sender = std::thread::spawn(move || {
+            let _ = writer.write_all(head.as_bytes());
+        });
+        let mut out = Vec::new();
+        let _ = conn.read_to_end(&mut out);
+        let _ = sender.join();
+        String::from_utf8_lossy(&out).to_string()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    assert_eq!(v["error"]["code"], "header_too_large");
+    assert_eq!(v["error"]["type"], "invalid_request");
+    // The server is fine, and a normal request goes through.
+    let t = app.signup().await;
+    assert_eq!(app.get("/v1/tenant", &t.sk_test).await.status, 200);
+}
