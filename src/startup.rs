@@ -86,10 +86,13 @@ impl Application {
         let spec_json = web::Data::new(SpecJson(spec.to_json()?));
 
         let app_state = state.clone();
+        // Per instance, shared by its workers.
+        let login_throttle = web::Data::new(crate::accounts::throttle::LoginThrottle::default());
         let app = move || {
             App::new()
                 .into_utoipa_app()
                 .app_data(app_state.clone())
+                .app_data(login_throttle.clone())
                 .app_data(routes.clone())
                 .app_data(spec_json.clone())
                 .configure(crate::openapi::configure)

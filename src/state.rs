@@ -27,8 +27,6 @@ pub struct AppState {
     pub idempotency_secret: [u8; 32],
     pub caches: Arc<Caches>,
     pub rate_limiter: RateLimiter<RateKey>,
-    /// Failed-login throttling, per email and per client address.
-    pub login_throttle: crate::accounts::throttle::LoginThrottle,
     /// Group commit for verify and single usage events.
     pub batcher: Batcher,
     pub mailer: Arc<Mailer>,
@@ -62,7 +60,6 @@ impl AppState {
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
-            login_throttle: Default::default(),
             batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
             mailer,
             settings,

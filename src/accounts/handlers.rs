@@ -5,6 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
+use super::throttle::LoginThrottle;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
@@ -59,11 +60,12 @@ pub async fn signup(state: web::Data<AppState>, Json(req): Json<SignupRequest>) 
 #[post("/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    throttle: web::Data<LoginThrottle>,
     http: HttpRequest,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let address = http.peer_addr().map(|a| a.ip());
-    Ok(HttpResponse::Ok().json(service::login(&state, req, address).await?))
+    Ok(HttpResponse::Ok().json(service::login(&state, &throttle, req, address).await?))
 }
 
 /// The tenant the credentials act for, and the mode of this request.

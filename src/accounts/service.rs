@@ -6,6 +6,7 @@ use diesel::Connection;
 
 use super::models::*;
 use super::repo;
+use super::throttle::LoginThrottle;
 use crate::auth::{jwt, tokens, Auth};
 use crate::cache::Invalidation;
 use crate::error::{ApiError, ApiResult};
@@ -81,9 +82,14 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
 }
 
 /// Logs a person in. `address` is the client's (for throttling, see [`super::throttle`]).
-pub async fn login(state: &AppState, req: LoginRequest, address: Option<IpAddr>) -> ApiResult<LoginResponse> {
+pub async fn login(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    req: LoginRequest,
+    address: Option<IpAddr>,
+) -> ApiResult<LoginResponse> {
     let email = req.email.into_inner();
-    state.login_throttle.attempt(&email, address, state.clock.now().timestamp_micros())?;
+    throttle.attempt(&email, address, state.clock.now().timestamp_micros())?;
     let lookup = email.clone();
     let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &lookup)?)).await?;
     // Unknown email or wrong password: the same Argon2 work, the same answer.
@@ -92,7 +98,7 @@ pub async fn login(state: &AppState, req: LoginRequest, address: Option<IpAddr>)
         (true, Some(user)) => user,
         _ => return Err(ApiError::unauthenticated("invalid_credentials", "the email or password is incorrect")),
     };
-    state.login_throttle.succeeded(&email);
+    throttle.succeeded(&email);
     let access_token = state.jwt.issue(user.id, user.tenant_id, state.clock.now().timestamp())?;
     Ok(LoginResponse { access_token, token_type: "Bearer", expires_in: jwt::TTL_SECONDS })
 }
