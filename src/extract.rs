@@ -142,16 +142,36 @@ fn may_hold_nul(body: &[u8]) -> bool {
         .any(|(i, w)| w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0)
 }
 
+/// Whether any string, or object key, in `value` holds a NUL character. No allocation: this runs
+/// on every event of a usage batch.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
 /// The path (`metadata.note`, `events[3].properties`) of the first string, or object key, that
 /// holds a NUL character.
 fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    if holds_nul(value) {
+        nul_path(value, path)
+    } else {
+        None
+    }
+}
+
+fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
     use serde_json::Value;
     let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
     match value {
         Value::String(s) if s.contains('\0') => Some(path),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_path(v, format!("{path}[{i}]"))),
         Value::Object(map) => {
-            map.iter().find_map(|(k, v)| if k.contains('\0') { Some(path.clone()) } else { nul_at(v, join(k)) })
+            map.iter().find_map(|(k, v)| if k.contains('\0') { Some(path.clone()) } else { nul_path(v, join(k)) })
         }
         _ => None,
     }

@@ -82,3 +82,68 @@ async fn the_readme_billing_demo_shows_what_it_says() {
     assert_eq!(invoice["issued_at"], "2030-02-01T01:00:00Z");
     assert!(invoice["due_at"].as_str().unwrap().starts_with("2030-03-03"), "{invoice}");
 }
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+/// Every `.rs` file under `src/`, as text.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+    out
+}
+
+#[test]
+fn the_documents_stand_alone() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let link = regex::Regex::new(r"\]\(([^)\s]+)\)").unwrap();
+    for doc in ["README.md", "docs/api.md"] {
+        let text = read(doc);
+        for bad in ["shared/", "DESIGN.md", "API.md"] {
+            assert!(!text.contains(bad), "{doc} mentions {bad}, which is not in the repository");
+        }
+        let dir = root.join(doc).parent().unwrap().to_path_buf();
+        for target in link.captures_iter(&text).map(|c| c[1].to_string()) {
+            let path = target.split('#').next().unwrap();
+            if path.is_empty() || target.starts_with("http://127.0.0.1") || target.starts_with("http://localhost") {
+                continue;
+            }
+            assert!(!path.contains("://"), "{doc} links outside the repository: {target}");
+            let resolved = dir.join(path).canonicalize().unwrap_or_else(|_| panic!("{doc} links a missing file: {target}"));
+            assert!(resolved.starts_with(&root), "{doc} links outside the repository: {target}");
+        }
+    }
+}
+
+#[test]
+fn every_error_code_the_server_answers_is_documented() {
+    let table = read("docs/api.md");
+    let readme = read("README.md");
+    let constructed = regex::Regex::new(
+        r#"ApiError::(?:new|bad_request|conflict|forbidden|unauthenticated|unavailable)\(\s*(?:[a-z_:]*StatusCode::[A-Z_]+,\s*)?"([a-z_]+)""#,
+    )
+    .unwrap();
+    let by_status = regex::Regex::new(r#"=> \("([a-z_]+)", "#).unwrap();
+    let mut codes = std::collections::BTreeSet::new();
+    for (_, text) in sources() {
+        // Unit tests make up errors of their own.
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        codes.extend(constructed.captures_iter(text).map(|c| c[1].to_string()));
+        codes.extend(by_status.captures_iter(text).map(|c| c[1].to_string()));
+    }
+    assert!(codes.len() > 40, "the scan finds the codes: {codes:?}");
+    let missing: Vec<_> =
+        codes.iter().filter(|c| !table.contains(&format!("| `{c}` |")) || !readme.contains(&format!("`{c}`"))).collect();
+    assert!(missing.is_empty(), "codes the server answers but docs/api.md's table or the README do not list: {missing:?}");
+}
