@@ -120,7 +120,8 @@ fn the_documents_stand_alone() {
                 continue;
             }
             assert!(!path.contains("://"), "{doc} links outside the repository: {target}");
-            let resolved = dir.join(path).canonicalize().unwrap_or_else(|_| panic!("{doc} links a missing file: {target}"));
+            let resolved =
+                dir.join(path).canonicalize().unwrap_or_else(|_| panic!("{doc} links a missing file: {target}"));
             assert!(resolved.starts_with(&root), "{doc} links outside the repository: {target}");
         }
     }
@@ -143,7 +144,12 @@ fn every_error_code_the_server_answers_is_documented() {
         codes.extend(by_status.captures_iter(text).map(|c| c[1].to_string()));
     }
     assert!(codes.len() > 40, "the scan finds the codes: {codes:?}");
-    let missing: Vec<_> =
-        codes.iter().filter(|c| !table.contains(&format!("| `{c}` |")) || !readme.contains(&format!("`{c}`"))).collect();
-    assert!(missing.is_empty(), "codes the server answers but docs/api.md's table or the README do not list: {missing:?}");
+    let missing: Vec<_> = codes
+        .iter()
+        .filter(|c| !table.contains(&format!("| `{c}` |")) || !readme.contains(&format!("`{c}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes the server answers but docs/api.md's table or the README do not list: {missing:?}"
+    );
 }
