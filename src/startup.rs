@@ -77,9 +77,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let listen_url = url.expose().to_string();
-        let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer)?);
+        // Every domain with background work registers its kinds of job here.
+        let mut jobs = crate::jobs::Registry::default();
+        crate::invoices::jobs::register(&mut jobs);
+        let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer, jobs)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
-        let jobs = crate::jobs::Worker::spawn(Arc::downgrade(&state.clone().into_inner()));
+        let jobs = crate::jobs::Worker::spawn(Arc::downgrade(&state.jobs));
 
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));

@@ -30,6 +30,8 @@ pub struct AppState {
     /// Group commit for verify and single usage events.
     pub batcher: Batcher,
     pub mailer: Arc<Mailer>,
+    /// The job queue's runners and their context (the worker holds it weakly).
+    pub jobs: Arc<crate::jobs::Queue>,
 }
 
 impl AppState {
@@ -49,11 +51,12 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Arc<Settings>,
         mailer: Arc<Mailer>,
+        jobs: crate::jobs::Registry,
     ) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
         Ok(AppState {
             pool: pool.clone(),
-            clock,
+            clock: clock.clone(),
             jwt: JwtKeys::new(&crate::auth::jwt::signing_key(settings.jwt_secret.expose())),
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             metrics: Metrics::new()?,
@@ -61,6 +64,14 @@ impl AppState {
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
             batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
+            jobs: Arc::new(crate::jobs::Queue {
+                pool: pool.clone(),
+                clock: clock.clone(),
+                registry: jobs,
+                mailer: mailer.clone(),
+                public_url: settings.public_url.clone(),
+                email_from: settings.email_from.clone(),
+            }),
             mailer,
             settings,
         })

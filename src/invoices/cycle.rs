@@ -317,7 +317,7 @@ pub fn finalize(conn: &mut PgConn, scope: Scope, inv: &mut Invoice, now: DateTim
         repo::mark_billed_through(conn, scope, inv.customer_id, to)?;
         crate::cache::notify(conn, &Invalidation::Customer(scope, inv.customer_id))?;
     }
-    crate::jobs::send_invoice(conn, scope, inv.id, now)?;
+    super::jobs::send_invoice(conn, scope, inv.id, now)?;
     Ok(lines)
 }
 
@@ -353,7 +353,7 @@ pub fn started(
     v: &PlanVersion,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    crate::jobs::close_period(conn, scope, sub.id, sub.current_period_end)?;
+    super::jobs::close_period(conn, scope, sub.id, sub.current_period_end)?;
     if sub.status == Status::Trialing || v.billing != Billing::InAdvance {
         return Ok(());
     }
@@ -408,7 +408,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
             if sub.status == Status::Trialing {
                 sub.status = Status::Active;
             }
-            crate::jobs::close_period(conn, scope, sub.id, n.end)?;
+            super::jobs::close_period(conn, scope, sub.id, n.end)?;
         }
     }
     crate::subscriptions::repo::save(conn, &sub)?;
@@ -422,7 +422,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
         } else {
             inv.finalize_at = Some(at + grace);
             repo::save(conn, &inv)?;
-            crate::jobs::finalize_invoice(conn, scope, inv.id, at + grace)?;
+            super::jobs::finalize_invoice(conn, scope, inv.id, at + grace)?;
         }
     }
     Ok(())
@@ -464,7 +464,7 @@ pub fn change_now(
     sub.current_period_end = p.period_end;
     sub.segment_start = now;
     if p.period_end != end {
-        crate::jobs::close_period(conn, scope, sub.id, p.period_end)?;
+        super::jobs::close_period(conn, scope, sub.id, p.period_end)?;
     }
 
     let mut lines = Vec::new();

@@ -6,12 +6,14 @@
 //!   rounding; tax).
 //! - [`cycle`]: what closing a period, changing a plan or canceling bills, inside the caller's
 //!   transaction.
+//! - [`jobs`]: the kinds of background job billing schedules, and their runners.
 //! - [`service`], [`handlers`]: the API.
 
 pub mod cycle;
 pub mod document;
 pub mod email;
 pub mod handlers;
+pub mod jobs;
 pub mod models;
 pub mod rating;
 pub mod repo;

@@ -1,5 +1,8 @@
-//! Background work: period closings, draft finalizations and invoice emails, as rows of the
-//! `jobs` table.
+//! Background work as rows of the `jobs` table. The queue knows no domain: each domain
+//! declares its [`Kind`]s and registers a runner for each in a [`Registry`] (invoices: period
+//! closings, draft finalizations, invoice emails), as the Rust registry's own job runner does.
+//! A row whose kind has no runner (a newer instance's job, during a rolling deploy) fails and
+//! is retried like any failure.
 //!
 //! - **No job twice.** A job is claimed with `FOR UPDATE SKIP LOCKED` and runs inside the
 //!   claiming transaction, in a savepoint; its effects and its `done_at` commit together. A
@@ -11,7 +14,7 @@
 //!   waits for a person (`failed_at`).
 //! - **Time.** `run_at` is in the time of the job's tenant and mode: the test clock in test
 //!   mode. Every instance runs a [`Worker`]; advancing a test clock runs that tenant's due jobs
-//!   itself, in time order, before it answers (see `testclock`).
+//!   itself, in time order, before it answers (see `testclock`), through [`Queue::run_claimed`].
 //! - **Stopping.** When the instance stops, its worker claims no more jobs and finishes the one
 //!   in progress ([`Worker::stop`]); the jobs left are claimed at the next start, or by another
 //!   instance.
@@ -19,7 +22,8 @@
 //! Emails are sent from inside the job, before it commits: a crash between the send and the
 //! commit sends the email again (at least once), never zero times.
 
-use std::sync::Weak;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use actix_web::rt::task::JoinHandle;
@@ -28,30 +32,55 @@ use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
 use tokio::sync::watch;
 
-use crate::db::PgConn;
+use crate::clock::Clock;
+use crate::db::{PgConn, PgPool};
+use crate::email::Mailer;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{InvoiceId, SubscriptionId, TenantId};
+use crate::ids::TenantId;
 use crate::schema::jobs;
-use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
-use crate::types::text_enum;
 
 pub const MAX_ATTEMPTS: i32 = 10;
 /// How often an idle worker looks for due jobs.
 pub const POLL: Duration = Duration::from_millis(500);
 
-text_enum!(
-    /// What a job does. The order here is the order of jobs due at the same instant.
-    JobKind { ClosePeriod => "close_period", FinalizeInvoice => "finalize_invoice", SendInvoice => "send_invoice" }
-);
+/// A kind of job, declared by the domain that runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    /// Stored in `jobs.kind`; never renamed once jobs of it may exist.
+    pub name: &'static str,
+    /// Among jobs due at the same instant, the lower runs first.
+    pub priority: i16,
+}
 
-impl JobKind {
-    fn priority(self) -> i16 {
-        match self {
-            JobKind::ClosePeriod => 0,
-            JobKind::FinalizeInvoice => 1,
-            JobKind::SendInvoice => 2,
-        }
+/// What a job needs beyond its connection.
+pub struct Runner<'a> {
+    pub mailer: &'a Mailer,
+    pub public_url: &'a str,
+    pub email_from: &'a str,
+}
+
+/// Runs one job, inside the claiming transaction (in a savepoint).
+pub type RunFn = fn(&mut PgConn, &Runner<'_>, &Job) -> ApiResult<()>;
+
+/// Which runner each kind of job has.
+#[derive(Default)]
+pub struct Registry {
+    runners: HashMap<&'static str, RunFn>,
+}
+
+impl Registry {
+    pub fn register(&mut self, kind: Kind, run: RunFn) -> &mut Self {
+        let previous = self.runners.insert(kind.name, run);
+        assert!(previous.is_none(), "job kind {:?} registered twice", kind.name);
+        self
+    }
+
+    fn run(&self, conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
+        let run = self.runners.get(job.kind.as_str()).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("no runner for job kind {:?} on this instance", job.kind))
+        })?;
+        run(conn, runner, job)
     }
 }
 
@@ -61,7 +90,7 @@ pub struct Job {
     pub id: uuid::Uuid,
     pub tenant_id: TenantId,
     pub mode: Mode,
-    pub kind: JobKind,
+    pub kind: String,
     pub subject: String,
     pub priority: i16,
     pub run_at: DateTime<Utc>,
@@ -78,39 +107,28 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The subject as the id it names, or an error that fails the job.
+    pub fn subject_as<T: std::str::FromStr>(&self) -> ApiResult<T> {
+        self.subject.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", self.subject)))
+    }
+}
+
 /// Schedules a job unless one with the same kind and subject exists.
-pub fn enqueue(
-    conn: &mut PgConn,
-    scope: Scope,
-    kind: JobKind,
-    subject: String,
-    run_at: DateTime<Utc>,
-) -> QueryResult<()> {
+pub fn enqueue(conn: &mut PgConn, scope: Scope, kind: Kind, subject: String, run_at: DateTime<Utc>) -> QueryResult<()> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::id.eq(uuid::Uuid::now_v7()),
             jobs::tenant_id.eq(scope.tenant_id),
             jobs::mode.eq(scope.mode),
-            jobs::kind.eq(kind),
+            jobs::kind.eq(kind.name),
             jobs::subject.eq(subject),
-            jobs::priority.eq(kind.priority()),
+            jobs::priority.eq(kind.priority),
             jobs::run_at.eq(run_at),
         ))
         .on_conflict_do_nothing()
         .execute(conn)
         .map(drop)
-}
-
-pub fn close_period(conn: &mut PgConn, scope: Scope, sub: SubscriptionId, at: DateTime<Utc>) -> QueryResult<()> {
-    enqueue(conn, scope, JobKind::ClosePeriod, format!("{sub}@{}", at.timestamp_micros()), at)
-}
-
-pub fn finalize_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
-    enqueue(conn, scope, JobKind::FinalizeInvoice, inv.to_string(), at)
-}
-
-pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
-    enqueue(conn, scope, JobKind::SendInvoice, inv.to_string(), at)
 }
 
 #[derive(QueryableByName)]
@@ -150,42 +168,16 @@ pub fn claim_for_advance(conn: &mut PgConn, tenant: TenantId, until: DateTime<Ut
     Ok(rows.into_iter().next())
 }
 
-/// What a job needs beyond its connection.
-pub struct Runner<'a> {
-    pub mailer: &'a crate::email::Mailer,
-    pub public_url: &'a str,
-    pub email_from: &'a str,
-}
-
-fn execute(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
-    let scope = job.scope();
-    let at = job.run_at;
-    match job.kind {
-        JobKind::ClosePeriod => {
-            let (sub, _) = job.subject.split_once('@').unwrap_or((&job.subject, ""));
-            let sub: SubscriptionId =
-                sub.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", job.subject)))?;
-            crate::invoices::cycle::close_period(conn, scope, sub, at)
-        }
-        JobKind::FinalizeInvoice => {
-            let id = invoice_subject(job)?;
-            crate::invoices::cycle::finalize_due(conn, scope, id, at)
-        }
-        JobKind::SendInvoice => {
-            let id = invoice_subject(job)?;
-            crate::invoices::email::send(conn, runner.mailer, runner.email_from, runner.public_url, scope, id)
-        }
-    }
-}
-
-fn invoice_subject(job: &Job) -> ApiResult<InvoiceId> {
-    job.subject.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", job.subject)))
-}
-
 /// Runs a claimed job in a savepoint and records the outcome in the claiming transaction.
 /// `now` is the time of the job's scope, for the retry's schedule.
-pub fn run_claimed(conn: &mut PgConn, runner: &Runner<'_>, job: &Job, now: DateTime<Utc>) -> QueryResult<bool> {
-    let outcome = conn.transaction::<_, ApiError, _>(|conn| execute(conn, runner, job));
+fn run_claimed(
+    conn: &mut PgConn,
+    registry: &Registry,
+    runner: &Runner<'_>,
+    job: &Job,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let outcome = conn.transaction::<_, ApiError, _>(|conn| registry.run(conn, runner, job));
     let target = jobs::table.filter(jobs::id.eq(job.id));
     match outcome {
         Ok(()) => {
@@ -211,40 +203,62 @@ pub fn run_claimed(conn: &mut PgConn, runner: &Runner<'_>, job: &Job, now: DateT
     }
 }
 
-/// Runs due jobs until none is left, `max` have run or `stop` is set; returns how many ran.
-pub fn run_due(
-    conn: &mut PgConn,
-    runner: &Runner<'_>,
-    now: DateTime<Utc>,
-    max: usize,
-    stop: &watch::Receiver<bool>,
-) -> QueryResult<usize> {
-    let mut ran = 0;
-    while ran < max && !*stop.borrow() {
-        let claimed = conn.transaction(|conn| {
-            let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(false) };
-            run_claimed(conn, runner, &job, scope_now)?;
-            Ok::<_, diesel::result::Error>(true)
-        })?;
-        if !claimed {
-            break;
-        }
-        ran += 1;
+/// What the workers and test clocks need to run jobs: the kinds' runners and their context.
+pub struct Queue {
+    pub pool: PgPool,
+    pub clock: Arc<dyn Clock>,
+    pub registry: Registry,
+    pub mailer: Arc<Mailer>,
+    pub public_url: String,
+    pub email_from: String,
+}
+
+impl Queue {
+    fn runner(&self) -> Runner<'_> {
+        Runner { mailer: &self.mailer, public_url: &self.public_url, email_from: &self.email_from }
     }
-    Ok(ran)
+
+    /// Runs a claimed job (see [`claim_for_advance`]) in a savepoint and records its outcome in
+    /// the claiming transaction. `now` is the time of the job's scope, for a retry's schedule.
+    pub fn run_claimed(&self, conn: &mut PgConn, job: &Job, now: DateTime<Utc>) -> QueryResult<bool> {
+        run_claimed(conn, &self.registry, &self.runner(), job, now)
+    }
+
+    /// Runs due jobs until none is left, `max` have run or `stop` is set; returns how many ran.
+    pub fn run_due(
+        &self,
+        conn: &mut PgConn,
+        now: DateTime<Utc>,
+        max: usize,
+        stop: &watch::Receiver<bool>,
+    ) -> QueryResult<usize> {
+        let mut ran = 0;
+        while ran < max && !*stop.borrow() {
+            let claimed = conn.transaction(|conn| {
+                let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(false) };
+                self.run_claimed(conn, &job, scope_now)?;
+                Ok::<_, diesel::result::Error>(true)
+            })?;
+            if !claimed {
+                break;
+            }
+            ran += 1;
+        }
+        Ok(ran)
+    }
 }
 
 /// The instance's job worker: runs due jobs, then sleeps for [`POLL`], until it is stopped or
-/// the state is gone.
+/// the queue is gone (with the instance's state).
 pub struct Worker {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl Worker {
-    pub fn spawn(state: Weak<AppState>) -> Worker {
+    pub fn spawn(queue: Weak<Queue>) -> Worker {
         let (stop, stopped) = watch::channel(false);
-        Worker { stop, task: actix_web::rt::spawn(worker(state, stopped)) }
+        Worker { stop, task: actix_web::rt::spawn(worker(queue, stopped)) }
     }
 
     /// From now on no job is claimed; the one in progress goes on.
@@ -262,17 +276,12 @@ impl Worker {
     }
 }
 
-async fn worker(state: Weak<AppState>, mut stop: watch::Receiver<bool>) {
+async fn worker(queue: Weak<Queue>, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
-        let Some(strong) = state.upgrade() else { return };
+        let Some(strong) = queue.upgrade() else { return };
         let now = strong.clock.now();
-        let (st, stopping) = (strong.clone(), stop.clone());
-        let ran = crate::db::run(&strong.pool, move |conn| {
-            let runner =
-                Runner { mailer: &st.mailer, public_url: &st.settings.public_url, email_from: &st.settings.email_from };
-            Ok(run_due(conn, &runner, now, 100, &stopping)?)
-        })
-        .await;
+        let (q, stopping) = (strong.clone(), stop.clone());
+        let ran = crate::db::run(&strong.pool, move |conn| Ok(q.run_due(conn, now, 100, &stopping)?)).await;
         drop(strong);
         match ran {
             Ok(100) => continue,

@@ -68,7 +68,7 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
     let tenant = auth.scope.tenant_id;
     let to = crate::clock::truncate(req.to);
     let instance_now = state.clock.now();
-    let (mailer, settings) = (state.mailer.clone(), state.settings.clone());
+    let queue = state.jobs.clone();
     let jobs_run = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             // One advance at a time per tenant: the clock's row stays locked until commit.
@@ -94,14 +94,9 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                     ApiError::bad_request("parameter_invalid", "advance at most ten years at a time").with_param("to")
                 );
             }
-            let runner = crate::jobs::Runner {
-                mailer: &mailer,
-                public_url: &settings.public_url,
-                email_from: &settings.email_from,
-            };
             let mut ran = 0;
             while let Some(job) = crate::jobs::claim_for_advance(conn, tenant, to)? {
-                crate::jobs::run_claimed(conn, &runner, &job, job.run_at.max(now))?;
+                queue.run_claimed(conn, &job, job.run_at.max(now))?;
                 ran += 1;
             }
             diesel::update(test_clocks::table.find(tenant))

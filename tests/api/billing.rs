@@ -829,3 +829,34 @@ async fn bad_billing_requests_are_clear_errors() {
         assert_eq!(res.status, 404, "{action}");
     }
 }
+
+#[actix_web::test]
+async fn a_job_of_a_kind_this_instance_does_not_know_fails_and_is_set_aside() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    advance(&app, &t.sk_test, "2030-01-01T00:00:00Z").await;
+    // A newer instance's kind of job, during a rolling deploy.
+    diesel::sql_query(
+        "INSERT INTO jobs (id, tenant_id, mode, kind, subject, priority, run_at) \
+         VALUES (gen_random_uuid(), $1, 'test', 'from_the_future', 'x', 0, '2030-01-01T12:00:00Z')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(t.id.parse::<tollgate::ids::TenantId>().unwrap().0)
+    .execute(&mut app.db())
+    .unwrap();
+    let body = advance(&app, &t.sk_test, "2030-01-02T00:00:00Z").await;
+    assert_eq!(body["jobs_run"], 10, "tried, with backoff, until set aside");
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        last_error: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        failed: bool,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT last_error, failed_at IS NOT NULL AS failed FROM jobs WHERE kind = 'from_the_future'",
+    )
+    .get_result(&mut app.db())
+    .unwrap();
+    assert!(row.failed && row.last_error.contains("no runner for job kind"), "{}", row.last_error);
+}

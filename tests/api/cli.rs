@@ -271,8 +271,8 @@ fn ctrl_c_lets_the_request_in_flight_and_the_job_in_progress_finish() {
     let scope = Scope { tenant_id: tenant, mode: Mode::Live };
     let (first, second) = (InvoiceId::new(), InvoiceId::new());
     let now = Utc::now();
-    tollgate::jobs::finalize_invoice(&mut db, scope, first, now - chrono::TimeDelta::seconds(2)).unwrap();
-    tollgate::jobs::finalize_invoice(&mut db, scope, second, now - chrono::TimeDelta::seconds(1)).unwrap();
+    tollgate::invoices::jobs::finalize_invoice(&mut db, scope, first, now - chrono::TimeDelta::seconds(2)).unwrap();
+    tollgate::invoices::jobs::finalize_invoice(&mut db, scope, second, now - chrono::TimeDelta::seconds(1)).unwrap();
     wait_for_waiters(&mut db, 1); // the worker, on the first job
     let in_flight = list_invoices(app.port, &key);
     wait_for_waiters(&mut db, 2);
