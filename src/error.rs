@@ -225,6 +225,31 @@ pub fn for_status(status: StatusCode) -> ApiError {
     ApiError::new(status, code, message)
 }
 
+/// Whether `e` says the connection to PostgreSQL is gone (the server went away, the network
+/// broke, an administrator terminated it), rather than anything about the statement: such a
+/// request answers 503 and may be retried. libpq reports some of these only in words.
+pub fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            [
+                "no connection to the server",
+                "server closed the connection unexpectedly",
+                "could not send data to server",
+                "could not receive data from server",
+                "connection has been closed unexpectedly",
+                "terminating connection",
+            ]
+            .iter()
+            .any(|needle| m.contains(needle))
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -237,7 +262,7 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::unavailable("database_busy", "the database is busy, retry the request")
             }
-            e if crate::db::connection_lost(&e) => {
+            e if connection_lost(&e) => {
                 tracing::warn!(error = %e, "lost the database connection");
                 ApiError::unavailable("database_unavailable", "the database is unreachable, retry the request")
             }

@@ -38,31 +38,6 @@ pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<PgP
     Ok(pool)
 }
 
-/// Whether `e` says the connection to PostgreSQL is gone (the server went away, the network
-/// broke, an administrator terminated it), rather than anything about the statement: such a
-/// request answers 503 and may be retried. libpq reports some of these only in words.
-pub fn connection_lost(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
-        Error::DatabaseError(_, info) => {
-            let m = info.message();
-            [
-                "no connection to the server",
-                "server closed the connection unexpectedly",
-                "could not send data to server",
-                "could not receive data from server",
-                "connection has been closed unexpectedly",
-                "terminating connection",
-            ]
-            .iter()
-            .any(|needle| m.contains(needle))
-        }
-        Error::BrokenTransactionManager => true,
-        _ => false,
-    }
-}
-
 /// Runs `f` with a pooled connection on the blocking thread pool.
 ///
 /// One use case is one call: open a transaction inside `f` when it writes more than one row.

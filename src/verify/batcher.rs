@@ -59,7 +59,7 @@ impl Failure {
     fn of(e: &diesel::result::Error) -> Failure {
         use diesel::result::Error;
         match e {
-            e if crate::db::connection_lost(e) => Failure::Unavailable(e.to_string()),
+            e if crate::error::connection_lost(e) => Failure::Unavailable(e.to_string()),
             Error::DatabaseError(..) | Error::SerializationError(_) => Failure::Refused(e.to_string()),
             _ => Failure::Unavailable(e.to_string()),
         }
