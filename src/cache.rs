@@ -50,7 +50,7 @@ pub struct Caches {
     pub api_keys: Cache<[u8; 32], Option<ApiKeyEntry>>,
     /// What a customer's plan grants, as verify needs it.
     pub customers: Cache<CustomerKey, Arc<crate::verify::resolve::Resolution>>,
-    /// Each tenant's test-clock offset in microseconds (0 until first advanced).
+    /// The instant each tenant's test clock stands at (`None` until first advanced).
     pub test_clocks: Cache<TenantId, Option<DateTime<Utc>>>,
 }
 

@@ -25,6 +25,13 @@ pub struct Decision {
     pub retry_after_us: i64,
 }
 
+impl Decision {
+    /// Whole seconds until a request would be allowed, at least 1: a `Retry-After` value.
+    pub fn retry_after_seconds(&self) -> i64 {
+        ((self.retry_after_us + 999_999) / 1_000_000).max(1)
+    }
+}
+
 pub struct RateLimiter<K> {
     shards: Vec<Mutex<HashMap<K, i64>>>,
 }

@@ -32,9 +32,8 @@ fn email_key(email: &str) -> [u8; 32] {
 }
 
 fn refused(d: Decision) -> ApiError {
-    let seconds = ((d.retry_after_us + 999_999) / 1_000_000).max(1);
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many login attempts; try again later")
-        .with_header(RETRY_AFTER, HeaderValue::from(seconds))
+        .with_header(RETRY_AFTER, HeaderValue::from(d.retry_after_seconds()))
 }
 
 impl LoginThrottle {

@@ -38,8 +38,7 @@ pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTim
 
 fn run_close_period(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
     let sub = job.subject.split_once('@').map_or(job.subject.as_str(), |(sub, _)| sub);
-    let sub: SubscriptionId = Job { subject: sub.to_string(), ..job.clone() }.subject_as()?;
-    super::cycle::close_period(conn, job.scope(), sub, job.run_at)
+    super::cycle::close_period(conn, job.scope(), job.subject_part_as(sub)?, job.run_at)
 }
 
 fn run_finalize_invoice(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {

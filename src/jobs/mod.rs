@@ -105,12 +105,15 @@ impl Job {
     pub fn scope(&self) -> Scope {
         Scope { tenant_id: self.tenant_id, mode: self.mode }
     }
-}
 
-impl Job {
     /// The subject as the id it names, or an error that fails the job.
     pub fn subject_as<T: std::str::FromStr>(&self) -> ApiResult<T> {
-        self.subject.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", self.subject)))
+        self.subject_part_as(&self.subject)
+    }
+
+    /// A part of the subject (`part` is a slice of it) as the id it names.
+    pub fn subject_part_as<T: std::str::FromStr>(&self, part: &str) -> ApiResult<T> {
+        part.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", self.subject)))
     }
 }
 
@@ -168,41 +171,6 @@ pub fn claim_for_advance(conn: &mut PgConn, tenant: TenantId, until: DateTime<Ut
     Ok(rows.into_iter().next())
 }
 
-/// Runs a claimed job in a savepoint and records the outcome in the claiming transaction.
-/// `now` is the time of the job's scope, for the retry's schedule.
-fn run_claimed(
-    conn: &mut PgConn,
-    registry: &Registry,
-    runner: &Runner<'_>,
-    job: &Job,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    let outcome = conn.transaction::<_, ApiError, _>(|conn| registry.run(conn, runner, job));
-    let target = jobs::table.filter(jobs::id.eq(job.id));
-    match outcome {
-        Ok(()) => {
-            diesel::update(target).set(jobs::done_at.eq(Some(now.max(job.run_at)))).execute(conn)?;
-            Ok(true)
-        }
-        Err(e) => {
-            let attempts = job.attempts + 1;
-            let message = format!("{e:?}");
-            tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
-            let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
-            let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
-            diesel::update(target)
-                .set((
-                    jobs::attempts.eq(attempts),
-                    jobs::last_error.eq(Some(message)),
-                    jobs::run_at.eq(now.max(job.run_at) + backoff),
-                    jobs::failed_at.eq(failed),
-                ))
-                .execute(conn)?;
-            Ok(false)
-        }
-    }
-}
-
 /// What the workers and test clocks need to run jobs: the kinds' runners and their context.
 pub struct Queue {
     pub pool: PgPool,
@@ -221,7 +189,30 @@ impl Queue {
     /// Runs a claimed job (see [`claim_for_advance`]) in a savepoint and records its outcome in
     /// the claiming transaction. `now` is the time of the job's scope, for a retry's schedule.
     pub fn run_claimed(&self, conn: &mut PgConn, job: &Job, now: DateTime<Utc>) -> QueryResult<bool> {
-        run_claimed(conn, &self.registry, &self.runner(), job, now)
+        let outcome = conn.transaction::<_, ApiError, _>(|conn| self.registry.run(conn, &self.runner(), job));
+        let target = jobs::table.filter(jobs::id.eq(job.id));
+        match outcome {
+            Ok(()) => {
+                diesel::update(target).set(jobs::done_at.eq(Some(now.max(job.run_at)))).execute(conn)?;
+                Ok(true)
+            }
+            Err(e) => {
+                let attempts = job.attempts + 1;
+                let message = format!("{e:?}");
+                tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
+                let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
+                let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
+                diesel::update(target)
+                    .set((
+                        jobs::attempts.eq(attempts),
+                        jobs::last_error.eq(Some(message)),
+                        jobs::run_at.eq(now.max(job.run_at) + backoff),
+                        jobs::failed_at.eq(failed),
+                    ))
+                    .execute(conn)?;
+                Ok(false)
+            }
+        }
     }
 
     /// Runs due jobs until none is left, `max` have run or `stop` is set; returns how many ran.

@@ -47,7 +47,7 @@ pub async fn verify(state: web::Data<AppState>, auth: Auth, Json(req): Json<Veri
             res.insert_header((RATELIMIT_POLICY, p)).insert_header((RATELIMIT, n));
         }
         if !d.allowed {
-            res.insert_header((RETRY_AFTER, seconds(d.retry_after_us).max(1).to_string()));
+            res.insert_header((RETRY_AFTER, d.retry_after_seconds().to_string()));
         }
     }
     Ok(res.json(verdict.body))
