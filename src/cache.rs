@@ -6,15 +6,26 @@
 //! every instance's listener, which drops the stale entries within [`POLL`]. If the listener
 //! loses its connection it clears everything when it reconnects, since it may have missed
 //! notifications. Entries also expire after [`TTL`] as a last resort.
+//!
+//! Two helpers carry the protocol so no caller has to: [`Caches::get_or_load`] fills a cache
+//! unless an invalidation arrived while the value was loading, and [`Caches::write`] runs a
+//! write that changes cached facts (announced inside its transaction, dropped here after the
+//! commit). The hub knows the caches of credentials and test clocks; a domain with a cache of
+//! its own registers it as a [`Subscriber`] (the customers' resolved plans, in
+//! [`crate::entitlements`]).
 
-use std::sync::{Arc, Weak};
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use moka::sync::Cache;
 
-use crate::db::PgConn;
+use crate::db::{PgConn, PgPool};
+use crate::error::ApiResult;
 use crate::ids::{ApiKeyId, CustomerId, SecretKeyId, TenantId};
 use crate::tenancy::{Mode, Scope};
 
@@ -40,28 +51,43 @@ pub struct ApiKeyEntry {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub type CustomerKey = (TenantId, Mode, CustomerId);
+/// A cache a domain keeps of its own, told of every invalidation.
+pub trait Subscriber: Send + Sync {
+    fn apply(&self, inv: &Invalidation);
+    fn clear(&self);
+}
 
 pub struct Caches {
     /// Bumped by every invalidation: a load that started before a bump is not cached.
-    generation: std::sync::atomic::AtomicU64,
+    generation: AtomicU64,
     /// By SHA-256 of the key; `None` remembers that no such key exists.
     pub secret_keys: Cache<[u8; 32], Option<SecretKeyEntry>>,
     pub api_keys: Cache<[u8; 32], Option<ApiKeyEntry>>,
-    /// What a customer's plan grants, as verify needs it.
-    pub customers: Cache<CustomerKey, Arc<crate::verify::resolve::Resolution>>,
     /// The instant each tenant's test clock stands at (`None` until first advanced).
     pub test_clocks: Cache<TenantId, Option<DateTime<Utc>>>,
+    subscribers: RwLock<Vec<Arc<dyn Subscriber>>>,
 }
 
 impl Default for Caches {
     fn default() -> Self {
         Caches {
-            generation: std::sync::atomic::AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             secret_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
             api_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
-            customers: Cache::builder().max_capacity(100_000).time_to_live(TTL).support_invalidation_closures().build(),
             test_clocks: Cache::builder().max_capacity(100_000).time_to_live(TTL).build(),
+            subscribers: RwLock::new(Vec::new()),
+        }
+    }
+}
+
+/// What a write changed in cached facts (see [`Caches::write`]).
+#[derive(Debug, Default)]
+pub struct Changes(Vec<Invalidation>);
+
+impl Changes {
+    pub fn invalidate(&mut self, inv: Invalidation) {
+        if !self.0.contains(&inv) {
+            self.0.push(inv);
         }
     }
 }
@@ -126,31 +152,82 @@ impl Invalidation {
 }
 
 impl Caches {
-    pub fn generation(&self) -> u64 {
-        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    /// Registers a domain's cache for invalidations.
+    pub fn subscribe(&self, s: Arc<dyn Subscriber>) {
+        if let Ok(mut subs) = self.subscribers.write() {
+            subs.push(s);
+        }
+    }
+
+    fn subscribers(&self) -> Vec<Arc<dyn Subscriber>> {
+        self.subscribers.read().map(|s| s.clone()).unwrap_or_default()
     }
 
     pub fn apply(&self, inv: &Invalidation) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
         match inv {
             Invalidation::SecretKey(h) => self.secret_keys.invalidate(h),
             Invalidation::ApiKey(h) => self.api_keys.invalidate(h),
-            Invalidation::Customer(s, c) => self.customers.invalidate(&(s.tenant_id, s.mode, *c)),
-            Invalidation::Scope(s) => {
-                let (t, m) = (s.tenant_id, s.mode);
-                // Only fails when closures are not enabled, which they are.
-                let _ = self.customers.invalidate_entries_if(move |k, _| k.0 == t && k.1 == m);
-            }
             Invalidation::TestClock(t) => self.test_clocks.invalidate(t),
+            Invalidation::Customer(..) | Invalidation::Scope(_) => {}
+        }
+        for s in self.subscribers() {
+            s.apply(inv);
         }
     }
 
     pub fn clear(&self) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.secret_keys.invalidate_all();
         self.api_keys.invalidate_all();
-        self.customers.invalidate_all();
         self.test_clocks.invalidate_all();
+        for s in self.subscribers() {
+            s.clear();
+        }
+    }
+
+    /// The value cached under `key`, or loaded by `load` and cached, unless an invalidation
+    /// arrived while it loaded (the value may predate it: used once, not cached).
+    pub async fn get_or_load<K, V, Fut>(&self, cache: &Cache<K, V>, key: K, load: impl FnOnce() -> Fut) -> ApiResult<V>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        Fut: Future<Output = ApiResult<V>>,
+    {
+        if let Some(hit) = cache.get(&key) {
+            return Ok(hit);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let value = load().await?;
+        if self.generation.load(Ordering::Acquire) == generation {
+            cache.insert(key, value.clone());
+        }
+        Ok(value)
+    }
+
+    /// Runs a write that changes cached facts, in one transaction: `f` names what it changed in
+    /// [`Changes`]; every instance is told inside the transaction (so only if it commits), and
+    /// this one drops the stale entries as soon as it has.
+    pub async fn write<T, F>(&self, pool: &PgPool, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut PgConn, &mut Changes) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, changes) = crate::db::run(pool, move |conn| {
+            conn.transaction(|conn| {
+                let mut changes = Changes::default();
+                let value = f(conn, &mut changes)?;
+                for inv in &changes.0 {
+                    notify(conn, inv)?;
+                }
+                Ok((value, changes))
+            })
+        })
+        .await?;
+        for inv in &changes.0 {
+            self.apply(inv);
+        }
+        Ok(value)
     }
 }
 

@@ -23,6 +23,7 @@ pub mod ids;
 pub mod invoices;
 pub mod jobs;
 pub mod keys;
+pub mod ledger;
 pub mod metrics;
 pub mod middleware;
 pub mod money;

@@ -10,9 +10,21 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
+use crate::ids::{CustomerId, TenantId};
+use crate::tenancy::Mode;
+
 const SHARDS: usize = 64;
 /// A shard sweeps replenished keys when it grows past this many.
 const SWEEP_AT: usize = 4096;
+
+/// Whose bucket a verify with a rate limit draws from: a customer's, for one feature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RateKey {
+    pub tenant: TenantId,
+    pub mode: Mode,
+    pub customer: CustomerId,
+    pub feature: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decision {

@@ -67,7 +67,7 @@ impl Application {
             }
             drop(conn);
             let pool = crate::db::build_pool(url.expose(), size, timeout)?;
-            crate::auth::password::Hasher::warm_up();
+            crate::crypto::password::Hasher::warm_up();
             Ok(pool)
         })
         .await??;
@@ -90,11 +90,13 @@ impl Application {
 
         let app_state = state.clone();
         // Per instance, shared by its workers.
+        let resolutions = web::Data::from(crate::entitlements::Resolutions::new(&state.caches));
         let login_throttle = web::Data::new(crate::accounts::throttle::LoginThrottle::default());
         let app = move || {
             App::new()
                 .into_utoipa_app()
                 .app_data(app_state.clone())
+                .app_data(resolutions.clone())
                 .app_data(login_throttle.clone())
                 .app_data(routes.clone())
                 .app_data(spec_json.clone())

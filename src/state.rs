@@ -1,20 +1,20 @@
-//! What every handler can reach, shared by all workers of one instance.
+//! What every handler can reach, shared by all workers of one instance: the infrastructure
+//! (pool, clock, credentials, caches, the ledger's writer, the job queue). It names no domain
+//! above the ledger, so any domain may use it; a domain's own runtime state (the customers'
+//! resolutions) is application data of its own, registered by [`crate::startup`].
 
 use std::sync::Arc;
 
-use crate::auth::jwt::JwtKeys;
-use crate::auth::password::Hasher;
 use crate::cache::Caches;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::crypto::jwt::JwtKeys;
+use crate::crypto::password::Hasher;
 use crate::db::PgPool;
 use crate::email::Mailer;
+use crate::ledger::Writer;
 use crate::metrics::Metrics;
-use crate::ratelimit::RateLimiter;
-use crate::tenancy::{Mode, Scope};
-use crate::verify::batcher::Batcher;
-use crate::verify::service::RateKey;
-use chrono::{DateTime, Utc};
+use crate::ratelimit::{RateKey, RateLimiter};
 
 pub struct AppState {
     pub pool: PgPool,
@@ -27,25 +27,14 @@ pub struct AppState {
     pub idempotency_secret: [u8; 32],
     pub caches: Arc<Caches>,
     pub rate_limiter: RateLimiter<RateKey>,
-    /// Group commit for verify and single usage events.
-    pub batcher: Batcher,
+    /// The usage ledger's one write path (group commit), for verify and the usage API.
+    pub writer: Writer,
     pub mailer: Arc<Mailer>,
     /// The job queue's runners and their context (the worker holds it weakly).
     pub jobs: Arc<crate::jobs::Queue>,
 }
 
 impl AppState {
-    /// "Now" for billing logic in a tenant's mode: the instance clock in live mode; in test
-    /// mode the tenant's test clock, which stands still at the instant it was last advanced to
-    /// (the instance clock until it is first advanced).
-    pub async fn now_for(&self, scope: Scope) -> crate::error::ApiResult<DateTime<Utc>> {
-        if scope.mode == Mode::Live {
-            return Ok(self.clock.now());
-        }
-        let frozen = crate::testclock::service::cached_frozen_at(self, scope.tenant_id).await?;
-        Ok(frozen.unwrap_or_else(|| self.clock.now()))
-    }
-
     pub fn new(
         pool: PgPool,
         clock: Arc<dyn Clock>,
@@ -57,13 +46,13 @@ impl AppState {
         Ok(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
-            jwt: JwtKeys::new(&crate::auth::jwt::signing_key(settings.jwt_secret.expose())),
+            jwt: JwtKeys::new(&crate::crypto::jwt::signing_key(settings.jwt_secret.expose())),
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             metrics: Metrics::new()?,
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
-            batcher: Batcher::start(pool.clone(), settings.usage_writers)?,
+            writer: Writer::start(pool.clone(), settings.usage_writers)?,
             jobs: Arc::new(crate::jobs::Queue {
                 pool: pool.clone(),
                 clock: clock.clone(),

@@ -64,7 +64,7 @@ impl Password {
 
 impl<'de> Deserialize<'de> for Password {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::auth::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
+        use crate::crypto::password::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
         let s = String::deserialize(d)?;
         let n = s.chars().count();
         if n < MIN_PASSWORD_LEN {

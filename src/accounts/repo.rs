@@ -33,17 +33,6 @@ pub fn insert_secret_key(conn: &mut PgConn, key: &SecretKey) -> QueryResult<()> 
 }
 
 /// The authentication lookup: by hash, across tenants (the hash names one key).
-pub fn find_secret_key_by_hash(
-    conn: &mut PgConn,
-    hash: &[u8; 32],
-) -> Result<Option<SecretKey>, crate::error::ApiError> {
-    Ok(secret_keys::table
-        .filter(secret_keys::key_hash.eq(&hash[..]))
-        .select(SecretKey::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 pub fn list_secret_keys(
     conn: &mut PgConn,
     tenant: TenantId,

@@ -8,8 +8,6 @@
 //! [`authenticate`] resolves the caller once per request (the result is kept in the request's
 //! extensions, so middleware and the handler share it); [`Auth`] is the extractor.
 
-pub mod jwt;
-pub mod password;
 pub mod tokens;
 
 use std::future::Future;
@@ -18,6 +16,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
+use crate::cache::SecretKeyEntry;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, UserId};
 use crate::state::AppState;
@@ -95,26 +94,13 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
         let key = tokens::parse_secret_key(token)
             .ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
         let hash = crate::crypto::sha256(token.as_bytes());
-        let row = match state.caches.secret_keys.get(&hash) {
-            Some(hit) => hit,
-            None => {
-                let generation = state.caches.generation();
-                let found = crate::db::run(&state.pool, move |conn| {
-                    crate::accounts::repo::find_secret_key_by_hash(conn, &hash)
-                })
-                .await?;
-                let entry = found.map(|k| crate::cache::SecretKeyEntry {
-                    tenant_id: k.tenant_id,
-                    mode: k.mode,
-                    id: k.id,
-                    revoked: k.revoked_at.is_some(),
-                });
-                if state.caches.generation() == generation {
-                    state.caches.secret_keys.insert(hash, entry);
-                }
-                entry
-            }
-        };
+        let pool = &state.pool;
+        let row = state
+            .caches
+            .get_or_load(&state.caches.secret_keys, hash, || {
+                crate::db::run(pool, move |conn| Ok(find_secret_key(conn, &hash)?))
+            })
+            .await?;
         let row = row.ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
         if row.revoked {
             return Err(ApiError::unauthenticated("api_key_revoked", "the secret key was revoked"));
@@ -136,6 +122,15 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
     };
     req.extensions_mut().insert(auth);
     Ok(auth)
+}
+
+/// The secret key with this SHA-256 hash, as the cache keeps it.
+fn find_secret_key(conn: &mut crate::db::PgConn, hash: &[u8; 32]) -> diesel::QueryResult<Option<SecretKeyEntry>> {
+    use crate::schema::secret_keys::dsl::*;
+    use diesel::prelude::*;
+    let row: Option<(crate::ids::TenantId, Mode, SecretKeyId, Option<chrono::DateTime<chrono::Utc>>)> =
+        secret_keys.filter(key_hash.eq(&hash[..])).select((tenant_id, mode, id, revoked_at)).first(conn).optional()?;
+    Ok(row.map(|(t, m, i, revoked)| SecretKeyEntry { tenant_id: t, mode: m, id: i, revoked: revoked.is_some() }))
 }
 
 impl FromRequest for Auth {

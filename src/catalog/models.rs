@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use crate::ids::{FeatureId, PlanId, TenantId};
+pub use crate::ledger::Aggregation;
 use crate::money::{Amount, Currency, Quantity};
 use crate::schema::{features, plan_versions, plans};
 use crate::subscriptions::period::Interval;
@@ -15,28 +16,6 @@ text_enum!(
     /// `boolean`: has it or not. `metered`: counted, limited and billed by usage. `config`: a value.
     FeatureType { Boolean => "boolean", Metered => "metered", Config => "config" }
 );
-text_enum!(
-    /// How a metered feature's events add up over a period.
-    Aggregation { Sum => "sum", Count => "count", Max => "max", UniqueCount => "unique_count", Latest => "latest" }
-);
-impl Aggregation {
-    /// The SQL aggregate over `usage_events` rows; `property` is the placeholder (`$6`) bound to
-    /// the feature's property. Properties that are not numbers count as absent for `max` and
-    /// `latest`; `latest` breaks ties on the event id, so it is deterministic.
-    pub fn sql(self, property: &str) -> String {
-        let number = format!(
-            "CASE WHEN jsonb_typeof(properties -> {property}) = 'number' THEN (properties ->> {property})::numeric END"
-        );
-        match self {
-            Aggregation::Sum => "sum(quantity)".to_string(),
-            Aggregation::Count => "count(*)::numeric".to_string(),
-            Aggregation::Max => format!("max({number})"),
-            Aggregation::UniqueCount => format!("count(DISTINCT properties ->> {property})::numeric"),
-            Aggregation::Latest => format!("(array_agg({number} ORDER BY occurred_at DESC, event_id DESC))[1]"),
-        }
-    }
-}
-
 text_enum!(
     /// When a metered limit starts over: UTC calendar day or month, the subscription's billing
     /// period, or never.
@@ -70,6 +49,17 @@ pub struct Feature {
     pub aggregation: Option<Aggregation>,
     pub property: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Feature {
+    /// What the ledger adds up for this feature; `None` unless it is metered.
+    pub fn metered(&self) -> Option<crate::ledger::aggregate::Metered<'_>> {
+        Some(crate::ledger::aggregate::Metered {
+            feature: &self.key,
+            aggregation: self.aggregation?,
+            property: self.property.as_deref(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -142,6 +132,13 @@ pub struct EntitlementSpec {
     pub value: Option<serde_json::Value>,
     #[serde(default)]
     pub rate_limit: Option<RateLimitSpec>,
+}
+
+impl EntitlementSpec {
+    /// When its limit window starts over: the billing period unless it says otherwise.
+    pub fn reset(&self) -> Reset {
+        self.reset.unwrap_or(Reset::BillingPeriod)
+    }
 }
 
 impl Serialize for EntitlementSpec {

@@ -71,7 +71,7 @@ pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequ
         unit: req.unit.map(|u| u.into_inner()),
         aggregation,
         property,
-        created_at: state.now_for(auth.scope).await?,
+        created_at: crate::testclock::now_for(state, auth.scope).await?,
     };
     let scope = auth.scope;
     let feature = crate::db::run(&state.pool, move |conn| {
@@ -124,7 +124,7 @@ fn version_row(
 
 pub async fn create_plan(state: &AppState, auth: Auth, req: CreatePlanRequest) -> ApiResult<PlanResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let features = repo::feature_types(conn, scope)?;
@@ -178,7 +178,7 @@ fn stored<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> ApiResult<T>
 /// as version N+1 (existing subscriptions keep theirs).
 pub async fn update_plan(state: &AppState, auth: Auth, key: String, req: UpdatePlanRequest) -> ApiResult<PlanResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut plan = repo::lock_plan(conn, scope, &key)?.ok_or_else(|| ApiError::not_found("plan"))?;
@@ -224,7 +224,7 @@ pub async fn update_plan(state: &AppState, auth: Auth, key: String, req: UpdateP
 
 pub async fn archive_plan(state: &AppState, auth: Auth, key: String) -> ApiResult<PlanResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let plan = repo::lock_plan(conn, scope, &key)?.ok_or_else(|| ApiError::not_found("plan"))?;

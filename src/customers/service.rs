@@ -24,7 +24,7 @@ fn metadata_json(m: Metadata) -> serde_json::Value {
 }
 
 pub async fn create(state: &AppState, auth: Auth, req: CreateCustomerRequest) -> ApiResult<CustomerResponse> {
-    let now = state.now_for(auth.scope).await?;
+    let now = crate::testclock::now_for(state, auth.scope).await?;
     let c = Customer {
         tenant_id: auth.scope.tenant_id,
         mode: auth.scope.mode,
@@ -104,7 +104,7 @@ pub async fn update(
 /// Deletes a customer that has no subscription in force. Its history stays for invoices.
 pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<DeletedCustomer> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;

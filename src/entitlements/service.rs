@@ -6,14 +6,14 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::view::{counter_key, load, resets_at, FeatureInfo, Resolution, SubscriptionInfo};
 use crate::auth::Auth;
-use crate::catalog::models::{EntitlementSpec, FeatureType, Overage, RateLimitSpec, Reset};
+use crate::catalog::models::{EntitlementSpec, FeatureType, Overage, RateLimitSpec};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
+use crate::ledger::counter_value;
 use crate::state::AppState;
 use crate::tenancy::Scope;
-use crate::usage::ledger::{counter_value, CounterKey};
-use crate::verify::resolve::{load, window_start, FeatureInfo, Resolution, SubscriptionInfo};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"feature": "api_calls", "type": "metered", "has_access": true, "limit": 100000,
@@ -56,15 +56,9 @@ fn granted(
     now: DateTime<Utc>,
 ) -> ApiResult<EntitlementResponse> {
     let metered = info.kind == FeatureType::Metered;
-    let reset = spec.reset.unwrap_or(Reset::BillingPeriod);
+    let reset = spec.reset();
     let used = if metered && info.counted() {
-        let key = CounterKey {
-            tenant_id: scope.tenant_id,
-            mode: scope.mode,
-            customer_id: res.customer_id,
-            feature: spec.feature.clone(),
-            window_start: window_start(reset, now, sub),
-        };
+        let key = counter_key(scope, res.customer_id, &spec.feature, reset, now, sub);
         Some(counter_value(conn, &key)?.ceil().to_i64().unwrap_or(i64::MAX))
     } else if metered {
         Some(0)
@@ -80,11 +74,7 @@ fn granted(
         limit: spec.limit,
         used,
         remaining,
-        resets_at: if metered && spec.limit.is_some() {
-            crate::verify::service::resets_at(reset, now, sub)
-        } else {
-            None
-        },
+        resets_at: if metered && spec.limit.is_some() { resets_at(reset, now, sub) } else { None },
         value: spec.value.clone(),
         rate_limit: spec.rate_limit,
         overage: spec.overage,
@@ -109,7 +99,7 @@ fn not_granted(feature: &str, kind: FeatureType) -> EntitlementResponse {
 /// Everything the customer's plan grants now (empty without a subscription in force).
 pub async fn list(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<EntitlementList> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let Some(sub) = &res.subscription else { return Ok(EntitlementList { data: vec![] }) };
@@ -134,7 +124,7 @@ pub async fn get(
     feature: String,
 ) -> ApiResult<EntitlementResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         let res = load(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let info = *res.features.get(&feature).ok_or_else(|| ApiError::not_found("feature"))?;

@@ -102,7 +102,8 @@ pub fn usage_lines(
     let mut lines = Vec::new();
     for charge in v.charge_specs() {
         let Some(feature) = crate::catalog::repo::find_feature(conn, scope, charge.feature())? else { continue };
-        let used = repo::aggregate(conn, scope, customer, &feature, from, to)?;
+        let Some(metered) = feature.metered() else { continue };
+        let used = crate::ledger::aggregate::total(conn, scope, customer, metered, from, to)?;
         let r = rating::rate(&charge, used);
         let unit = feature.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
         let description = match &charge {

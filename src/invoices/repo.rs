@@ -2,11 +2,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
 use super::models::*;
-use crate::catalog::models::{Aggregation, Feature};
 use crate::db::PgConn;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::pagination::Page;
@@ -225,36 +223,4 @@ pub fn mark_billed_through(
     .set(customers::billed_through.eq(to))
     .execute(conn)
     .map(drop)
-}
-
-#[derive(QueryableByName)]
-struct Total {
-    #[diesel(sql_type = Nullable<Numeric>)]
-    value: Option<Decimal>,
-}
-
-/// A metered feature's usage by one customer over `[from, to)`, aggregated as the feature says.
-pub fn aggregate(
-    conn: &mut PgConn,
-    scope: Scope,
-    customer: CustomerId,
-    feature: &Feature,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> QueryResult<Decimal> {
-    let agg = feature.aggregation.unwrap_or(Aggregation::Sum).sql("$6");
-    let rows: Vec<Total> = diesel::sql_query(format!(
-        "SELECT {agg} AS value FROM usage_events \
-         WHERE tenant_id = $1 AND mode = $2 AND customer_id = $3 AND feature = $4 \
-           AND occurred_at >= $5 AND occurred_at < $7"
-    ))
-    .bind::<SqlUuid, _>(scope.tenant_id.0)
-    .bind::<Text, _>(scope.mode.as_str())
-    .bind::<SqlUuid, _>(customer.0)
-    .bind::<Text, _>(&feature.key)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Text, _>(feature.property.clone().unwrap_or_default())
-    .bind::<Timestamptz, _>(to)
-    .load(conn)?;
-    Ok(rows.into_iter().next().and_then(|r| r.value).unwrap_or_default())
 }

@@ -58,7 +58,7 @@ where
     F: FnOnce(&mut PgConn, &mut Invoice, chrono::DateTime<chrono::Utc>) -> ApiResult<()> + Send + 'static,
 {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let (r, customer) = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut inv = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("invoice"))?;
@@ -136,7 +136,7 @@ pub async fn document(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<
 /// dashboard shows. Nothing is written.
 pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<InvoiceResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         let c = crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let sub = crate::subscriptions::repo::open_for_customer(conn, scope, customer)?.ok_or_else(|| {

@@ -61,7 +61,7 @@ pub async fn create(
     req: CreateApiKeyRequest,
 ) -> ApiResult<CreatedApiKey> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     if req.expires_at.is_some_and(|e| e <= now) {
         return Err(
             ApiError::bad_request("parameter_invalid", "expires_at must be in the future").with_param("expires_at")
@@ -90,7 +90,7 @@ pub async fn list(state: &AppState, auth: Auth, customer: CustomerId, page: Page
 /// Revokes a key at once (again: it keeps its first `revoked_at`).
 pub async fn revoke(state: &AppState, auth: Auth, id: ApiKeyId) -> ApiResult<RevokedApiKey> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let (revoked_at, hash) = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let k = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("API key"))?;
@@ -113,7 +113,7 @@ pub async fn revoke(state: &AppState, auth: Auth, id: ApiKeyId) -> ApiResult<Rev
 /// Issues a new key for the same customer; the old one works `grace_seconds` more.
 pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKeyRequest) -> ApiResult<CreatedApiKey> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let grace = match req.grace_seconds {
         None => 0,
         Some(q) => q.whole_in(0, MAX_GRACE_SECONDS, "grace_seconds")?,

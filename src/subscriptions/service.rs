@@ -75,7 +75,7 @@ fn out_of_range() -> ApiError {
 
 pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let trial_override = match req.trial_days {
         None => None,
         Some(q) => Some(q.whole_in(0, crate::catalog::validate::MAX_TRIAL_DAYS, "trial_days")? as u32),
@@ -193,7 +193,7 @@ pub async fn change(
     req: ChangeSubscriptionRequest,
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     update(state, scope, id, move |conn, s| {
         let (plan, version) = open_plan(conn, scope, &req.plan)?;
         if plan.id == s.plan_id && version.version == s.plan_version {
@@ -230,7 +230,7 @@ pub async fn cancel(
     req: CancelSubscriptionRequest,
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     update(state, scope, id, move |conn, s| {
         if req.at_period_end.unwrap_or(true) {
             s.cancel_at_period_end = true;

@@ -1,8 +1,10 @@
 //! Test clocks (docs/api.md "Test clock"): each tenant's test mode has a clock of its own, the
-//! instance clock plus an offset that only grows. Advancing it runs, before answering, every
+//! which stands still until advanced, and only moves forward. [`now_for`] is "now" for every
+//! billing rule, in either mode. Advancing the clock runs, before answering, every
 //! piece of billing work due on the way, in time order, in one transaction: either the whole
 //! month passes, invoices and all, or nothing does.
 
 pub mod handlers;
 pub mod service;
 pub use handlers::routes;
+pub use service::now_for;

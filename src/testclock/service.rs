@@ -37,17 +37,21 @@ pub fn frozen_at(conn: &mut PgConn, tenant: TenantId) -> QueryResult<Option<Date
     test_clocks::table.find(tenant).select(test_clocks::frozen_at).first(conn).optional()
 }
 
-/// [`frozen_at`], cached (a notification drops it when the clock moves).
-pub async fn cached_frozen_at(state: &AppState, tenant: TenantId) -> ApiResult<Option<DateTime<Utc>>> {
-    if let Some(t) = state.caches.test_clocks.get(&tenant) {
-        return Ok(t);
+/// "Now" for billing logic in a tenant's mode: the instance clock in live mode; in test mode
+/// the tenant's test clock, which stands still at the instant it was last advanced to (the
+/// instance clock until it is first advanced). Cached; a notification drops it when it moves.
+pub async fn now_for(state: &AppState, scope: Scope) -> ApiResult<DateTime<Utc>> {
+    if scope.mode == Mode::Live {
+        return Ok(state.clock.now());
     }
-    let generation = state.caches.generation();
-    let t = crate::db::run(&state.pool, move |conn| Ok(frozen_at(conn, tenant)?)).await?;
-    if state.caches.generation() == generation {
-        state.caches.test_clocks.insert(tenant, t);
-    }
-    Ok(t)
+    let (tenant, pool) = (scope.tenant_id, &state.pool);
+    let frozen = state
+        .caches
+        .get_or_load(&state.caches.test_clocks, tenant, || {
+            crate::db::run(pool, move |conn| Ok(frozen_at(conn, tenant)?))
+        })
+        .await?;
+    Ok(frozen.unwrap_or_else(|| state.clock.now()))
 }
 
 fn live_mode() -> ApiError {
@@ -58,7 +62,7 @@ pub async fn get(state: &AppState, auth: Auth) -> ApiResult<TestClockResponse> {
     if auth.scope.mode != Mode::Test {
         return Err(live_mode());
     }
-    Ok(TestClockResponse { now: state.now_for(auth.scope).await?, jobs_run: None })
+    Ok(TestClockResponse { now: now_for(state, auth.scope).await?, jobs_run: None })
 }
 
 pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiResult<TestClockResponse> {
@@ -69,8 +73,9 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
     let to = crate::clock::truncate(req.to);
     let instance_now = state.clock.now();
     let queue = state.jobs.clone();
-    let jobs_run = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    let jobs_run = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             // One advance at a time per tenant: the clock's row stays locked until commit.
             diesel::insert_into(test_clocks::table)
                 .values((
@@ -102,14 +107,11 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
             diesel::update(test_clocks::table.find(tenant))
                 .set((test_clocks::frozen_at.eq(to), test_clocks::updated_at.eq(instance_now)))
                 .execute(conn)?;
-            crate::cache::notify(conn, &Invalidation::TestClock(tenant))?;
+            changes.invalidate(Invalidation::TestClock(tenant));
             // Every cached view of the tenant's test customers may have changed periods.
-            crate::cache::notify(conn, &Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }))?;
+            changes.invalidate(Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
             Ok(ran)
         })
-    })
-    .await?;
-    state.caches.apply(&Invalidation::TestClock(tenant));
-    state.caches.apply(&Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
+        .await?;
     Ok(TestClockResponse { now: to, jobs_run: Some(jobs_run) })
 }

@@ -4,6 +4,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::models::*;
 use super::service;
 use crate::auth::Auth;
+use crate::entitlements::Resolutions;
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, JsonItems, Query};
 use crate::ids::parse_path_id;
@@ -29,10 +30,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[post("/v1/usage")]
 pub async fn record_usage(
     state: web::Data<AppState>,
+    resolutions: web::Data<Resolutions>,
     auth: Auth,
     Json(req): Json<UsageEventRequest>,
 ) -> ApiResult<HttpResponse> {
-    let recorded = service::record(&state, auth, req).await?;
+    let recorded = service::record(&state, &resolutions, auth, req).await?;
     Ok(if recorded.duplicate { HttpResponse::Ok() } else { HttpResponse::Created() }.json(recorded))
 }
 
@@ -51,10 +53,11 @@ pub async fn record_usage(
 #[post("/v1/usage/batch")]
 pub async fn record_usage_batch(
     state: web::Data<AppState>,
+    resolutions: web::Data<Resolutions>,
     auth: Auth,
     JsonItems(req): JsonItems<UsageBatchRequest>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(service::record_batch(&state, auth, req).await?))
+    Ok(HttpResponse::Ok().json(service::record_batch(&state, &resolutions, auth, req).await?))
 }
 
 /// A customer's usage of a feature over time, for a usage dashboard.

@@ -1,8 +1,8 @@
-//! The usage ledger: recording usage events (also outside verify) and reading them back as
-//! time series for a usage dashboard.
+//! The usage API: recording usage events (also outside verify) and reading them back as time
+//! series for a usage dashboard. Both go through the ledger ([`crate::ledger`]): its writer
+//! records, its aggregate query reads.
 
 pub mod handlers;
-pub mod ledger;
 pub mod models;
 pub mod service;
 

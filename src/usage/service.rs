@@ -1,21 +1,20 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Months, TimeDelta, Timelike, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
-use super::ledger::{CounterKey, CounterReq, Entry, NewEvent};
 use super::models::*;
 use crate::auth::Auth;
-use crate::catalog::models::{Aggregation, FeatureType, Overage, Reset};
+use crate::catalog::models::FeatureType;
+use crate::entitlements::Resolutions;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
+use crate::ledger::aggregate::aggregate;
+use crate::ledger::event::{check_properties, check_timestamp};
+use crate::ledger::{Entry, NewEvent};
 use crate::money::Quantity;
 use crate::state::AppState;
 use crate::tenancy::Scope;
-use crate::verify::resolve::{resolve, window_start};
-use crate::verify::service::{check_properties, check_timestamp};
 
 /// Finds the customer an event names, by id or by external id.
 async fn customer_of(
@@ -55,6 +54,7 @@ async fn customer_of(
 /// towards the customer's limit window when the plan limits the feature.
 async fn prepare(
     state: &AppState,
+    resolutions: &Resolutions,
     scope: Scope,
     req: UsageEventRequest,
     now: DateTime<Utc>,
@@ -64,8 +64,10 @@ async fn prepare(
     let properties = check_properties(req.properties, "properties")?;
     let customer =
         customer_of(state, scope, req.customer, req.customer_external_id.map(|e| e.into_inner()), known).await?;
-    let res =
-        resolve(state, scope, customer).await?.ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
+    let res = resolutions
+        .get(&state.caches, &state.pool, scope, customer)
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
     res.check_open_period(occurred_at, "timestamp")?;
     let info = res.features.get(&req.feature).copied().ok_or_else(|| {
         ApiError::bad_request("parameter_invalid", format!("there is no feature {:?}", req.feature))
@@ -76,21 +78,7 @@ async fn prepare(
             .with_param("feature"));
     }
     let quantity = req.quantity.value();
-    let counter = match (&res.subscription, res.grants.get(&req.feature)) {
-        (Some(sub), Some(grant)) if info.counted() => Some(CounterReq {
-            key: CounterKey {
-                tenant_id: scope.tenant_id,
-                mode: scope.mode,
-                customer_id: customer,
-                feature: req.feature.clone(),
-                window_start: window_start(grant.reset.unwrap_or(Reset::BillingPeriod), occurred_at, sub),
-            },
-            limit: grant.limit.map(Decimal::from),
-            allow_overage: grant.overage == Some(Overage::Allow),
-            increment: if info.aggregation == Some(Aggregation::Count) { Decimal::ONE } else { quantity },
-        }),
-        _ => None,
-    };
+    let counter = res.charge(scope, &req.feature, occurred_at, quantity);
     let id = req.event_id.into_inner();
     let event = NewEvent {
         tenant_id: scope.tenant_id,
@@ -107,15 +95,25 @@ async fn prepare(
     Ok((Entry { event: Some(event), counter, force: true }, id))
 }
 
-pub async fn record(state: &AppState, auth: Auth, req: UsageEventRequest) -> ApiResult<UsageRecorded> {
+pub async fn record(
+    state: &AppState,
+    resolutions: &Resolutions,
+    auth: Auth,
+    req: UsageEventRequest,
+) -> ApiResult<UsageRecorded> {
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
-    let (entry, id) = prepare(state, scope, req, now, &mut HashMap::new()).await?;
-    let outcome = state.batcher.submit(entry).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
+    let (entry, id) = prepare(state, resolutions, scope, req, now, &mut HashMap::new()).await?;
+    let outcome = state.writer.submit(entry).await?;
     Ok(UsageRecorded { id, duplicate: outcome.duplicate })
 }
 
-pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) -> ApiResult<UsageBatchResponse> {
+pub async fn record_batch(
+    state: &AppState,
+    resolutions: &Resolutions,
+    auth: Auth,
+    req: UsageBatchRequest,
+) -> ApiResult<UsageBatchResponse> {
     if req.events.len() > MAX_BATCH_EVENTS {
         return Err(ApiError::bad_request(
             "too_many_events",
@@ -124,14 +122,14 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
         .with_param("events"));
     }
     let scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let mut known = HashMap::new();
     let mut rejected = Vec::new();
     let mut entries = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
         let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
         let prepared = match parsed {
-            Ok(event) => prepare(state, scope, event, now, &mut known).await,
+            Ok(event) => prepare(state, resolutions, scope, event, now, &mut known).await,
             Err(e) => Err(e),
         };
         match prepared {
@@ -145,17 +143,9 @@ pub async fn record_batch(state: &AppState, auth: Auth, req: UsageBatchRequest) 
     // Through the same group-commit writers as verify, as one job: events from several
     // requests share a statement. If any write fails the call answers 503; retrying the whole
     // batch is safe, as event ids are deduplicated.
-    let outcomes = state.batcher.submit_many(entries).await?;
+    let outcomes = state.writer.submit_many(entries).await?;
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
-}
-
-#[derive(QueryableByName)]
-struct Bucket {
-    #[diesel(sql_type = Timestamptz)]
-    start: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Numeric>)]
-    value: Option<Decimal>,
 }
 
 fn truncate(t: DateTime<Utc>, g: Granularity) -> DateTime<Utc> {
@@ -188,7 +178,7 @@ pub async fn series(
     let granularity = p.granularity.unwrap_or(Granularity::Day);
     let to = match p.to {
         Some(t) => t,
-        None => state.now_for(scope).await?,
+        None => crate::testclock::now_for(state, scope).await?,
     };
     let from = p.from.unwrap_or(to - TimeDelta::days(30));
     if from >= to {
@@ -212,30 +202,16 @@ pub async fn series(
         crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         let f = crate::catalog::repo::find_feature(conn, scope, &feature)?
             .ok_or_else(|| ApiError::not_found("feature").with_param("feature"))?;
-        let Some(aggregation) = f.aggregation else {
-            return Err(ApiError::bad_request("parameter_invalid", "usage exists only for metered features").with_param("feature"));
+        let Some(metered) = f.metered() else {
+            return Err(ApiError::bad_request("parameter_invalid", "usage exists only for metered features")
+                .with_param("feature"));
         };
-        let agg = aggregation.sql("$7");
-        let rows: Vec<Bucket> = diesel::sql_query(format!(
-            "SELECT date_trunc($1, occurred_at, 'UTC') AS start, {agg} AS value FROM usage_events \
-             WHERE tenant_id = $2 AND mode = $3 AND customer_id = $4 AND feature = $5 AND occurred_at >= $6 AND occurred_at < $8 \
-             GROUP BY 1 ORDER BY 1"
-        ))
-        .bind::<Text, _>(granularity.as_str())
-        .bind::<SqlUuid, _>(scope.tenant_id.0)
-        .bind::<Text, _>(scope.mode.as_str())
-        .bind::<SqlUuid, _>(customer.0)
-        .bind::<Text, _>(&f.key)
-        .bind::<Timestamptz, _>(from)
-        .bind::<Text, _>(f.property.clone().unwrap_or_default())
-        .bind::<Timestamptz, _>(to)
-        .load(conn)?;
+        let rows = aggregate(conn, scope, customer, metered, from, to, Some(granularity.as_str()))?;
         Ok((f.key, rows))
     })
     .await?;
     let (feature, rows) = rows;
-    let found: HashMap<DateTime<Utc>, Decimal> =
-        rows.into_iter().map(|r| (r.start, r.value.unwrap_or_default())).collect();
+    let found: HashMap<DateTime<Utc>, Decimal> = rows.into_iter().collect();
     let data = starts
         .into_iter()
         .map(|start| UsagePoint { start, value: Quantity(found.get(&start).copied().unwrap_or_default()) })

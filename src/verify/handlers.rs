@@ -5,6 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::models::*;
 use super::service;
 use crate::auth::Auth;
+use crate::entitlements::Resolutions;
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -36,8 +37,13 @@ const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
     )
 )]
 #[post("/v1/verify")]
-pub async fn verify(state: web::Data<AppState>, auth: Auth, Json(req): Json<VerifyRequest>) -> ApiResult<HttpResponse> {
-    let verdict = service::verify(&state, auth, req).await?;
+pub async fn verify(
+    state: web::Data<AppState>,
+    resolutions: web::Data<Resolutions>,
+    auth: Auth,
+    Json(req): Json<VerifyRequest>,
+) -> ApiResult<HttpResponse> {
+    let verdict = service::verify(&state, &resolutions, auth, req).await?;
     let mut res = HttpResponse::Ok();
     if let Some((feature, window, d)) = verdict.rate {
         let seconds = |us: i64| ((us + 999_999) / 1_000_000).max(0);

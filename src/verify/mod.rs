@@ -2,17 +2,16 @@
 //! plan grants, apply the rate limit and the quota exactly, and record the usage durably, in one
 //! round trip.
 //!
-//! - Keys and customers' plans come from in-process caches ([`crate::cache`]), invalidated
-//!   across instances by LISTEN/NOTIFY.
-//! - The rate limit is a GCRA in process ([`ratelimit`]).
-//! - Quota and usage go through the [`batcher`]: concurrent verifies are written in one
-//!   transaction that locks each quota counter once, decides every request in arrival order,
-//!   inserts the granted events and commits before anyone is answered ([`crate::usage::ledger`]).
+//! - Keys come from the credential cache ([`crate::cache`]) and customers' plans from their
+//!   resolutions ([`crate::entitlements::Resolutions`]), both invalidated across instances by
+//!   LISTEN/NOTIFY.
+//! - The rate limit is a GCRA ([`crate::ratelimit`]).
+//! - Quota and usage go through the ledger's [`Writer`](crate::ledger::Writer): concurrent
+//!   verifies are group-committed, each quota counter locked once and every request decided in
+//!   arrival order, and nobody is answered before their usage is durable ([`crate::ledger`]).
 
-pub mod batcher;
 pub mod handlers;
 pub mod models;
-pub mod resolve;
 pub mod service;
 
 pub use handlers::routes;

@@ -1,34 +1,19 @@
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use rust_decimal::Decimal;
 
 use super::models::*;
-use super::resolve::{resolve, window_start, SubscriptionInfo};
 use crate::auth::Auth;
 use crate::cache::ApiKeyEntry;
-use crate::catalog::models::{Aggregation, FeatureType, Overage, Reset};
-use crate::error::{ApiError, ApiResult};
-use crate::ids::{CustomerId, TenantId};
+use crate::catalog::models::FeatureType;
+use crate::entitlements::view::resets_at;
+use crate::entitlements::Resolutions;
+use crate::error::ApiResult;
+use crate::ledger::event::{check_properties, check_timestamp, generated_event_id};
+use crate::ledger::{Entry, NewEvent, Outcome};
 use crate::money::Quantity;
 use crate::ratelimit::Decision;
 use crate::state::AppState;
-use crate::subscriptions::period::{next_utc_day, next_utc_month};
-use crate::tenancy::{Mode, Scope};
-use crate::usage::ledger::{CounterKey, CounterReq, Entry, NewEvent};
-
-/// Whose bucket a verify with a rate limit draws from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RateKey {
-    pub tenant: TenantId,
-    pub mode: Mode,
-    pub customer: CustomerId,
-    pub feature: String,
-}
-
-/// How far back and ahead an event's timestamp may be.
-pub const MAX_BACKDATE: TimeDelta = TimeDelta::days(35);
-pub const MAX_AHEAD: TimeDelta = TimeDelta::minutes(5);
-/// The largest `properties` object accepted, serialised.
-pub const MAX_PROPERTIES_BYTES: usize = 4096;
+use crate::tenancy::Scope;
 
 /// The verdict and the rate limit that applied (for the response headers).
 pub struct Verdict {
@@ -36,78 +21,29 @@ pub struct Verdict {
     pub rate: Option<(String, u32, Decision)>,
 }
 
-pub fn check_timestamp(t: Option<DateTime<Utc>>, now: DateTime<Utc>, param: &str) -> ApiResult<DateTime<Utc>> {
-    let Some(t) = t else { return Ok(now) };
-    if t < now - MAX_BACKDATE {
-        return Err(ApiError::bad_request("timestamp_out_of_range", "events may be backdated at most 35 days")
-            .with_param(param));
-    }
-    if t > now + MAX_AHEAD {
-        return Err(ApiError::bad_request("timestamp_out_of_range", "events may be at most 5 minutes in the future")
-            .with_param(param));
-    }
-    Ok(t)
-}
-
-pub fn check_properties(
-    p: Option<serde_json::Map<String, serde_json::Value>>,
-    param: &str,
-) -> ApiResult<Option<serde_json::Value>> {
-    let Some(p) = p else { return Ok(None) };
-    let v = serde_json::Value::Object(p);
-    if v.to_string().len() > MAX_PROPERTIES_BYTES {
-        return Err(
-            ApiError::bad_request("parameter_invalid", "properties must be at most 4 KiB of JSON").with_param(param)
-        );
-    }
-    Ok(Some(v))
-}
-
-/// A new event id for events that come without one.
-pub fn generated_event_id() -> String {
-    format!("evt_{}", crate::ids::encode_base62(uuid::Uuid::now_v7()))
-}
-
 /// The cached API key, loaded on a miss (and remembered when there is no such key).
 async fn api_key(state: &AppState, hash: [u8; 32]) -> ApiResult<Option<ApiKeyEntry>> {
-    if let Some(hit) = state.caches.api_keys.get(&hash) {
-        return Ok(hit);
-    }
-    let generation = state.caches.generation();
-    let row = crate::db::run(&state.pool, move |conn| Ok(crate::keys::repo::find_by_hash(conn, &hash)?)).await?;
-    let entry = row.map(|k| ApiKeyEntry {
-        tenant_id: k.tenant_id,
-        mode: k.mode,
-        id: k.id,
-        customer_id: k.customer_id,
-        expires_at: k.expires_at,
-        revoked_at: k.revoked_at,
-    });
-    if state.caches.generation() == generation {
-        state.caches.api_keys.insert(hash, entry);
-    }
-    Ok(entry)
+    let pool = &state.pool;
+    state
+        .caches
+        .get_or_load(&state.caches.api_keys, hash, || {
+            crate::db::run(pool, move |conn| {
+                Ok(crate::keys::repo::find_by_hash(conn, &hash)?.map(|k| ApiKeyEntry {
+                    tenant_id: k.tenant_id,
+                    mode: k.mode,
+                    id: k.id,
+                    customer_id: k.customer_id,
+                    expires_at: k.expires_at,
+                    revoked_at: k.revoked_at,
+                }))
+            })
+        })
+        .await
 }
 
-/// When the limit window that holds `at` ends (`None` for `never`).
-pub fn resets_at(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
-    match reset {
-        Reset::Day => Some(next_utc_day(at)),
-        Reset::Month => Some(next_utc_month(at)),
-        Reset::BillingPeriod => {
-            if at >= sub.period_start && at < sub.period_end {
-                Some(sub.period_end)
-            } else {
-                sub.cadence.period_containing(sub.billing_anchor, at).map(|(_, end)| end)
-            }
-        }
-        Reset::Never => None,
-    }
-}
-
-pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResult<Verdict> {
+pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req: VerifyRequest) -> ApiResult<Verdict> {
     let scope: Scope = auth.scope;
-    let now = state.now_for(scope).await?;
+    let now = crate::testclock::now_for(state, scope).await?;
     let occurred_at = check_timestamp(req.timestamp, now, "timestamp")?;
     let properties = check_properties(req.properties, "properties")?;
     let deny = |code| Ok(Verdict { body: VerifyResponse::denied(code), rate: None });
@@ -126,7 +62,7 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
         return deny(VerifyCode::KeyExpired);
     }
 
-    let Some(res) = resolve(state, scope, key.customer_id).await? else {
+    let Some(res) = resolutions.get(&state.caches, &state.pool, scope, key.customer_id).await? else {
         return deny(VerifyCode::KeyNotFound);
     };
     res.check_open_period(occurred_at, "timestamp")?;
@@ -158,8 +94,12 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
 
     let mut rate = None;
     if let Some(rl) = grant.rate_limit {
-        let rate_key =
-            RateKey { tenant: scope.tenant_id, mode: scope.mode, customer: res.customer_id, feature: feature.clone() };
+        let rate_key = crate::ratelimit::RateKey {
+            tenant: scope.tenant_id,
+            mode: scope.mode,
+            customer: res.customer_id,
+            feature: feature.clone(),
+        };
         // Rate limits run on the instance clock: a test clock standing still must not freeze them.
         let d = state.rate_limiter.check(&rate_key, rl.limit, rl.window_seconds, state.clock.now().timestamp_micros());
         body.rate_limit = Some(VerifiedRateLimit {
@@ -197,19 +137,8 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
     }
 
     let quantity = req.quantity.map_or(Decimal::ONE, |q| q.value());
-    let reset = grant.reset.unwrap_or(Reset::BillingPeriod);
-    let counter = info.counted().then(|| CounterReq {
-        key: CounterKey {
-            tenant_id: scope.tenant_id,
-            mode: scope.mode,
-            customer_id: res.customer_id,
-            feature: feature.clone(),
-            window_start: window_start(reset, occurred_at, sub),
-        },
-        limit: grant.limit.map(Decimal::from),
-        allow_overage: grant.overage == Some(Overage::Allow),
-        increment: if info.aggregation == Some(Aggregation::Count) { Decimal::ONE } else { quantity },
-    });
+    let reset = grant.reset();
+    let counter = res.charge(scope, &feature, occurred_at, quantity);
     let event = (!quantity.is_zero()).then(|| {
         let (event_id, client_id) = match &req.event_id {
             Some(id) => (id.clone().into_inner(), true),
@@ -230,9 +159,9 @@ pub async fn verify(state: &AppState, auth: Auth, req: VerifyRequest) -> ApiResu
     });
     let event_id = event.as_ref().map(|e| e.event_id.clone());
     let outcome = if event.is_none() && counter.is_none() {
-        crate::usage::ledger::Outcome { granted: true, duplicate: false, used: None }
+        Outcome { granted: true, duplicate: false, used: None }
     } else {
-        state.batcher.submit(Entry { event, counter, force: false }).await?
+        state.writer.submit(Entry { event, counter, force: false }).await?
     };
 
     body.valid = outcome.granted;

@@ -107,7 +107,7 @@ async fn access_tokens_are_refused_unless_everything_checks_out() {
     let t = app.signup().await;
     let user = app.get("/v1/tenant", &t.token).await;
     assert_eq!(user.status, 200);
-    let key = tollgate::auth::jwt::signing_key(JWT_SECRET);
+    let key = tollgate::crypto::jwt::signing_key(JWT_SECRET);
     let claims_b64 = t.token.split('.').nth(1).unwrap().to_string();
     let claims: serde_json::Value =
         serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&claims_b64).unwrap()).unwrap();

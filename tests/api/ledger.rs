@@ -6,9 +6,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use tollgate::ids::{CustomerId, TenantId};
+use tollgate::ledger::writer::{settle, settle_isolated, Failure};
+use tollgate::ledger::{CounterKey, CounterReq, Entry, NewEvent, Outcome};
 use tollgate::tenancy::Mode;
-use tollgate::usage::ledger::{CounterKey, CounterReq, Entry, NewEvent, Outcome};
-use tollgate::verify::batcher::{settle, settle_isolated, Failure};
 
 use crate::helpers::spawn_app;
 
@@ -40,7 +40,7 @@ impl Customer {
         NewEvent {
             tenant_id: self.tenant,
             mode: Mode::Test,
-            event_id: id.map_or_else(tollgate::verify::service::generated_event_id, str::to_string),
+            event_id: id.map_or_else(tollgate::ledger::event::generated_event_id, str::to_string),
             client_id: id.is_some(),
             customer_id: self.customer,
             feature: "api_calls".into(),

@@ -33,9 +33,9 @@ use std::time::{Duration, Instant};
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use super::{apply, apply_fast, Entry, Outcome};
 use crate::db::PgPool;
 use crate::error::{ApiError, ApiResult};
-use crate::usage::ledger::{self, Entry, Outcome};
 
 /// The most entries one batch takes (a job of more is taken whole, alone). Large enough that
 /// batch ingestion shares few transactions; a verify queued behind a full batch waits for one
@@ -91,13 +91,13 @@ struct Shared {
     ready: Condvar,
 }
 
-pub struct Batcher {
+pub struct Writer {
     shared: Arc<Shared>,
     /// How long a request may wait for a database connection (the pool's timeout).
     wait: Duration,
 }
 
-impl Drop for Batcher {
+impl Drop for Writer {
     fn drop(&mut self) {
         if let Ok(mut q) = self.shared.queue.lock() {
             q.closed = true;
@@ -106,14 +106,14 @@ impl Drop for Batcher {
     }
 }
 
-impl Batcher {
-    pub fn start(pool: PgPool, writers: usize) -> std::io::Result<Batcher> {
+impl Writer {
+    pub fn start(pool: PgPool, writers: usize) -> std::io::Result<Writer> {
         let shared = Arc::new(Shared { queue: Mutex::new(Queue::default()), ready: Condvar::new() });
         for n in 0..writers.max(1) {
             let (pool, shared) = (pool.clone(), shared.clone());
             std::thread::Builder::new().name(format!("tollgate-writer-{n}")).spawn(move || run(&pool, &shared))?;
         }
-        Ok(Batcher { shared, wait: pool.connection_timeout() })
+        Ok(Writer { shared, wait: pool.connection_timeout() })
     }
 
     /// Applies `entry` with whatever else is queued, and answers after the commit.
@@ -206,13 +206,13 @@ fn with_retries<T>(
 }
 
 /// Applies a batch of entries and answers for each: first whatever the one-statement path can
-/// settle ([`ledger::apply_fast`], one round trip, no transaction), then the rest in one
-/// transaction ([`ledger::apply`]), in their arrival order. The fast statement is atomic, so if
+/// settle ([`apply_fast`], one round trip, no transaction), then the rest in one
+/// transaction ([`apply`]), in their arrival order. The fast statement is atomic, so if
 /// it is refused (an event id already recorded: a retried usage call) the whole batch goes
 /// through the transaction; if there is no connection, neither path is tried further.
 pub fn settle(pool: &PgPool, entries: &[&Entry], deadline: Instant) -> Vec<Result<Outcome, Failure>> {
     let mut results: Vec<Option<Result<Outcome, Failure>>> =
-        match with_retries(pool, deadline, |conn| ledger::apply_fast(conn, entries)) {
+        match with_retries(pool, deadline, |conn| apply_fast(conn, entries)) {
             Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
             Err(e @ Failure::Unavailable(_)) => return vec![Err(e); entries.len()],
             Err(Failure::Refused(e)) => {
@@ -223,7 +223,7 @@ pub fn settle(pool: &PgPool, entries: &[&Entry], deadline: Instant) -> Vec<Resul
     let rest: Vec<usize> = (0..entries.len()).filter(|&i| results[i].is_none()).collect();
     if !rest.is_empty() {
         let slow: Vec<&Entry> = rest.iter().map(|&i| entries[i]).collect();
-        match with_retries(pool, deadline, |conn| conn.transaction(|c| ledger::apply(c, &slow))) {
+        match with_retries(pool, deadline, |conn| conn.transaction(|c| apply(c, &slow))) {
             Ok(outcomes) => {
                 for (i, outcome) in rest.into_iter().zip(outcomes) {
                     results[i] = Some(Ok(outcome));

@@ -1,18 +1,20 @@
-//! What verify needs to know about a customer, loaded once and cached.
+//! The resolved view of a customer: what their plan grants, loaded once and cached
+//! ([`super::Resolutions`]), from which verify, the usage API and the entitlements endpoints all
+//! answer. Also where limit windows start and end, and the one builder of a window's counter key.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use diesel::prelude::*;
+use rust_decimal::Decimal;
 
-use crate::catalog::models::{Aggregation, EntitlementSpec, FeatureType, Reset};
+use crate::catalog::models::{Aggregation, EntitlementSpec, FeatureType, Overage, Reset};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, SubscriptionId};
-use crate::state::AppState;
+use crate::ledger::{CounterKey, CounterReq};
 use crate::subscriptions::models::Status;
-use crate::subscriptions::period::Cadence;
+use crate::subscriptions::period::{next_utc_day, next_utc_month, Cadence};
 use crate::tenancy::Scope;
 
 #[derive(Debug, Clone)]
@@ -67,6 +69,57 @@ impl Resolution {
             .with_param(param)),
             _ => Ok(()),
         }
+    }
+}
+
+impl Resolution {
+    /// What an event of `quantity` of `feature` at `at` charges: the counter of its limit window,
+    /// when the plan in force grants the feature and its usage adds up in a counter.
+    pub fn charge(&self, scope: Scope, feature: &str, at: DateTime<Utc>, quantity: Decimal) -> Option<CounterReq> {
+        let (info, grant, sub) = (self.features.get(feature)?, self.grants.get(feature)?, self.subscription.as_ref()?);
+        if !info.counted() {
+            return None;
+        }
+        Some(CounterReq {
+            key: counter_key(scope, self.customer_id, feature, grant.reset(), at, sub),
+            limit: grant.limit.map(Decimal::from),
+            allow_overage: grant.overage == Some(Overage::Allow),
+            increment: if info.aggregation == Some(Aggregation::Count) { Decimal::ONE } else { quantity },
+        })
+    }
+}
+
+/// The counter of `feature`'s limit window that holds `at`.
+pub fn counter_key(
+    scope: Scope,
+    customer: CustomerId,
+    feature: &str,
+    reset: Reset,
+    at: DateTime<Utc>,
+    sub: &SubscriptionInfo,
+) -> CounterKey {
+    CounterKey {
+        tenant_id: scope.tenant_id,
+        mode: scope.mode,
+        customer_id: customer,
+        feature: feature.to_string(),
+        window_start: window_start(reset, at, sub),
+    }
+}
+
+/// When the limit window that holds `at` ends (`None` for `never`).
+pub fn resets_at(reset: Reset, at: DateTime<Utc>, sub: &SubscriptionInfo) -> Option<DateTime<Utc>> {
+    match reset {
+        Reset::Day => Some(next_utc_day(at)),
+        Reset::Month => Some(next_utc_month(at)),
+        Reset::BillingPeriod => {
+            if at >= sub.period_start && at < sub.period_end {
+                Some(sub.period_end)
+            } else {
+                sub.cadence.period_containing(sub.billing_anchor, at).map(|(_, end)| end)
+            }
+        }
+        Reset::Never => None,
     }
 }
 
@@ -127,24 +180,6 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
         grants,
         upgrade_url,
         billed_through: c.billed_through,
-    }))
-}
-
-/// The customer's resolution from the cache, or loaded. A load that raced an invalidation is
-/// used once but not cached.
-pub async fn resolve(state: &AppState, scope: Scope, customer: CustomerId) -> ApiResult<Option<Arc<Resolution>>> {
-    let key = (scope.tenant_id, scope.mode, customer);
-    if let Some(r) = state.caches.customers.get(&key) {
-        return Ok(Some(r));
-    }
-    let generation = state.caches.generation();
-    let loaded = crate::db::run(&state.pool, move |conn| load(conn, scope, customer)).await?;
-    Ok(loaded.map(|r| {
-        let r = Arc::new(r);
-        if state.caches.generation() == generation {
-            state.caches.customers.insert(key, r.clone());
-        }
-        r
     }))
 }
 

@@ -1,5 +1,9 @@
 //! Small cryptographic helpers: random tokens, digests, derived keys and sealed blobs.
-//! Every primitive is a RustCrypto implementation; nothing here is invented.
+//! Every primitive is a RustCrypto implementation; nothing here is invented. Passwords
+//! ([`password`]) and access tokens ([`jwt`]) have their own files.
+
+pub mod jwt;
+pub mod password;
 
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};

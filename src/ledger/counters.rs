@@ -1,0 +1,152 @@
+//! Quota counters: one row per customer, feature and limit window, holding what was used.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+
+use super::CounterKey;
+use crate::db::sql::{Bind, Sql};
+use crate::db::PgConn;
+use crate::ids::{CustomerId, TenantId};
+use crate::tenancy::Mode;
+
+#[derive(QueryableByName)]
+pub(super) struct CounterRow {
+    #[diesel(sql_type = SqlUuid)]
+    tenant_id: uuid::Uuid,
+    #[diesel(sql_type = Text)]
+    mode: String,
+    #[diesel(sql_type = SqlUuid)]
+    customer_id: uuid::Uuid,
+    #[diesel(sql_type = Text)]
+    feature: String,
+    #[diesel(sql_type = Timestamptz)]
+    window_start: DateTime<Utc>,
+    #[diesel(sql_type = Numeric)]
+    used: Decimal,
+}
+
+/// Counter keys as columns, for `unnest`.
+pub(super) struct CounterColumns {
+    pub(super) tenant: Vec<uuid::Uuid>,
+    pub(super) mode: Vec<String>,
+    pub(super) customer: Vec<uuid::Uuid>,
+    pub(super) feature: Vec<String>,
+    pub(super) window: Vec<DateTime<Utc>>,
+}
+
+/// `sql` with the counters' keys and a delta each bound as its six `?` arrays, in key order.
+fn with_counters(sql: &'static str, deltas: &BTreeMap<CounterKey, Decimal>) -> Sql {
+    let keys: Vec<&CounterKey> = deltas.keys().collect();
+    let CounterColumns { tenant, mode, customer, feature, window } = counter_columns(&keys);
+    Sql::new(sql)
+        .bind(Bind::Uuids(tenant))
+        .bind(Bind::Texts(mode))
+        .bind(Bind::Uuids(customer))
+        .bind(Bind::Texts(feature))
+        .bind(Bind::Times(window))
+        .bind(Bind::Numerics(deltas.values().copied().collect()))
+}
+
+pub(super) fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
+    CounterColumns {
+        tenant: keys.iter().map(|k| k.tenant_id.0).collect(),
+        mode: keys.iter().map(|k| k.mode.as_str().to_string()).collect(),
+        customer: keys.iter().map(|k| k.customer_id.0).collect(),
+        feature: keys.iter().map(|k| k.feature.clone()).collect(),
+        window: keys.iter().map(|k| k.window_start).collect(),
+    }
+}
+
+fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Decimal)> {
+    rows.into_iter().filter_map(|r| {
+        Some((
+            CounterKey {
+                tenant_id: TenantId(r.tenant_id),
+                mode: Mode::parse(&r.mode)?,
+                customer_id: CustomerId(r.customer_id),
+                feature: r.feature,
+                window_start: r.window_start,
+            },
+            r.used,
+        ))
+    })
+}
+
+/// Adds `deltas` to the counters and returns each counter's value after the addition; the rows
+/// stay locked until the transaction ends.
+///
+/// Almost every counter exists already (it is created on the first use in its window), so a
+/// plain `UPDATE` does the work; only the keys it did not find go through the (costlier) upsert.
+/// Keys are passed in one sorted order everywhere, so batches lock shared counters in the same
+/// order; a deadlock between instances, should the planner ever order them differently, is
+/// retried by the batcher.
+pub(super) fn add_and_lock(
+    conn: &mut PgConn,
+    deltas: &BTreeMap<CounterKey, Decimal>,
+) -> QueryResult<BTreeMap<CounterKey, Decimal>> {
+    if deltas.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let updated: Vec<CounterRow> = with_counters(
+        "UPDATE usage_counters c SET used = c.used + u.d \
+         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
+         WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
+         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+        deltas,
+    )
+    .load(conn)?;
+    let mut after: BTreeMap<CounterKey, Decimal> = counter_rows(updated).collect();
+    if after.len() == deltas.len() {
+        return Ok(after);
+    }
+    let missing: BTreeMap<CounterKey, Decimal> =
+        deltas.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
+    let inserted: Vec<CounterRow> = with_counters(
+        "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
+         SELECT t, m, cu, f, w, d FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) \
+           AS u(t, m, cu, f, w, d) \
+         ORDER BY t, m, cu, f, w \
+         ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
+         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+        &missing,
+    )
+    .load(conn)?;
+    after.extend(counter_rows(inserted));
+    Ok(after)
+}
+
+pub(super) fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) -> QueryResult<()> {
+    let changed: BTreeMap<CounterKey, Decimal> =
+        deltas.iter().filter(|(_, d)| !d.is_zero()).map(|(k, d)| (k.clone(), *d)).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    with_counters(
+        "UPDATE usage_counters c SET used = c.used + u.d \
+         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
+         WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w",
+        &changed,
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+/// The counter's value now, without locking (for entitlements and verify checks off the
+/// write path).
+pub fn counter_value(conn: &mut PgConn, key: &CounterKey) -> QueryResult<Decimal> {
+    use crate::schema::usage_counters as uc;
+    uc::table
+        .filter(uc::tenant_id.eq(key.tenant_id))
+        .filter(uc::mode.eq(key.mode))
+        .filter(uc::customer_id.eq(key.customer_id))
+        .filter(uc::feature.eq(&key.feature))
+        .filter(uc::window_start.eq(key.window_start))
+        .select(uc::used)
+        .first(conn)
+        .optional()
+        .map(Option::unwrap_or_default)
+}
