@@ -79,6 +79,7 @@ impl Application {
         let listen_url = url.expose().to_string();
         // Every domain with background work registers its kinds of job here.
         let mut jobs = crate::jobs::Registry::default();
+        crate::subscriptions::jobs::register(&mut jobs);
         crate::invoices::jobs::register(&mut jobs);
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer, jobs)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;

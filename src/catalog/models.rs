@@ -4,11 +4,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
+use crate::catalog::period::{Cadence, Interval};
 use crate::ids::{FeatureId, PlanId, TenantId};
 pub use crate::ledger::Aggregation;
 use crate::money::{Amount, Currency, Quantity};
 use crate::schema::{features, plan_versions, plans};
-use crate::subscriptions::period::Interval;
 use crate::tenancy::Mode;
 use crate::types::{text_enum, Key, Text};
 
@@ -94,6 +94,11 @@ pub struct PlanVersion {
 }
 
 impl PlanVersion {
+    /// How its billing periods repeat.
+    pub fn cadence(&self) -> Cadence {
+        Cadence::new(self.interval, u32::try_from(self.interval_count).unwrap_or(1).max(1))
+    }
+
     pub fn currency(&self) -> Currency {
         Currency::parse(&self.currency).expect("stored currencies were validated")
     }

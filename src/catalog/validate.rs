@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use rust_decimal::Decimal;
 
 use super::models::*;
+use crate::catalog::period::Interval;
 use crate::error::ApiError;
 use crate::money::{Amount, Currency, Quantity};
-use crate::subscriptions::period::Interval;
 
 pub const MAX_ENTITLEMENTS: usize = 100;
 pub const MAX_CHARGES: usize = 50;

@@ -101,3 +101,17 @@ pub fn soft_delete(conn: &mut PgConn, scope: Scope, id: CustomerId, now: DateTim
     .set(customers::deleted_at.eq(now))
     .execute(conn)
 }
+
+/// Whether the customer has a subscription in force (not canceled): the predicate of the index
+/// that allows one per customer.
+pub fn has_open_subscription(conn: &mut PgConn, scope: Scope, id: CustomerId) -> QueryResult<bool> {
+    use crate::schema::subscriptions as s;
+    diesel::select(diesel::dsl::exists(
+        s::table
+            .filter(s::tenant_id.eq(scope.tenant_id))
+            .filter(s::mode.eq(scope.mode))
+            .filter(s::customer_id.eq(id))
+            .filter(s::status.ne("canceled")),
+    ))
+    .get_result(conn)
+}

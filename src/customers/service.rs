@@ -108,7 +108,7 @@ pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<D
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;
-            if crate::subscriptions::repo::open_for_customer(conn, scope, id)?.is_some() {
+            if repo::has_open_subscription(conn, scope, id)? {
                 return Err(ApiError::conflict(
                     "customer_has_subscription",
                     "the customer has a subscription that is not canceled; cancel it first",

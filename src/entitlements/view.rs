@@ -9,12 +9,12 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::catalog::models::{Aggregation, EntitlementSpec, FeatureType, Overage, Reset};
+use crate::catalog::period::{next_utc_day, next_utc_month, Cadence};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::ledger::{CounterKey, CounterReq};
 use crate::subscriptions::models::Status;
-use crate::subscriptions::period::{next_utc_day, next_utc_month, Cadence};
 use crate::tenancy::Scope;
 
 #[derive(Debug, Clone)]
@@ -168,7 +168,7 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
             billing_anchor: s.billing_anchor,
             period_start: s.current_period_start,
             period_end: s.current_period_end,
-            cadence: Cadence::new(version.interval, version.interval_count.max(1) as u32),
+            cadence: version.cadence(),
         });
     }
     let upgrade_url = crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.and_then(|t| t.pricing_url);
@@ -186,7 +186,7 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subscriptions::period::Interval;
+    use crate::catalog::period::Interval;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()

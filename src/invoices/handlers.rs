@@ -18,8 +18,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(void_invoice)
         .service(mark_invoice_paid)
         .service(mark_invoice_uncollectible)
-        .service(invoice_document)
-        .service(upcoming_invoice);
+        .service(invoice_document);
 }
 
 /// List invoices, newest first.
@@ -150,23 +149,4 @@ pub async fn invoice_document(
 ) -> ApiResult<HttpResponse> {
     let id = parse_path_id(&id, "invoice")?;
     Ok(HttpResponse::Ok().content_type(ContentType::html()).body(service::document(&state, auth, id).await?))
-}
-
-/// What the customer's current period would bill if it closed now (`status: "upcoming"`).
-#[utoipa::path(
-    tag = "Invoices",
-    params(("id" = String, Path, description = "`cus_…`")),
-    responses(
-        (status = 200, description = "The upcoming invoice", body = InvoiceResponse),
-        (status = 404, description = "No such customer, or `no_upcoming_invoice`", body = ErrorEnvelope),
-    )
-)]
-#[get("/v1/customers/{id}/upcoming-invoice")]
-pub async fn upcoming_invoice(
-    state: web::Data<AppState>,
-    auth: Auth,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
-    Ok(HttpResponse::Ok().json(service::upcoming(&state, auth, id).await?))
 }

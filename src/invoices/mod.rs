@@ -4,12 +4,13 @@
 //!
 //! - [`rating`]: the pure pricing functions (per_unit, graduated, volume, package; proration;
 //!   rounding; tax).
-//! - [`cycle`]: what closing a period, changing a plan or canceling bills, inside the caller's
-//!   transaction.
-//! - [`jobs`]: the kinds of background job billing schedules, and their runners.
+//! - [`build`]: building, writing and finalizing an invoice inside the caller's transaction
+//!   (what to bill and when is the subscriptions' billing cycle,
+//!   [`crate::subscriptions::cycle`]).
+//! - [`jobs`]: finalizing drafts and emailing invoices, in the background.
 //! - [`service`], [`handlers`]: the API.
 
-pub mod cycle;
+pub mod build;
 pub mod document;
 pub mod email;
 pub mod handlers;

@@ -2,10 +2,9 @@
 
 use diesel::Connection;
 
-use super::cycle;
+use super::build;
 use super::document::Loaded;
 use super::models::*;
-use super::rating;
 use super::repo;
 use crate::auth::Auth;
 use crate::db::PgConn;
@@ -75,7 +74,7 @@ where
 /// Finalizes a draft now, without waiting for the end of its grace period.
 pub async fn finalize(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
     let scope = auth.scope;
-    transition(state, auth, id, move |conn, inv, now| cycle::finalize(conn, scope, inv, now).map(drop)).await
+    transition(state, auth, id, move |conn, inv, now| build::finalize(conn, scope, inv, now).map(drop)).await
 }
 
 pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
@@ -128,67 +127,6 @@ pub async fn document(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<
     let scope = auth.scope;
     crate::db::run(&state.pool, move |conn| {
         Loaded::load(conn, scope, id)?.ok_or_else(|| ApiError::not_found("invoice"))?.html()
-    })
-    .await
-}
-
-/// What the customer's current period would bill if it closed now: the number a usage
-/// dashboard shows. Nothing is written.
-pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<InvoiceResponse> {
-    let scope = auth.scope;
-    let now = crate::testclock::now_for(state, scope).await?;
-    crate::db::run(&state.pool, move |conn| {
-        let c = crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
-        let sub = crate::subscriptions::repo::open_for_customer(conn, scope, customer)?.ok_or_else(|| {
-            ApiError::new(
-                actix_web::http::StatusCode::NOT_FOUND,
-                "no_upcoming_invoice",
-                "the customer has no subscription to invoice",
-            )
-        })?;
-        let current = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
-        let next = cycle::next_period(conn, scope, &sub, &current)?;
-        let (mut lines, usage) = cycle::closing_lines(&sub, &current, next.as_ref());
-        if let Some(u) = usage {
-            // Everything recorded for the period so far, as closing it now would bill: an event
-            // stamped with the current instant counts (test clocks stand still, so "now" is
-            // often exactly the time of the usage just recorded).
-            lines.extend(cycle::usage_lines(conn, scope, customer, &current, u.from, u.to)?);
-        }
-        let currency = current.currency();
-        let t = rating::totals(currency, lines.iter().map(|l| l.amount), c.tax_rate);
-        let credit = repo::credit(conn, scope, customer, &current.currency, false)?;
-        let (due, applied, _) = rating::settle(t.total, credit);
-        let inv = Invoice {
-            tenant_id: scope.tenant_id,
-            mode: scope.mode,
-            id: InvoiceId::new(),
-            customer_id: customer,
-            subscription_id: Some(sub.id),
-            number: None,
-            status: InvoiceStatus::Upcoming,
-            reason: Reason::SubscriptionCycle,
-            currency: current.currency.clone(),
-            period_start: sub.current_period_start,
-            period_end: sub.current_period_end,
-            usage_plan_id: None,
-            usage_plan_version: None,
-            usage_from: None,
-            usage_to: None,
-            tax_rate: c.tax_rate,
-            subtotal: t.subtotal,
-            tax: t.tax,
-            total: t.total,
-            credit_applied: applied,
-            amount_due: due,
-            created_at: now,
-            finalize_at: None,
-            issued_at: None,
-            due_at: None,
-            paid_at: None,
-            voided_at: None,
-        };
-        Ok(InvoiceResponse::new(&inv, &lines))
     })
     .await
 }

@@ -9,6 +9,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
 use crate::ids::{parse_path_id, CustomerId};
+use crate::invoices::models::InvoiceResponse;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 
@@ -18,7 +19,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_subscription)
         .service(change_subscription)
         .service(cancel_subscription)
-        .service(resume_subscription);
+        .service(resume_subscription)
+        .service(upcoming_invoice);
 }
 
 /// Subscribe a customer to a plan.
@@ -162,4 +164,23 @@ pub async fn resume_subscription(
 ) -> ApiResult<HttpResponse> {
     let id = parse_path_id(&id, "subscription")?;
     Ok(HttpResponse::Ok().json(service::resume(&state, auth, id).await?))
+}
+
+/// What the customer's current period would bill if it closed now (`status: "upcoming"`).
+#[utoipa::path(
+    tag = "Invoices",
+    params(("id" = String, Path, description = "`cus_…`")),
+    responses(
+        (status = 200, description = "The upcoming invoice", body = InvoiceResponse),
+        (status = 404, description = "No such customer, or `no_upcoming_invoice`", body = ErrorEnvelope),
+    )
+)]
+#[get("/v1/customers/{id}/upcoming-invoice")]
+pub async fn upcoming_invoice(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = parse_path_id(&id, "customer")?;
+    Ok(HttpResponse::Ok().json(service::upcoming(&state, auth, id).await?))
 }

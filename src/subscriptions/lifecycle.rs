@@ -7,7 +7,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::models::Status;
-use super::period::Cadence;
+use crate::catalog::period::Cadence;
 
 /// The state of a subscription as it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub fn periods_after_change(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subscriptions::period::Interval;
+    use crate::catalog::period::Interval;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()

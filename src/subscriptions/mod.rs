@@ -1,10 +1,13 @@
 //! Subscriptions: a customer on a plan version, with its periods, trial, scheduled changes
-//! and cancellation. Period arithmetic is in [`period`]; the state rules in [`lifecycle`].
+//! and cancellation. The state rules are in [`lifecycle`]; what each change and each period's
+//! end bills is the billing [`cycle`], whose period closings run as [`jobs`]. (Period
+//! arithmetic is the catalog's: [`crate::catalog::period`].)
 
+pub mod cycle;
 pub mod handlers;
+pub mod jobs;
 pub mod lifecycle;
 pub mod models;
-pub mod period;
 pub mod repo;
 pub mod service;
 

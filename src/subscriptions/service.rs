@@ -11,6 +11,7 @@ use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, SubscriptionId};
+use crate::invoices::models::InvoiceResponse;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Scope;
@@ -67,11 +68,7 @@ fn open_plan(conn: &mut PgConn, scope: Scope, key: &str) -> ApiResult<(Plan, Pla
     Ok((plan, version))
 }
 
-use crate::invoices::cycle::cadence;
-
-fn out_of_range() -> ApiError {
-    ApiError::bad_request("parameter_invalid", "the period would end beyond the supported calendar")
-}
+use super::cycle::{self, out_of_range};
 
 pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
@@ -86,7 +83,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
             let (plan, version) = open_plan(conn, scope, &req.plan)?;
             let trial_days = trial_override.unwrap_or(version.trial_days.max(0) as u32);
-            let start = lifecycle::start(now, cadence(&version), trial_days).ok_or_else(out_of_range)?;
+            let start = lifecycle::start(now, version.cadence(), trial_days).ok_or_else(out_of_range)?;
             let sub = Subscription {
                 tenant_id: scope.tenant_id,
                 mode: scope.mode,
@@ -118,7 +115,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 }
                 other => other.into(),
             })?;
-            crate::invoices::cycle::started(conn, scope, &sub, &version, now)?;
+            cycle::started(conn, scope, &sub, &version, now)?;
             respond_one(conn, scope, sub)
         })
     })
@@ -216,7 +213,7 @@ pub async fn change(
                 s.pending_plan_id = Some(plan.id);
                 s.pending_plan_version = Some(version.version);
             }
-            Timing::Now => crate::invoices::cycle::change_now(conn, scope, s, &old, &version, now)?,
+            Timing::Now => cycle::change_now(conn, scope, s, &old, &version, now)?,
         }
         Ok(())
     })
@@ -235,7 +232,7 @@ pub async fn cancel(
         if req.at_period_end.unwrap_or(true) {
             s.cancel_at_period_end = true;
         } else {
-            crate::invoices::cycle::cancel_now(conn, scope, s, now)?;
+            cycle::cancel_now(conn, scope, s, now)?;
             s.status = Status::Canceled;
             s.canceled_at = Some(now);
             s.ended_at = Some(now);
@@ -255,6 +252,25 @@ pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResu
         }
         s.cancel_at_period_end = false;
         Ok(())
+    })
+    .await
+}
+
+/// What the customer's current period would bill if it closed now: the number a usage
+/// dashboard shows. Nothing is written.
+pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<InvoiceResponse> {
+    let scope = auth.scope;
+    let now = crate::testclock::now_for(state, scope).await?;
+    crate::db::run(&state.pool, move |conn| {
+        crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        let sub = repo::open_for_customer(conn, scope, customer)?.ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "no_upcoming_invoice",
+                "the customer has no subscription to invoice",
+            )
+        })?;
+        cycle::upcoming(conn, scope, &sub, now)
     })
     .await
 }

@@ -115,7 +115,8 @@ async fn during_an_outage_every_request_fails_within_the_pool_timeout_and_then_r
     let app = spawn_app_with(
         move |s| {
             let real = s.database_url.clone().unwrap();
-            let db = real.expose().rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+            // The path's last segment, before any query (which may hold a socket path).
+            let db = real.expose().split('?').next().unwrap().rsplit('/').next().unwrap().to_string();
             s.database_url =
                 Some(tollgate::config::Secret::new(format!("postgresql://postgres@127.0.0.1:{port}/{db}")));
             s.db_pool_timeout = timeout;
