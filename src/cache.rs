@@ -213,17 +213,7 @@ impl Caches {
         F: FnOnce(&mut PgConn, &mut Changes) -> ApiResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, changes) = crate::db::run(pool, move |conn| {
-            conn.transaction(|conn| {
-                let mut changes = Changes::default();
-                let value = f(conn, &mut changes)?;
-                for inv in &changes.0 {
-                    notify(conn, inv)?;
-                }
-                Ok((value, changes))
-            })
-        })
-        .await?;
+        let (value, changes) = crate::db::run(pool, move |conn| conn.transaction(|conn| announcing(conn, f))).await?;
         for inv in &changes.0 {
             self.apply(inv);
         }
@@ -238,8 +228,24 @@ struct Unit {
     pg_notify: String,
 }
 
+/// Runs `f` inside the caller's transaction and announces what it changed to every instance
+/// (delivered when that transaction commits). For work without an instance's caches at hand, such
+/// as jobs, where each instance's listener drops the stale entries; handlers use
+/// [`Caches::write`], which also drops them here at once.
+pub fn announcing<T>(
+    conn: &mut PgConn,
+    f: impl FnOnce(&mut PgConn, &mut Changes) -> ApiResult<T>,
+) -> ApiResult<(T, Changes)> {
+    let mut changes = Changes::default();
+    let value = f(conn, &mut changes)?;
+    for inv in &changes.0 {
+        notify(conn, inv)?;
+    }
+    Ok((value, changes))
+}
+
 /// Announces a change to every instance when the surrounding transaction commits.
-pub fn notify(conn: &mut PgConn, inv: &Invalidation) -> diesel::QueryResult<()> {
+fn notify(conn: &mut PgConn, inv: &Invalidation) -> diesel::QueryResult<()> {
     diesel::sql_query("SELECT pg_notify($1, $2)::text AS pg_notify")
         .bind::<diesel::sql_types::Text, _>(CHANNEL)
         .bind::<diesel::sql_types::Text, _>(inv.payload())

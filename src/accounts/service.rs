@@ -123,19 +123,16 @@ pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantReques
     };
     let grace = whole(req.invoice_grace_period_seconds, 2_592_000, "invoice_grace_period_seconds")?;
     let due_days = whole(req.invoice_due_days, 365, "invoice_due_days")?;
-    let tenant = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    let tenant = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             repo::update_tenant(conn, id, name, pricing_url, grace, due_days)?;
             for mode in [Mode::Test, Mode::Live] {
-                crate::cache::notify(conn, &Invalidation::Scope(Scope { tenant_id: id, mode }))?;
+                changes.invalidate(Invalidation::Scope(Scope { tenant_id: id, mode }));
             }
             repo::find_tenant(conn, id)?.ok_or_else(|| ApiError::not_found("tenant"))
         })
-    })
-    .await?;
-    for mode in [Mode::Test, Mode::Live] {
-        state.caches.apply(&Invalidation::Scope(Scope { tenant_id: id, mode }));
-    }
+        .await?;
     Ok(TenantResponse::new(tenant, auth.scope.mode))
 }
 
@@ -176,17 +173,15 @@ pub async fn list_secret_keys(
 pub async fn revoke_secret_key(state: &AppState, auth: Auth, id: SecretKeyId) -> ApiResult<RevokedSecretKey> {
     auth.require_user()?;
     let (tenant, now) = (auth.scope.tenant_id, state.clock.now());
-    let (revoked_at, hash) = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let revoked = repo::revoke_secret_key(conn, tenant, id, now)?;
-            let Some((revoked_at, hash)) = revoked else { return Ok(None) };
-            crate::cache::notify(conn, &Invalidation::SecretKey(hash))?;
-            Ok(Some((revoked_at, hash)))
+    let revoked_at = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
+            let (revoked_at, hash) =
+                repo::revoke_secret_key(conn, tenant, id, now)?.ok_or_else(|| ApiError::not_found("secret key"))?;
+            changes.invalidate(Invalidation::SecretKey(hash));
+            Ok(revoked_at)
         })
-    })
-    .await?
-    .ok_or_else(|| ApiError::not_found("secret key"))?;
-    state.caches.apply(&Invalidation::SecretKey(hash));
+        .await?;
     tracing::info!(tenant = %tenant, key = %id, "secret key revoked");
     Ok(RevokedSecretKey { id, revoked_at })
 }

@@ -74,14 +74,15 @@ pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequ
         created_at: crate::testclock::now_for(state, auth.scope).await?,
     };
     let scope = auth.scope;
-    let feature = crate::db::run(&state.pool, move |conn| {
-        repo::insert_feature(conn, &feature).map_err(taken("feature"))?;
-        // Cached resolutions list the scope's features.
-        crate::cache::notify(conn, &crate::cache::Invalidation::Scope(scope))?;
-        Ok(feature)
-    })
-    .await?;
-    state.caches.apply(&crate::cache::Invalidation::Scope(scope));
+    let feature = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
+            repo::insert_feature(conn, &feature).map_err(taken("feature"))?;
+            // Cached resolutions list the scope's features.
+            changes.invalidate(crate::cache::Invalidation::Scope(scope));
+            Ok(feature)
+        })
+        .await?;
     Ok(feature.into())
 }
 

@@ -1,5 +1,3 @@
-use diesel::Connection;
-
 use super::models::*;
 use super::repo;
 use crate::auth::Auth;
@@ -88,16 +86,17 @@ pub async fn update(
         && changes.external_id.is_none()
         && changes.metadata.is_none()
         && changes.tax_rate.is_none();
-    let c = crate::db::run(&state.pool, move |conn| {
-        if nothing {
-            return Ok(repo::find(conn, scope, id)?);
-        }
-        let updated = repo::update(conn, scope, id, &changes).map_err(external_id_taken)?;
-        crate::cache::notify(conn, &Invalidation::Customer(scope, id))?;
-        Ok(updated)
-    })
-    .await?;
-    state.caches.apply(&Invalidation::Customer(scope, id));
+    let c = state
+        .caches
+        .write(&state.pool, move |conn, cached| {
+            if nothing {
+                return Ok(repo::find(conn, scope, id)?);
+            }
+            let updated = repo::update(conn, scope, id, &changes).map_err(external_id_taken)?;
+            cached.invalidate(Invalidation::Customer(scope, id));
+            Ok(updated)
+        })
+        .await?;
     c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
 }
 
@@ -105,8 +104,9 @@ pub async fn update(
 pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<DeletedCustomer> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;
             if repo::has_open_subscription(conn, scope, id)? {
                 return Err(ApiError::conflict(
@@ -115,10 +115,8 @@ pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<D
                 ));
             }
             repo::soft_delete(conn, scope, id, now)?;
-            crate::cache::notify(conn, &Invalidation::Customer(scope, id))?;
+            changes.invalidate(Invalidation::Customer(scope, id));
             Ok(DeletedCustomer { id, deleted: true })
         })
-    })
-    .await
-    .inspect(|_| state.caches.apply(&Invalidation::Customer(scope, id)))
+        .await
 }

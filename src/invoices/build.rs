@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::models::*;
 use super::rating;
 use super::repo;
-use crate::cache::Invalidation;
+use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::PlanVersion;
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -195,7 +195,13 @@ pub fn create(conn: &mut PgConn, scope: Scope, new: NewInvoice, now: DateTime<Ut
 /// Finalizes a draft: re-rates its usage from the ledger, computes tax and totals, applies the
 /// customer's credit, gives it the next number, and schedules its email. From here on the
 /// invoice cannot change (the database refuses).
-pub fn finalize(conn: &mut PgConn, scope: Scope, inv: &mut Invoice, now: DateTime<Utc>) -> ApiResult<Vec<LineDraft>> {
+pub fn finalize(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    inv: &mut Invoice,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<LineDraft>> {
     if inv.status != InvoiceStatus::Draft {
         return Err(ApiError::conflict("invoice_not_draft", format!("the invoice is {}, not draft", inv.status)));
     }
@@ -232,7 +238,8 @@ pub fn finalize(conn: &mut PgConn, scope: Scope, inv: &mut Invoice, now: DateTim
     repo::save(conn, inv)?;
     if let Some(to) = inv.usage_to {
         repo::mark_billed_through(conn, scope, inv.customer_id, to)?;
-        crate::cache::notify(conn, &Invalidation::Customer(scope, inv.customer_id))?;
+        // Verify and the usage API refuse usage before it now.
+        changes.invalidate(Invalidation::Customer(scope, inv.customer_id));
     }
     super::jobs::send_invoice(conn, scope, inv.id, now)?;
     Ok(lines)
@@ -240,18 +247,30 @@ pub fn finalize(conn: &mut PgConn, scope: Scope, inv: &mut Invoice, now: DateTim
 
 /// The finalize job: a draft whose grace period is over. Finalized or voided meanwhile by hand:
 /// nothing to do.
-pub fn finalize_due(conn: &mut PgConn, scope: Scope, id: InvoiceId, at: DateTime<Utc>) -> ApiResult<()> {
+pub fn finalize_due(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    id: InvoiceId,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
     let Some(mut inv) = repo::lock(conn, scope, id)? else { return Ok(()) };
     if inv.status != InvoiceStatus::Draft {
         return Ok(());
     }
-    finalize(conn, scope, &mut inv, at).map(drop)
+    finalize(conn, changes, scope, &mut inv, at).map(drop)
 }
 
 /// Writes the invoice and finalizes it at once (changes and cancellations bill immediately).
-pub fn create_and_finalize(conn: &mut PgConn, scope: Scope, new: NewInvoice, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn create_and_finalize(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    new: NewInvoice,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     if let Some(mut inv) = create(conn, scope, new, now)? {
-        finalize(conn, scope, &mut inv, now)?;
+        finalize(conn, changes, scope, &mut inv, now)?;
     }
     Ok(())
 }

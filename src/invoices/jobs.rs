@@ -30,7 +30,11 @@ pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTim
 }
 
 fn run_finalize_invoice(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
-    super::build::finalize_due(conn, job.scope(), job.subject_as()?, job.run_at)
+    let id = job.subject_as()?;
+    crate::cache::announcing(conn, |conn, changes| {
+        super::build::finalize_due(conn, changes, job.scope(), id, job.run_at)
+    })
+    .map(drop)
 }
 
 fn run_send_invoice(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {

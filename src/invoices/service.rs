@@ -1,12 +1,11 @@
 //! Invoice use cases behind the API.
 
-use diesel::Connection;
-
 use super::build;
 use super::document::Loaded;
 use super::models::*;
 use super::repo;
 use crate::auth::Auth;
+use crate::cache::Changes;
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, InvoiceId};
@@ -54,31 +53,31 @@ pub async fn get(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<Invoi
 /// Runs `f` on the invoice under its row lock, saves it and answers it.
 async fn transition<F>(state: &AppState, auth: Auth, id: InvoiceId, f: F) -> ApiResult<InvoiceResponse>
 where
-    F: FnOnce(&mut PgConn, &mut Invoice, chrono::DateTime<chrono::Utc>) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&mut PgConn, &mut Changes, &mut Invoice, chrono::DateTime<chrono::Utc>) -> ApiResult<()> + Send + 'static,
 {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    let (r, customer) = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             let mut inv = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("invoice"))?;
-            f(conn, &mut inv, now)?;
-            Ok((respond(conn, &inv)?, inv.customer_id))
+            f(conn, changes, &mut inv, now)?;
+            respond(conn, &inv)
         })
-    })
-    .await?;
-    // Finalizing moves the customer's "billed through" mark, which verify and usage check.
-    state.caches.apply(&crate::cache::Invalidation::Customer(scope, customer));
-    Ok(r)
+        .await
 }
 
 /// Finalizes a draft now, without waiting for the end of its grace period.
 pub async fn finalize(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
     let scope = auth.scope;
-    transition(state, auth, id, move |conn, inv, now| build::finalize(conn, scope, inv, now).map(drop)).await
+    transition(state, auth, id, move |conn, changes, inv, now| {
+        build::finalize(conn, changes, scope, inv, now).map(drop)
+    })
+    .await
 }
 
 pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, inv, now| {
+    transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Draft | InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 "invoice_not_voidable",
@@ -94,7 +93,7 @@ pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<Invo
 }
 
 pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, inv, now| {
+    transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 "invoice_not_open",
@@ -109,7 +108,7 @@ pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult
 }
 
 pub async fn mark_uncollectible(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, inv, _| {
+    transition(state, auth, id, |conn, _, inv, _| {
         if inv.status != InvoiceStatus::Open {
             return Err(ApiError::conflict(
                 "invoice_not_open",

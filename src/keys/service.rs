@@ -1,10 +1,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel::Connection;
 
 use super::models::*;
 use super::repo;
 use crate::auth::{tokens, Auth};
-use crate::cache::{notify, Invalidation};
+use crate::cache::Invalidation;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
 use crate::pagination::{List, Page};
@@ -91,22 +90,20 @@ pub async fn list(state: &AppState, auth: Auth, customer: CustomerId, page: Page
 pub async fn revoke(state: &AppState, auth: Auth, id: ApiKeyId) -> ApiResult<RevokedApiKey> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    let (revoked_at, hash) = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    let revoked_at = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             let k = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("API key"))?;
-            let at = match k.revoked_at {
+            Ok(match k.revoked_at {
                 Some(at) => at,
                 None => {
                     repo::set_end(conn, scope, id, Some(now), k.expires_at)?;
-                    notify(conn, &Invalidation::ApiKey(hash_of(&k)))?;
+                    changes.invalidate(Invalidation::ApiKey(hash_of(&k)));
                     now
                 }
-            };
-            Ok((at, hash_of(&k)))
+            })
         })
-    })
-    .await?;
-    state.caches.apply(&Invalidation::ApiKey(hash));
+        .await?;
     Ok(RevokedApiKey { id, revoked_at })
 }
 
@@ -118,8 +115,9 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
         None => 0,
         Some(q) => q.whole_in(0, MAX_GRACE_SECONDS, "grace_seconds")?,
     };
-    let (new, key, old_hash) = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    let (new, key) = state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             let old = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("API key"))?;
             if old.revoked_at.is_some() || old.expires_at.is_some_and(|e| e <= now) {
                 return Err(ApiError::conflict(
@@ -135,11 +133,9 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
                 let until = now + TimeDelta::seconds(grace);
                 repo::set_end(conn, scope, id, None, Some(old.expires_at.map_or(until, |e| e.min(until))))?;
             }
-            notify(conn, &Invalidation::ApiKey(hash_of(&old)))?;
-            Ok((new, key, hash_of(&old)))
+            changes.invalidate(Invalidation::ApiKey(hash_of(&old)));
+            Ok((new, key))
         })
-    })
-    .await?;
-    state.caches.apply(&Invalidation::ApiKey(old_hash));
+        .await?;
     Ok(created(new, key))
 }

@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 use super::jobs;
 use super::lifecycle::{self, Periods};
 use super::models::{Status, Subscription};
-use crate::cache::Invalidation;
+use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::{Billing, PlanVersion};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -109,6 +109,7 @@ pub fn closing_lines(
 /// advance without a trial, invoice the first period's fee at once.
 pub fn started(
     conn: &mut PgConn,
+    changes: &mut Changes,
     scope: Scope,
     sub: &Subscription,
     v: &PlanVersion,
@@ -136,12 +137,18 @@ pub fn started(
         usage: None,
         currency: v.currency.clone(),
     };
-    create_and_finalize(conn, scope, new, now)
+    create_and_finalize(conn, changes, scope, new, now)
 }
 
 /// The close-period job: the subscription's period ends at `at`. A job for a period that is no
 /// longer current (the plan changed cadence, the subscription was canceled) does nothing.
-pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: DateTime<Utc>) -> ApiResult<()> {
+pub fn close_period(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    id: SubscriptionId,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
     let Some(mut sub) = super::repo::lock(conn, scope, id)? else { return Ok(()) };
     if sub.status == Status::Canceled || sub.current_period_end != at {
         return Ok(());
@@ -175,7 +182,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
         }
     }
     super::repo::save(conn, &sub)?;
-    crate::cache::notify(conn, &Invalidation::Customer(scope, sub.customer_id))?;
+    changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
     let new = NewInvoice {
         customer: closing.customer_id,
         subscription: closing.id,
@@ -188,7 +195,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
     if let Some(mut inv) = create(conn, scope, new, at)? {
         let (grace, _) = terms(conn, scope)?;
         if grace.is_zero() {
-            finalize(conn, scope, &mut inv, at)?;
+            finalize(conn, changes, scope, &mut inv, at)?;
         } else {
             inv.finalize_at = Some(at + grace);
             crate::invoices::repo::save(conn, &inv)?;
@@ -202,6 +209,7 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, id: SubscriptionId, at: Dat
 /// once, and moves the subscription to `new` (see the module's rules).
 pub fn change_now(
     conn: &mut PgConn,
+    changes: &mut Changes,
     scope: Scope,
     sub: &mut Subscription,
     old: &PlanVersion,
@@ -275,12 +283,18 @@ pub fn change_now(
         usage,
         currency: old.currency.clone(),
     };
-    create_and_finalize(conn, scope, new_invoice, now)
+    create_and_finalize(conn, changes, scope, new_invoice, now)
 }
 
 /// An immediate cancellation at `now`: bills the usage so far (and an in-arrears fee for the
 /// time used) on an invoice finalized at once.
-pub fn cancel_now(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: DateTime<Utc>) -> ApiResult<()> {
+pub fn cancel_now(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    sub: &Subscription,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     if sub.status == Status::Trialing {
         return Ok(());
     }
@@ -307,7 +321,7 @@ pub fn cancel_now(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: Date
         usage,
         currency: v.currency.clone(),
     };
-    create_and_finalize(conn, scope, new, now)
+    create_and_finalize(conn, changes, scope, new, now)
 }
 
 /// What the subscription's current period would bill if it closed now, built by the same code

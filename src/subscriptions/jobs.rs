@@ -25,5 +25,9 @@ pub fn close_period(conn: &mut PgConn, scope: Scope, sub: SubscriptionId, at: Da
 
 fn run_close_period(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
     let sub = job.subject.split_once('@').map_or(job.subject.as_str(), |(sub, _)| sub);
-    super::cycle::close_period(conn, job.scope(), job.subject_part_as(sub)?, job.run_at)
+    let id = job.subject_part_as(sub)?;
+    crate::cache::announcing(conn, |conn, changes| {
+        super::cycle::close_period(conn, changes, job.scope(), id, job.run_at)
+    })
+    .map(drop)
 }

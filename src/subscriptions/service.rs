@@ -1,12 +1,10 @@
 //! Subscription use cases. Each runs in one transaction, on the subscription's row lock.
 
-use diesel::Connection;
-
 use super::lifecycle;
 use super::models::*;
 use super::repo;
 use crate::auth::Auth;
-use crate::cache::Invalidation;
+use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
@@ -77,8 +75,9 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
         None => None,
         Some(q) => Some(q.whole_in(0, crate::catalog::validate::MAX_TRIAL_DAYS, "trial_days")? as u32),
     };
-    let r = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             crate::customers::repo::find(conn, scope, req.customer)?
                 .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
             let (plan, version) = open_plan(conn, scope, &req.plan)?;
@@ -104,7 +103,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 created_at: now,
                 segment_start: start.period_start,
             };
-            crate::cache::notify(conn, &Invalidation::Customer(scope, req.customer))?;
+            changes.invalidate(Invalidation::Customer(scope, req.customer));
             repo::insert(conn, &sub).map_err(|e| match e {
                 diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
                     ApiError::conflict(
@@ -115,21 +114,10 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 }
                 other => other.into(),
             })?;
-            cycle::started(conn, scope, &sub, &version, now)?;
+            cycle::started(conn, changes, scope, &sub, &version, now)?;
             respond_one(conn, scope, sub)
         })
-    })
-    .await;
-    forget(state, scope, r)
-}
-
-/// Drops this instance's cached view of the customer at once (other instances hear the
-/// notification sent in the transaction).
-fn forget(state: &AppState, scope: Scope, r: ApiResult<SubscriptionResponse>) -> ApiResult<SubscriptionResponse> {
-    if let Ok(s) = &r {
-        state.caches.apply(&Invalidation::Customer(scope, s.customer));
-    }
-    r
+        .await
 }
 
 pub async fn get(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
@@ -168,19 +156,18 @@ fn lock_open(conn: &mut PgConn, scope: Scope, id: SubscriptionId) -> ApiResult<S
 /// saved, announced to every instance's cache, and answered.
 async fn update<F>(state: &AppState, scope: Scope, id: SubscriptionId, f: F) -> ApiResult<SubscriptionResponse>
 where
-    F: FnOnce(&mut PgConn, &mut Subscription) -> ApiResult<()> + Send + 'static,
+    F: FnOnce(&mut PgConn, &mut Changes, &mut Subscription) -> ApiResult<()> + Send + 'static,
 {
-    let r = crate::db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+    state
+        .caches
+        .write(&state.pool, move |conn, changes| {
             let mut s = lock_open(conn, scope, id)?;
-            f(conn, &mut s)?;
+            f(conn, changes, &mut s)?;
             repo::save(conn, &s)?;
-            crate::cache::notify(conn, &Invalidation::Customer(scope, s.customer_id))?;
+            changes.invalidate(Invalidation::Customer(scope, s.customer_id));
             respond_one(conn, scope, s)
         })
-    })
-    .await;
-    forget(state, scope, r)
+        .await
 }
 
 pub async fn change(
@@ -191,7 +178,7 @@ pub async fn change(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    update(state, scope, id, move |conn, s| {
+    update(state, scope, id, move |conn, changes, s| {
         let (plan, version) = open_plan(conn, scope, &req.plan)?;
         if plan.id == s.plan_id && version.version == s.plan_version {
             return Err(ApiError::bad_request("plan_unchanged", "the subscription is already on this plan version")
@@ -213,7 +200,7 @@ pub async fn change(
                 s.pending_plan_id = Some(plan.id);
                 s.pending_plan_version = Some(version.version);
             }
-            Timing::Now => cycle::change_now(conn, scope, s, &old, &version, now)?,
+            Timing::Now => cycle::change_now(conn, changes, scope, s, &old, &version, now)?,
         }
         Ok(())
     })
@@ -228,11 +215,11 @@ pub async fn cancel(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    update(state, scope, id, move |conn, s| {
+    update(state, scope, id, move |conn, changes, s| {
         if req.at_period_end.unwrap_or(true) {
             s.cancel_at_period_end = true;
         } else {
-            cycle::cancel_now(conn, scope, s, now)?;
+            cycle::cancel_now(conn, changes, scope, s, now)?;
             s.status = Status::Canceled;
             s.canceled_at = Some(now);
             s.ended_at = Some(now);
@@ -246,7 +233,7 @@ pub async fn cancel(
 }
 
 pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
-    update(state, auth.scope, id, |_, s| {
+    update(state, auth.scope, id, |_, _, s| {
         if !s.cancel_at_period_end {
             return Err(ApiError::conflict("not_scheduled_to_cancel", "the subscription is not scheduled to cancel"));
         }
