@@ -4,6 +4,12 @@
 //! it on each execution. The ledger's set-based statements are fixed text run thousands of times
 //! a second; [`Sql`] lets diesel's statement cache keep them prepared (keyed by their text and
 //! bind types) while still loading rows with `QueryableByName`.
+//!
+//! Arrays for `unnest` are named with their columns in one list ([`Unnest`]): the placeholders,
+//! their casts, the alias's column names and the binds are all built from it, so a statement
+//! and its binds cannot drift apart.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
@@ -23,21 +29,97 @@ pub enum Bind {
     Bools(Vec<bool>),
 }
 
-/// A fixed statement with `?` placeholders (diesel writes them as `$1…$n`) and its binds, in
-/// order. The text must not use `?` for anything else.
+impl Bind {
+    /// The PostgreSQL type of the array's elements.
+    fn element_type(&self) -> &'static str {
+        match self {
+            Bind::Uuids(_) => "uuid",
+            Bind::Texts(_) => "text",
+            Bind::Times(_) => "timestamptz",
+            Bind::Numerics(_) => "numeric",
+            Bind::Jsons(_) => "jsonb",
+            Bind::Ints(_) => "int8",
+            Bind::Bools(_) => "bool",
+        }
+    }
+}
+
+/// `unnest` of named arrays: `unnest(?::uuid[], ?::text[]) AS u(t, m)`, from one list.
+pub struct Unnest {
+    alias: &'static str,
+    columns: Vec<(&'static str, Bind)>,
+    ordinality: Option<&'static str>,
+}
+
+impl Unnest {
+    pub fn new(alias: &'static str) -> Unnest {
+        Unnest { alias, columns: Vec::new(), ordinality: None }
+    }
+
+    /// The next column: its name in the alias and its values.
+    pub fn col(mut self, name: &'static str, values: Bind) -> Unnest {
+        self.columns.push((name, values));
+        self
+    }
+
+    /// Numbers the rows from 1 in a last column of this name (`WITH ORDINALITY`).
+    pub fn numbered(mut self, name: &'static str) -> Unnest {
+        self.ordinality = Some(name);
+        self
+    }
+
+    fn render(&self, out: &mut String) {
+        let casts: Vec<String> = self.columns.iter().map(|(_, b)| format!("?::{}[]", b.element_type())).collect();
+        let mut names: Vec<&str> = self.columns.iter().map(|(n, _)| *n).collect();
+        names.extend(self.ordinality);
+        out.push_str(&format!("unnest({})", casts.join(", ")));
+        if self.ordinality.is_some() {
+            out.push_str(" WITH ORDINALITY");
+        }
+        out.push_str(&format!(" AS {}({})", self.alias, names.join(", ")));
+    }
+}
+
+/// A statement with `?` placeholders (diesel writes them as `$1…$n`) and its binds, in order.
+/// The text must not use `?` for anything else.
 pub struct Sql {
-    text: &'static str,
+    text: Cow<'static, str>,
     binds: Vec<Bind>,
 }
 
 impl Sql {
     pub fn new(text: &'static str) -> Sql {
-        Sql { text, binds: Vec::new() }
+        Sql { text: Cow::Borrowed(text), binds: Vec::new() }
     }
 
     pub fn bind(mut self, b: Bind) -> Sql {
         self.binds.push(b);
         self
+    }
+
+    /// `template` with each `{alias}` replaced by that [`Unnest`] (and its binds taken in the
+    /// order the aliases appear). Every part must be used exactly once.
+    pub fn unnest(template: &'static str, parts: Vec<Unnest>) -> Sql {
+        let mut parts: Vec<Option<Unnest>> = parts.into_iter().map(Some).collect();
+        let mut text = String::with_capacity(template.len() + 256);
+        let mut binds = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let close = open + rest[open..].find('}').expect("a closed {alias} in the template");
+            text.push_str(&rest[..open]);
+            let alias = &rest[open + 1..close];
+            let part = parts
+                .iter_mut()
+                .find(|p| p.as_ref().is_some_and(|p| p.alias == alias))
+                .and_then(Option::take)
+                .unwrap_or_else(|| panic!("no unnest named {alias} (or used twice)"));
+            part.render(&mut text);
+            binds.extend(part.columns.into_iter().map(|(_, b)| b));
+            rest = &rest[close + 1..];
+        }
+        text.push_str(rest);
+        assert!(parts.iter().all(Option::is_none), "every unnest appears in the template");
+        Sql { text: Cow::Owned(text), binds }
     }
 }
 
@@ -76,6 +158,27 @@ impl RunQueryDsl<PgConnection> for Sql {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unnest_builds_placeholders_casts_and_names_from_one_list() {
+        let q = Sql::unnest(
+            "SELECT * FROM {c} JOIN {e} ON c.t = e.t",
+            vec![
+                Unnest::new("e").col("t", Bind::Uuids(vec![])).col("q", Bind::Numerics(vec![])),
+                Unnest::new("c").col("t", Bind::Uuids(vec![])).col("ok", Bind::Bools(vec![])).numbered("n"),
+            ],
+        );
+        let sql = diesel::debug_query::<Pg, _>(&q).to_string();
+        assert!(
+            sql.starts_with(
+                "SELECT * FROM unnest($1::uuid[], $2::bool[]) WITH ORDINALITY AS c(t, ok, n) \
+                 JOIN unnest($3::uuid[], $4::numeric[]) AS e(t, q) ON c.t = e.t"
+            ),
+            "{sql}"
+        );
+        assert_eq!(q.binds.len(), 4);
+        assert!(matches!(q.binds[1], Bind::Bools(_)) && matches!(q.binds[3], Bind::Numerics(_)), "binds in text order");
+    }
 
     #[test]
     fn placeholders_become_numbered_binds() {

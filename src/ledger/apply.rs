@@ -7,8 +7,8 @@ use diesel::sql_types::{Text, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
 use super::counters::{add_and_lock, add_to_counters};
-use super::{ident, CounterKey, Entry, EventIdent, NewEvent, Outcome};
-use crate::db::sql::{Bind, Sql};
+use super::{event_columns, ident, CounterKey, Entry, EventIdent, NewEvent, Outcome};
+use crate::db::sql::{Bind, Sql, Unnest};
 use crate::db::PgConn;
 
 #[derive(QueryableByName)]
@@ -30,17 +30,15 @@ fn existing_events(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<HashSet
     if candidates.is_empty() {
         return Ok(HashSet::new());
     }
-    let t: Vec<uuid::Uuid> = candidates.iter().map(|e| e.tenant_id.0).collect();
-    let m: Vec<String> = candidates.iter().map(|e| e.mode.as_str().to_string()).collect();
-    let id: Vec<String> = candidates.iter().map(|e| e.event_id.clone()).collect();
-    let rows: Vec<EventKey> = Sql::new(
+    let ids = Unnest::new("u")
+        .col("t", Bind::Uuids(candidates.iter().map(|e| e.tenant_id.0).collect()))
+        .col("m", Bind::Texts(candidates.iter().map(|e| e.mode.as_str().to_string()).collect()))
+        .col("id", Bind::Texts(candidates.iter().map(|e| e.event_id.clone()).collect()));
+    let rows: Vec<EventKey> = Sql::unnest(
         "SELECT e.tenant_id, e.mode, e.event_id FROM usage_events e \
-         JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS u(t, m, id) \
-           ON e.tenant_id = u.t AND e.mode = u.m AND e.event_id = u.id",
+         JOIN {u} ON e.tenant_id = u.t AND e.mode = u.m AND e.event_id = u.id",
+        vec![ids],
     )
-    .bind(Bind::Uuids(t))
-    .bind(Bind::Texts(m))
-    .bind(Bind::Texts(id))
     .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.mode, r.event_id)).collect())
 }
@@ -50,21 +48,12 @@ fn insert_events(conn: &mut PgConn, events: &[&NewEvent]) -> QueryResult<HashSet
     if events.is_empty() {
         return Ok(HashSet::new());
     }
-    let rows: Vec<EventKey> = Sql::new(
+    let rows: Vec<EventKey> = Sql::unnest(
         "INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
-         SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[], \
-           ?::jsonb[], ?::timestamptz[]) \
+         SELECT t, m, id, cu, f, q, at, p, rcv FROM {e} \
          ON CONFLICT DO NOTHING RETURNING tenant_id, mode, event_id",
+        vec![event_columns(Unnest::new("e"), events.iter().copied())],
     )
-    .bind(Bind::Uuids(events.iter().map(|e| e.tenant_id.0).collect()))
-    .bind(Bind::Texts(events.iter().map(|e| e.mode.as_str().to_string()).collect()))
-    .bind(Bind::Texts(events.iter().map(|e| e.event_id.clone()).collect()))
-    .bind(Bind::Uuids(events.iter().map(|e| e.customer_id.0).collect()))
-    .bind(Bind::Texts(events.iter().map(|e| e.feature.clone()).collect()))
-    .bind(Bind::Numerics(events.iter().map(|e| e.quantity).collect()))
-    .bind(Bind::Times(events.iter().map(|e| e.occurred_at).collect()))
-    .bind(Bind::Jsons(events.iter().map(|e| e.properties.clone()).collect()))
-    .bind(Bind::Times(events.iter().map(|e| e.received_at).collect()))
     .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.mode, r.event_id)).collect())
 }

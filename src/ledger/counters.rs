@@ -8,7 +8,7 @@ use diesel::sql_types::{Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
 use super::CounterKey;
-use crate::db::sql::{Bind, Sql};
+use crate::db::sql::{Bind, Sql, Unnest};
 use crate::db::PgConn;
 use crate::ids::{CustomerId, TenantId};
 use crate::tenancy::Mode;
@@ -29,36 +29,19 @@ pub(super) struct CounterRow {
     used: Decimal,
 }
 
-/// Counter keys as columns, for `unnest`.
-pub(super) struct CounterColumns {
-    pub(super) tenant: Vec<uuid::Uuid>,
-    pub(super) mode: Vec<String>,
-    pub(super) customer: Vec<uuid::Uuid>,
-    pub(super) feature: Vec<String>,
-    pub(super) window: Vec<DateTime<Utc>>,
+/// The keys' columns `t, m, cu, f, w` (tenant, mode, customer, feature, window start) of `u`.
+pub(super) fn key_columns<'a>(u: Unnest, keys: impl Iterator<Item = &'a CounterKey> + Clone) -> Unnest {
+    u.col("t", Bind::Uuids(keys.clone().map(|k| k.tenant_id.0).collect()))
+        .col("m", Bind::Texts(keys.clone().map(|k| k.mode.as_str().to_string()).collect()))
+        .col("cu", Bind::Uuids(keys.clone().map(|k| k.customer_id.0).collect()))
+        .col("f", Bind::Texts(keys.clone().map(|k| k.feature.clone()).collect()))
+        .col("w", Bind::Times(keys.map(|k| k.window_start).collect()))
 }
 
-/// `sql` with the counters' keys and a delta each bound as its six `?` arrays, in key order.
-fn with_counters(sql: &'static str, deltas: &BTreeMap<CounterKey, Decimal>) -> Sql {
-    let keys: Vec<&CounterKey> = deltas.keys().collect();
-    let CounterColumns { tenant, mode, customer, feature, window } = counter_columns(&keys);
-    Sql::new(sql)
-        .bind(Bind::Uuids(tenant))
-        .bind(Bind::Texts(mode))
-        .bind(Bind::Uuids(customer))
-        .bind(Bind::Texts(feature))
-        .bind(Bind::Times(window))
-        .bind(Bind::Numerics(deltas.values().copied().collect()))
-}
-
-pub(super) fn counter_columns(keys: &[&CounterKey]) -> CounterColumns {
-    CounterColumns {
-        tenant: keys.iter().map(|k| k.tenant_id.0).collect(),
-        mode: keys.iter().map(|k| k.mode.as_str().to_string()).collect(),
-        customer: keys.iter().map(|k| k.customer_id.0).collect(),
-        feature: keys.iter().map(|k| k.feature.clone()).collect(),
-        window: keys.iter().map(|k| k.window_start).collect(),
-    }
+/// `template` with `{u}` as the counters' keys and a delta `d` each, in key order.
+fn with_counters(template: &'static str, deltas: &BTreeMap<CounterKey, Decimal>) -> Sql {
+    let u = key_columns(Unnest::new("u"), deltas.keys()).col("d", Bind::Numerics(deltas.values().copied().collect()));
+    Sql::unnest(template, vec![u])
 }
 
 fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Decimal)> {
@@ -93,7 +76,7 @@ pub(super) fn add_and_lock(
     }
     let updated: Vec<CounterRow> = with_counters(
         "UPDATE usage_counters c SET used = c.used + u.d \
-         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
+         FROM {u} \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
         deltas,
@@ -107,8 +90,7 @@ pub(super) fn add_and_lock(
         deltas.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
     let inserted: Vec<CounterRow> = with_counters(
         "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
-         SELECT t, m, cu, f, w, d FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) \
-           AS u(t, m, cu, f, w, d) \
+         SELECT t, m, cu, f, w, d FROM {u} \
          ORDER BY t, m, cu, f, w \
          ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
@@ -127,7 +109,7 @@ pub(super) fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, D
     }
     with_counters(
         "UPDATE usage_counters c SET used = c.used + u.d \
-         FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[]) AS u(t, m, cu, f, w, d) \
+         FROM {u} \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w",
         &changed,
     )

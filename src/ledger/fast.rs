@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Numeric};
 use rust_decimal::Decimal;
 
-use super::counters::{counter_columns, CounterColumns};
-use super::{ident, CounterKey, CounterReq, Entry, EventIdent, NewEvent, Outcome};
-use crate::db::sql::{Bind, Sql};
+use super::counters::key_columns;
+use super::{event_columns, ident, CounterKey, CounterReq, Entry, EventIdent, NewEvent, Outcome};
+use crate::db::sql::{Bind, Sql, Unnest};
 use crate::db::PgConn;
 
 /// How the one-statement path treats a counter of the batch.
@@ -59,18 +59,19 @@ struct FastRow {
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and
 /// an event id that is already in the ledger (a retried usage call) fails the statement whole,
 /// so nothing of it is kept and the batch goes through the transaction, which checks each id.
+///
+/// `{c}`: the counters (`t, m, cu, f, w`, what is asked `d`, the limit `lim`, whether `cond`itional,
+/// numbered `n`); `{e}`: the events (`usage_events`' columns, their counter's number `cn` and
+/// whether it is conditional).
 const FAST_SQL: &str = "WITH c AS ( \
-   SELECT * FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::numeric[], ?::numeric[], ?::bool[]) \
-     WITH ORDINALITY AS c(t, m, cu, f, w, d, lim, cond, n) \
+   SELECT * FROM {c} \
  ), up AS ( \
    UPDATE usage_counters u SET used = u.used + c.d FROM c \
    WHERE c.cond AND u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu AND u.feature = c.f \
      AND u.window_start = c.w AND u.used + c.d <= c.lim \
    RETURNING c.n, u.used \
  ), e AS ( \
-   SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::numeric[], ?::timestamptz[], ?::jsonb[], \
-     ?::timestamptz[], ?::int8[], ?::bool[]) \
-     AS e(t, m, id, cu, f, q, at, p, rcv, cn, cond) \
+   SELECT * FROM {e} \
  ), ins AS ( \
    INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
    SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM up) \
@@ -151,33 +152,23 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
     for (n, fc) in counters.values_mut().enumerate() {
         fc.ordinal = n as i64 + 1;
     }
-    let keys: Vec<&CounterKey> = counters.keys().copied().collect();
-    let CounterColumns { tenant, mode, customer, feature, window } = counter_columns(&keys);
     let events: Vec<(&NewEvent, Option<&CounterReq>)> =
         fast.iter().filter_map(|&i| entries[i].event.as_ref().map(|e| (e, entries[i].counter.as_ref()))).collect();
     let counter_of = |c: Option<&CounterReq>| c.map(|c| &counters[&c.key]);
-    let rows: Vec<FastRow> = Sql::new(FAST_SQL)
-        .bind(Bind::Uuids(tenant))
-        .bind(Bind::Texts(mode))
-        .bind(Bind::Uuids(customer))
-        .bind(Bind::Texts(feature))
-        .bind(Bind::Times(window))
-        .bind(Bind::Numerics(counters.values().map(|fc| fc.asked).collect()))
-        .bind(Bind::Numerics(counters.values().map(|fc| fc.limit.unwrap_or_default()).collect()))
-        .bind(Bind::Bools(counters.values().map(|fc| fc.track == Track::Conditional).collect()))
-        .bind(Bind::Uuids(events.iter().map(|(e, _)| e.tenant_id.0).collect()))
-        .bind(Bind::Texts(events.iter().map(|(e, _)| e.mode.as_str().to_string()).collect()))
-        .bind(Bind::Texts(events.iter().map(|(e, _)| e.event_id.clone()).collect()))
-        .bind(Bind::Uuids(events.iter().map(|(e, _)| e.customer_id.0).collect()))
-        .bind(Bind::Texts(events.iter().map(|(e, _)| e.feature.clone()).collect()))
-        .bind(Bind::Numerics(events.iter().map(|(e, _)| e.quantity).collect()))
-        .bind(Bind::Times(events.iter().map(|(e, _)| e.occurred_at).collect()))
-        .bind(Bind::Jsons(events.iter().map(|(e, _)| e.properties.clone()).collect()))
-        .bind(Bind::Times(events.iter().map(|(e, _)| e.received_at).collect()))
-        .bind(Bind::Ints(events.iter().map(|(_, c)| counter_of(*c).map_or(0, |fc| fc.ordinal)).collect()))
-        .bind(Bind::Bools(
-            events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
-        ))
+    let c = key_columns(Unnest::new("c"), counters.keys().copied())
+        .col("d", Bind::Numerics(counters.values().map(|fc| fc.asked).collect()))
+        .col("lim", Bind::Numerics(counters.values().map(|fc| fc.limit.unwrap_or_default()).collect()))
+        .col("cond", Bind::Bools(counters.values().map(|fc| fc.track == Track::Conditional).collect()))
+        .numbered("n");
+    let e = event_columns(Unnest::new("e"), events.iter().map(|(e, _)| *e))
+        .col("cn", Bind::Ints(events.iter().map(|(_, c)| counter_of(*c).map_or(0, |fc| fc.ordinal)).collect()))
+        .col(
+            "cond",
+            Bind::Bools(
+                events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
+            ),
+        );
+    let rows: Vec<FastRow> = Sql::unnest(FAST_SQL, vec![c, e])
         .load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so

@@ -22,6 +22,7 @@ pub mod writer;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use crate::db::sql::{Bind, Unnest};
 use crate::ids::{CustomerId, TenantId};
 use crate::tenancy::Mode;
 
@@ -89,4 +90,17 @@ pub(crate) type EventIdent = (uuid::Uuid, String, String);
 
 pub(crate) fn ident(e: &NewEvent) -> EventIdent {
     (e.tenant_id.0, e.mode.as_str().to_string(), e.event_id.clone())
+}
+
+/// The events' columns `t, m, id, cu, f, q, at, p, rcv` of `u`, in `usage_events`' order.
+pub(crate) fn event_columns<'a>(u: Unnest, events: impl Iterator<Item = &'a NewEvent> + Clone) -> Unnest {
+    u.col("t", Bind::Uuids(events.clone().map(|e| e.tenant_id.0).collect()))
+        .col("m", Bind::Texts(events.clone().map(|e| e.mode.as_str().to_string()).collect()))
+        .col("id", Bind::Texts(events.clone().map(|e| e.event_id.clone()).collect()))
+        .col("cu", Bind::Uuids(events.clone().map(|e| e.customer_id.0).collect()))
+        .col("f", Bind::Texts(events.clone().map(|e| e.feature.clone()).collect()))
+        .col("q", Bind::Numerics(events.clone().map(|e| e.quantity).collect()))
+        .col("at", Bind::Times(events.clone().map(|e| e.occurred_at).collect()))
+        .col("p", Bind::Jsons(events.clone().map(|e| e.properties.clone()).collect()))
+        .col("rcv", Bind::Times(events.map(|e| e.received_at).collect()))
 }

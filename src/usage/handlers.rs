@@ -40,8 +40,10 @@ pub async fn record_usage(
 
 /// Record up to 1,000 usage events in one call.
 ///
-/// Valid events are recorded in one transaction; invalid ones are reported by index and
-/// recorded nothing. A batch of more than 1,000 events is refused whole.
+/// Valid events are recorded; invalid ones are reported by index and record nothing. A batch
+/// of more than 1,000 events is refused whole. Recording is not all-or-nothing: should the
+/// database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
+/// whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
 #[utoipa::path(
     tag = "Usage",
     request_body = UsageBatchRequest,
