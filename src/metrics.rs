@@ -1,4 +1,5 @@
-//! Prometheus metrics: request counts and latency per route and status, and pool usage.
+//! Prometheus metrics: request counts and latency per route and status, pool usage, and the
+//! usage writer's batch sizes and queue waits per lane.
 //! Routes are labelled by their pattern (`/v1/secret-keys/{id}`), never by raw path, so the
 //! number of series stays bounded.
 
@@ -13,6 +14,8 @@ pub struct Metrics {
     pool_size: IntGauge,
     pool_idle: IntGauge,
     pool_max: IntGauge,
+    usage_batch_entries: HistogramVec,
+    usage_queue_wait: HistogramVec,
 }
 
 impl Metrics {
@@ -33,17 +36,50 @@ impl Metrics {
         let pool_size = IntGauge::new("tollgate_db_pool_connections", "Open database connections.")?;
         let pool_idle = IntGauge::new("tollgate_db_pool_idle_connections", "Idle database connections.")?;
         let pool_max = IntGauge::new("tollgate_db_pool_max_connections", "Largest size of the database pool.")?;
+        let usage_batch_entries = HistogramVec::new(
+            HistogramOpts::new("tollgate_usage_batch_entries", "Usage entries settled together, per batch, by lane.")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1000.0, 2000.0]),
+            &["lane"],
+        )?;
+        let usage_queue_wait = HistogramVec::new(
+            HistogramOpts::new(
+                "tollgate_usage_queue_wait_seconds",
+                "Time a usage request waited in the writer's queue before its batch started, by lane.",
+            )
+            .buckets(vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
+            &["lane"],
+        )?;
+        registry.register(Box::new(usage_batch_entries.clone()))?;
+        registry.register(Box::new(usage_queue_wait.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_size.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
-        Ok(Metrics { registry, requests, latency, pool_size, pool_idle, pool_max })
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            pool_size,
+            pool_idle,
+            pool_max,
+            usage_batch_entries,
+            usage_queue_wait,
+        })
     }
 
     pub fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
         self.requests.with_label_values(&[method, route, status]).inc();
         self.latency.with_label_values(&[method, route]).observe(seconds);
+    }
+
+    /// The usage writer's histograms, per lane.
+    pub fn writer(&self) -> crate::ledger::writer::WriterMetrics {
+        let lanes = [crate::ledger::Lane::Verify, crate::ledger::Lane::Bulk];
+        crate::ledger::writer::WriterMetrics {
+            batch_entries: lanes.map(|l| self.usage_batch_entries.with_label_values(&[l.as_str()])),
+            queue_wait: lanes.map(|l| self.usage_queue_wait.with_label_values(&[l.as_str()])),
+        }
     }
 
     /// The text exposition, with pool gauges read now.

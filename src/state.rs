@@ -43,16 +43,16 @@ impl AppState {
         jobs: crate::jobs::Registry,
     ) -> anyhow::Result<AppState> {
         let root = settings.jwt_secret.expose().as_bytes();
+        let metrics = Metrics::new()?;
         Ok(AppState {
             pool: pool.clone(),
             clock: clock.clone(),
             jwt: JwtKeys::new(&crate::crypto::jwt::signing_key(settings.jwt_secret.expose())),
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
-            metrics: Metrics::new()?,
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
             caches: Arc::new(Caches::default()),
             rate_limiter: RateLimiter::default(),
-            writer: Writer::start(pool.clone(), settings.usage_writers)?,
+            writer: Writer::start(pool.clone(), settings.usage_writers, Some(metrics.writer()))?,
             jobs: Arc::new(crate::jobs::Queue {
                 pool: pool.clone(),
                 clock: clock.clone(),
@@ -63,6 +63,7 @@ impl AppState {
             }),
             mailer,
             settings,
+            metrics,
         })
     }
 }

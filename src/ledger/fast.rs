@@ -168,8 +168,7 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
                 events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
             ),
         );
-    let rows: Vec<FastRow> = Sql::unnest(FAST_SQL, vec![c, e])
-        .load(conn)?;
+    let rows: Vec<FastRow> = Sql::unnest(FAST_SQL, vec![c, e]).load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so
     // each charged counter's value before the batch is its value after, less all it was asked.

@@ -1,7 +1,8 @@
 //! The usage ledger: events and quota counters, and everything that writes them.
 //!
 //! - [`Writer`] is the one write path: verify, `POST /v1/usage` and `POST /v1/usage/batch` hand
-//!   it [`Entry`]s and wait; it group-commits them ([`writer`]).
+//!   it [`Entry`]s and wait; it group-commits them, verify ahead of bulk ingestion ([`writer`]),
+//!   and [`settle`] applies each batch.
 //! - A batch is settled by [`fast::apply_fast`] (one autocommitted statement, when nothing is
 //!   near a limit) and what that leaves by [`apply::apply`] (a transaction that locks each
 //!   counter once and decides entries in arrival order). Each path is its own file.
@@ -17,6 +18,7 @@ pub mod apply;
 pub mod counters;
 pub mod event;
 pub mod fast;
+pub mod settle;
 pub mod writer;
 
 use chrono::{DateTime, Utc};
@@ -30,7 +32,8 @@ pub use aggregate::{aggregate, Aggregation};
 pub use apply::apply;
 pub use counters::counter_value;
 pub use fast::apply_fast;
-pub use writer::{Failure, Writer};
+pub use settle::Failure;
+pub use writer::{Lane, Writer};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CounterKey {

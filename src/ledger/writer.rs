@@ -1,94 +1,172 @@
-//! Group commit for verify and usage.
+//! Group commit: the ledger's one write path, for verify and the usage API.
 //!
-//! Requests hand their ledger [`Entry`]s to the writer threads and wait. A writer takes
-//! whatever has queued up while the previous batch ran (up to [`MAX_BATCH`] entries), applies it
-//! (one statement when nothing is near a limit, see [`settle`]) and answers every waiter after
-//! the commit. With no load a batch is one entry and no time is lost waiting; under load batches
-//! grow, and so does throughput, while each request still gets its own verdict.
+//! Three roles, as in TiKV's asynchronous writer:
 //!
-//! One writer at a time is the rule: a batch that waits for the one in flight grows, and fewer,
-//! larger commits are what make verify fast. A second writer (up to `USAGE_WRITERS`) starts only
-//! when a large backlog is waiting ([`PARALLEL_BACKLOG`] entries, i.e. batch ingestion), where
-//! PostgreSQL's work per event, not the commit, is the cost and two cores do it faster than
-//! one. Concurrent batches lock shared counters in the same key order, so they wait for each
-//! other rather than deadlock, and a limit is never exceeded.
+//! - a **task** is one request's entries (a verify, or a usage batch of up to 1,000 events),
+//!   queued with its reply, its deadline and the instant it arrived;
+//! - a **batch** is the tasks a worker takes together, up to [`MAX_BATCH`] entries (a task of
+//!   more is taken whole, alone), settled in one go ([`super::settle::settle_isolated`]);
+//! - a **worker** is a thread that blocks until there is a task it may take, drains whatever
+//!   else has queued meanwhile into its batch, settles it and answers every task after the
+//!   commit.
 //!
-//! Two promises about failures:
+//! With no load a batch is one task and no time is lost waiting; under load batches grow, and so
+//! does throughput, while each request still gets its own verdict.
 //!
-//! - **One request's content never fails another's.** When the database refuses a batch for a
-//!   reason that may be tied to what an entry holds (anything but a lost connection), the
-//!   entries it did not settle are settled again in two halves split between requests, and so
-//!   on, until the request at fault is alone ([`settle_isolated`]). Entries the database already
-//!   committed keep their outcome and are never applied twice.
-//! - **A request fails within the pool timeout.** Each request carries the instant by which it
-//!   must have a connection (its arrival plus the pool's connection timeout); a batch waits for
-//!   a connection only until the earliest of its requests' deadlines, a request whose deadline
-//!   passed while it was queued fails at once, and a batch that found no connection is not
-//!   tried again on the transaction path.
+//! Tasks queue in two **lanes**. Verify (and single usage events) is the per-request call a
+//! tenant's API waits on; usage batches are bulk ingestion. A verify must not wait behind a
+//! thousand-event batch, so each lane has its own workers: one verify worker, which takes only
+//! verify tasks (one writer at a time makes verify's batches, and so its commits, as large and
+//! as few as possible), and `USAGE_WRITERS` bulk workers, which take usage batches and, when
+//! none is waiting, help with a verify backlog of [`PARALLEL_BACKLOG`] entries or more. Batches
+//! that run at once lock shared counters in the same key order, so they wait for each other
+//! rather than deadlock, and a limit is never exceeded.
+//!
+//! A task whose deadline (its arrival plus the pool's connection timeout) passed while it was
+//! queued fails at once, without a try; a batch waits for a connection only until its earliest
+//! deadline. The queue knows nothing of the database: workers call a [`Settle`] function, which
+//! is the database in production ([`Writer::start`]) and a fake in the unit tests below.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use diesel::Connection;
+use prometheus::Histogram;
 use tokio::sync::oneshot;
 
-use super::{apply, apply_fast, Entry, Outcome};
+use super::settle::{settle_isolated, Failure};
+use super::{Entry, Outcome};
 use crate::db::PgPool;
 use crate::error::{ApiError, ApiResult};
 
-/// The most entries one batch takes (a job of more is taken whole, alone). Large enough that
-/// batch ingestion shares few transactions; a verify queued behind a full batch waits for one
-/// commit at most.
+/// The most entries one batch takes. Large enough that batch ingestion shares few statements.
 pub const MAX_BATCH: usize = 2000;
-/// Queued entries past which a further writer starts while one is busy.
+/// Queued verify entries past which bulk workers help the verify worker.
 pub const PARALLEL_BACKLOG: usize = 512;
-const ATTEMPTS: usize = 3;
 
-/// Why an entry was not settled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// No connection could be had in time, or it was lost: nothing to do with the entries.
-    Unavailable(String),
-    /// The database refused a statement that held this entry (perhaps because of what the entry
-    /// holds, perhaps because of another entry settled with it: see [`settle_isolated`]).
-    Refused(String),
+/// Which queue a task waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Verify and single usage events: one entry a request, answered as fast as possible.
+    Verify,
+    /// Usage batches: many entries a request, throughput first.
+    Bulk,
 }
 
-impl Failure {
-    fn of(e: &diesel::result::Error) -> Failure {
-        use diesel::result::Error;
-        match e {
-            e if crate::error::connection_lost(e) => Failure::Unavailable(e.to_string()),
-            Error::DatabaseError(..) | Error::SerializationError(_) => Failure::Refused(e.to_string()),
-            _ => Failure::Unavailable(e.to_string()),
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Verify => "verify",
+            Lane::Bulk => "bulk",
         }
     }
 }
 
+/// Settles a batch's entries (`task_of[i]`: which task entry `i` belongs to, ascending), waiting
+/// for a connection until the deadline at most; one result per entry, in order.
+pub type Settle = dyn Fn(&[&Entry], &[usize], Instant) -> Vec<Result<Outcome, Failure>> + Send + Sync;
+
 type Reply = oneshot::Sender<Vec<Result<Outcome, Failure>>>;
 
-/// Entries that arrived together (one verify, or one usage batch) and are answered together.
-struct Job {
+/// One request's entries, answered together.
+struct Task {
     entries: Vec<Entry>,
     reply: Reply,
     /// When the request must have a connection by: after that it fails rather than waits.
     deadline: Instant,
+    queued: Instant,
+}
+
+/// Tasks a worker took together.
+struct Batch {
+    lane: Lane,
+    tasks: Vec<Task>,
+}
+
+#[derive(Default)]
+struct Tasks {
+    queue: VecDeque<Task>,
+    /// Entries in `queue`.
+    entries: usize,
+}
+
+impl Tasks {
+    fn push(&mut self, task: Task) {
+        self.entries += task.entries.len();
+        self.queue.push_back(task);
+    }
+
+    /// The tasks at the front, up to [`MAX_BATCH`] entries (the first whatever its size).
+    fn take(&mut self) -> Vec<Task> {
+        let (mut tasks, mut taken) = (Vec::new(), 0);
+        while let Some(task) = self.queue.front() {
+            if taken > 0 && taken + task.entries.len() > MAX_BATCH {
+                break;
+            }
+            taken += task.entries.len();
+            tasks.extend(self.queue.pop_front());
+        }
+        self.entries -= taken;
+        tasks
+    }
 }
 
 #[derive(Default)]
 struct Queue {
-    jobs: VecDeque<Job>,
-    /// Entries in `jobs`.
-    len: usize,
-    /// Writers applying a batch now.
-    busy: usize,
+    verify: Tasks,
+    bulk: Tasks,
     closed: bool,
+}
+
+impl Queue {
+    /// What a worker of this kind takes next, if anything.
+    fn next(&mut self, role: Role) -> Option<Batch> {
+        match role {
+            Role::Verify if !self.verify.queue.is_empty() => {
+                Some(Batch { lane: Lane::Verify, tasks: self.verify.take() })
+            }
+            Role::Bulk if !self.bulk.queue.is_empty() => Some(Batch { lane: Lane::Bulk, tasks: self.bulk.take() }),
+            Role::Bulk if self.verify.entries >= PARALLEL_BACKLOG => {
+                Some(Batch { lane: Lane::Verify, tasks: self.verify.take() })
+            }
+            _ => None,
+        }
+    }
+
+    fn idle(&self, role: Role) -> bool {
+        match role {
+            Role::Verify => self.verify.queue.is_empty(),
+            Role::Bulk => self.bulk.queue.is_empty(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Verify,
+    Bulk,
 }
 
 struct Shared {
     queue: Mutex<Queue>,
-    ready: Condvar,
+    verify_ready: Condvar,
+    bulk_ready: Condvar,
+}
+
+/// Histograms of what the writer does, per lane: entries per batch and time queued per task.
+#[derive(Clone)]
+pub struct WriterMetrics {
+    pub batch_entries: [Histogram; 2],
+    pub queue_wait: [Histogram; 2],
+}
+
+impl WriterMetrics {
+    fn lane(lane: Lane) -> usize {
+        match lane {
+            Lane::Verify => 0,
+            Lane::Bulk => 1,
+        }
+    }
 }
 
 pub struct Writer {
@@ -102,44 +180,57 @@ impl Drop for Writer {
         if let Ok(mut q) = self.shared.queue.lock() {
             q.closed = true;
         }
-        self.shared.ready.notify_all();
+        self.shared.verify_ready.notify_all();
+        self.shared.bulk_ready.notify_all();
     }
 }
 
 impl Writer {
-    pub fn start(pool: PgPool, writers: usize) -> std::io::Result<Writer> {
-        let shared = Arc::new(Shared { queue: Mutex::new(Queue::default()), ready: Condvar::new() });
-        for n in 0..writers.max(1) {
-            let (pool, shared) = (pool.clone(), shared.clone());
-            std::thread::Builder::new().name(format!("tollgate-writer-{n}")).spawn(move || run(&pool, &shared))?;
-        }
-        Ok(Writer { shared, wait: pool.connection_timeout() })
+    /// One verify worker and `bulk_workers` bulk workers, settling on `pool`.
+    pub fn start(pool: PgPool, bulk_workers: usize, metrics: Option<WriterMetrics>) -> std::io::Result<Writer> {
+        let wait = pool.connection_timeout();
+        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], task_of: &[usize], deadline: Instant| {
+            settle_isolated(&pool, entries, task_of, deadline)
+        });
+        Writer::start_with(settle, bulk_workers, wait, metrics)
     }
 
-    /// Applies `entry` with whatever else is queued, and answers after the commit.
+    /// The same queue and workers over any [`Settle`] (unit tests give a fake).
+    pub fn start_with(
+        settle: Arc<Settle>,
+        bulk_workers: usize,
+        wait: Duration,
+        metrics: Option<WriterMetrics>,
+    ) -> std::io::Result<Writer> {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            verify_ready: Condvar::new(),
+            bulk_ready: Condvar::new(),
+        });
+        let roles = std::iter::once(Role::Verify).chain(std::iter::repeat_n(Role::Bulk, bulk_workers.max(1)));
+        for (n, role) in roles.enumerate() {
+            let (shared, settle, metrics) = (shared.clone(), settle.clone(), metrics.clone());
+            std::thread::Builder::new()
+                .name(format!("tollgate-writer-{n}"))
+                .spawn(move || work(role, &shared, &*settle, metrics.as_ref()))?;
+        }
+        Ok(Writer { shared, wait })
+    }
+
+    /// Applies `entry` with whatever else is queued in the verify lane, and answers after the
+    /// commit.
     pub async fn submit(&self, entry: Entry) -> ApiResult<Outcome> {
-        let mut outcomes = self.submit_many(vec![entry]).await?;
+        let mut outcomes = self.submit_many(Lane::Verify, vec![entry]).await?;
         outcomes.pop().ok_or_else(|| ApiError::internal(anyhow::anyhow!("the usage writer answered nothing")))
     }
 
-    /// Applies `entries` (in one batch, with whatever else is queued) and answers for each, in
-    /// order, after the commit.
-    pub async fn submit_many(&self, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
+    /// Applies `entries` (in one batch, with whatever else is queued in `lane`) and answers for
+    /// each, in order, after the commit.
+    pub async fn submit_many(&self, lane: Lane, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let deadline = Instant::now() + self.wait;
-        let (reply, answer) = oneshot::channel();
-        {
-            let mut q = self.shared.queue.lock().map_err(|_| shutting_down())?;
-            if q.closed {
-                return Err(shutting_down());
-            }
-            q.len += entries.len();
-            q.jobs.push_back(Job { entries, reply, deadline });
-        }
-        self.shared.ready.notify_one();
-        let results = answer.await.map_err(|_| shutting_down())?;
+        let results = self.enqueue(lane, entries).await.map_err(|_| shutting_down())?;
         let mut outcomes = Vec::with_capacity(results.len());
         for r in results {
             match r {
@@ -163,168 +254,270 @@ impl Writer {
         }
         Ok(outcomes)
     }
+
+    /// Queues a task and waits for its results (an error when the writer is shutting down).
+    fn enqueue(
+        &self,
+        lane: Lane,
+        entries: Vec<Entry>,
+    ) -> impl std::future::Future<Output = Result<Vec<Result<Outcome, Failure>>, ()>> {
+        let now = Instant::now();
+        let (reply, answer) = oneshot::channel();
+        let task = Task { entries, reply, deadline: now + self.wait, queued: now };
+        let queued = match self.shared.queue.lock() {
+            Ok(mut q) if !q.closed => {
+                let help = match lane {
+                    Lane::Verify => {
+                        q.verify.push(task);
+                        q.verify.entries >= PARALLEL_BACKLOG
+                    }
+                    Lane::Bulk => {
+                        q.bulk.push(task);
+                        true
+                    }
+                };
+                Some((lane, help))
+            }
+            _ => None,
+        };
+        if let Some((lane, help)) = queued {
+            if lane == Lane::Verify {
+                self.shared.verify_ready.notify_one();
+            }
+            if help {
+                self.shared.bulk_ready.notify_one();
+            }
+        }
+        async move {
+            if queued.is_none() {
+                return Err(());
+            }
+            answer.await.map_err(drop)
+        }
+    }
 }
 
 fn shutting_down() -> ApiError {
     ApiError::unavailable("shutting_down", "the server is shutting down")
 }
 
-fn retryable(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
-        // Deadlocks carry SQLSTATE 40P01, which diesel reports as Unknown with this message.
-        Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
-        _ => false,
-    }
-}
-
-/// Runs `f` on a pooled connection, again (up to [`ATTEMPTS`] times) after a deadlock or a
-/// serialization failure. Waits for a connection until `deadline` at most.
-fn with_retries<T>(
-    pool: &PgPool,
-    deadline: Instant,
-    mut f: impl FnMut(&mut crate::db::PgConn) -> diesel::QueryResult<T>,
-) -> Result<T, Failure> {
-    let mut attempt = 1;
+/// A worker: blocks until there is a batch its role may take, settles it, answers, repeats.
+fn work(role: Role, shared: &Shared, settle: &Settle, metrics: Option<&WriterMetrics>) {
+    let ready = match role {
+        Role::Verify => &shared.verify_ready,
+        Role::Bulk => &shared.bulk_ready,
+    };
     loop {
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let result = match pool.get_timeout(wait) {
-            Ok(mut conn) => f(&mut conn),
-            Err(e) => return Err(Failure::Unavailable(e.to_string())),
-        };
-        match result {
-            Ok(v) => return Ok(v),
-            Err(e) if retryable(&e) && attempt < ATTEMPTS => {
-                tracing::debug!(error = %e, attempt, "usage batch retried");
-                attempt += 1;
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(e) => return Err(Failure::of(&e)),
-        }
-    }
-}
-
-/// Applies a batch of entries and answers for each: first whatever the one-statement path can
-/// settle ([`apply_fast`], one round trip, no transaction), then the rest in one
-/// transaction ([`apply`]), in their arrival order. The fast statement is atomic, so if
-/// it is refused (an event id already recorded: a retried usage call) the whole batch goes
-/// through the transaction; if there is no connection, neither path is tried further.
-pub fn settle(pool: &PgPool, entries: &[&Entry], deadline: Instant) -> Vec<Result<Outcome, Failure>> {
-    let mut results: Vec<Option<Result<Outcome, Failure>>> =
-        match with_retries(pool, deadline, |conn| apply_fast(conn, entries)) {
-            Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
-            Err(e @ Failure::Unavailable(_)) => return vec![Err(e); entries.len()],
-            Err(Failure::Refused(e)) => {
-                tracing::debug!(error = %e, "one-statement usage path refused; using the transaction");
-                vec![None; entries.len()]
-            }
-        };
-    let rest: Vec<usize> = (0..entries.len()).filter(|&i| results[i].is_none()).collect();
-    if !rest.is_empty() {
-        let slow: Vec<&Entry> = rest.iter().map(|&i| entries[i]).collect();
-        match with_retries(pool, deadline, |conn| conn.transaction(|c| apply(c, &slow))) {
-            Ok(outcomes) => {
-                for (i, outcome) in rest.into_iter().zip(outcomes) {
-                    results[i] = Some(Ok(outcome));
-                }
-            }
-            Err(e) => {
-                for i in rest {
-                    results[i] = Some(Err(e.clone()));
-                }
-            }
-        }
-    }
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Failure::Unavailable("the entry was not settled".to_string()))))
-        .collect()
-}
-
-/// [`settle`], isolating requests from each other's content: `job_of[i]` says which request
-/// entry `i` belongs to (ascending). Entries the database refused are settled again, those of
-/// the first half of the requests at fault, then those of the second half, recursively, so a
-/// request whose content the database cannot take fails alone, in about 2·log₂(n) statements,
-/// and every other request is answered as if it had never met it. Arrival order is kept.
-pub fn settle_isolated(
-    pool: &PgPool,
-    entries: &[&Entry],
-    job_of: &[usize],
-    deadline: Instant,
-) -> Vec<Result<Outcome, Failure>> {
-    let mut results = settle(pool, entries, deadline);
-    let refused: Vec<usize> = (0..entries.len()).filter(|&i| matches!(results[i], Err(Failure::Refused(_)))).collect();
-    let mut jobs: Vec<usize> = refused.iter().map(|&i| job_of[i]).collect();
-    jobs.dedup();
-    if jobs.len() < 2 {
-        return results;
-    }
-    let middle = jobs[jobs.len() / 2];
-    let (first, second): (Vec<usize>, Vec<usize>) = refused.into_iter().partition(|&i| job_of[i] < middle);
-    for half in [first, second] {
-        let part: Vec<&Entry> = half.iter().map(|&i| entries[i]).collect();
-        let part_jobs: Vec<usize> = half.iter().map(|&i| job_of[i]).collect();
-        for (i, r) in half.into_iter().zip(settle_isolated(pool, &part, &part_jobs, deadline)) {
-            results[i] = r;
-        }
-    }
-    results
-}
-
-/// A writer: waits for work it may take (nothing in flight, or a backlog worth a second
-/// transaction), takes a batch, applies it and answers.
-fn run(pool: &PgPool, shared: &Shared) {
-    loop {
-        let jobs = {
+        let batch = {
             let Ok(mut q) = shared.queue.lock() else { return };
             loop {
-                if q.closed && q.jobs.is_empty() {
+                if let Some(batch) = q.next(role) {
+                    break batch;
+                }
+                if q.closed && q.idle(role) {
                     return;
                 }
-                if !q.jobs.is_empty() && (q.busy == 0 || q.len >= PARALLEL_BACKLOG) {
-                    break;
-                }
-                q = match shared.ready.wait(q) {
+                q = match ready.wait(q) {
                     Ok(q) => q,
                     Err(_) => return,
                 };
             }
-            let mut jobs = Vec::new();
-            let mut taken = 0;
-            while let Some(job) = q.jobs.front() {
-                if taken > 0 && taken + job.entries.len() > MAX_BATCH {
-                    break;
-                }
-                taken += job.entries.len();
-                jobs.extend(q.jobs.pop_front());
-            }
-            q.len -= taken;
-            q.busy += 1;
-            jobs
         };
-        // Requests whose deadline passed while they were queued fail now, without a try.
-        let now = Instant::now();
-        let (jobs, late): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.deadline > now);
-        for job in late {
-            let n = job.entries.len();
-            let _ = job.reply.send(vec![Err(Failure::Unavailable("no connection before the deadline".into())); n]);
+        run(batch, settle, metrics);
+    }
+}
+
+/// Settles a batch and answers each of its tasks.
+fn run(batch: Batch, settle: &Settle, metrics: Option<&WriterMetrics>) {
+    let now = Instant::now();
+    if let Some(m) = metrics {
+        let lane = WriterMetrics::lane(batch.lane);
+        m.batch_entries[lane].observe(batch.tasks.iter().map(|t| t.entries.len()).sum::<usize>() as f64);
+        for task in &batch.tasks {
+            m.queue_wait[lane].observe(now.saturating_duration_since(task.queued).as_secs_f64());
         }
-        let entries: Vec<&Entry> = jobs.iter().flat_map(|j| j.entries.iter()).collect();
-        let job_of: Vec<usize> =
-            jobs.iter().enumerate().flat_map(|(n, j)| std::iter::repeat_n(n, j.entries.len())).collect();
-        let deadline = jobs.iter().map(|j| j.deadline).min().unwrap_or(now);
-        let mut results =
-            if entries.is_empty() { Vec::new() } else { settle_isolated(pool, &entries, &job_of, deadline) }
-                .into_iter();
-        for job in jobs {
-            let mine: Vec<_> = results.by_ref().take(job.entries.len()).collect();
-            let _ = job.reply.send(mine);
+    }
+    // Requests whose deadline passed while they were queued fail now, without a try.
+    let (tasks, late): (Vec<Task>, Vec<Task>) = batch.tasks.into_iter().partition(|t| t.deadline > now);
+    for task in late {
+        let n = task.entries.len();
+        let _ = task.reply.send(vec![Err(Failure::Unavailable("no connection before the deadline".into())); n]);
+    }
+    if tasks.is_empty() {
+        return;
+    }
+    let entries: Vec<&Entry> = tasks.iter().flat_map(|t| t.entries.iter()).collect();
+    let task_of: Vec<usize> =
+        tasks.iter().enumerate().flat_map(|(n, t)| std::iter::repeat_n(n, t.entries.len())).collect();
+    let deadline = tasks.iter().map(|t| t.deadline).min().unwrap_or(now);
+    let mut results = settle(&entries, &task_of, deadline).into_iter();
+    for task in tasks {
+        let mine: Vec<_> = results.by_ref().take(task.entries.len()).collect();
+        let _ = task.reply.send(mine);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CustomerId, TenantId};
+    use crate::ledger::NewEvent;
+    use crate::tenancy::Mode;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    fn entry(id: &str) -> Entry {
+        let at = chrono::Utc::now();
+        Entry {
+            event: Some(NewEvent {
+                tenant_id: TenantId::new(),
+                mode: Mode::Test,
+                event_id: id.to_string(),
+                client_id: true,
+                customer_id: CustomerId::new(),
+                feature: "api_calls".into(),
+                quantity: rust_decimal::Decimal::ONE,
+                occurred_at: at,
+                properties: None,
+                received_at: at,
+            }),
+            counter: None,
+            force: true,
         }
-        if let Ok(mut q) = shared.queue.lock() {
-            q.busy -= 1;
+    }
+
+    fn granted(n: usize) -> Vec<Result<Outcome, Failure>> {
+        vec![Ok(Outcome { granted: true, duplicate: false, used: None }); n]
+    }
+
+    /// A settle that reports each batch's event ids and holds batches whose first id starts
+    /// with `hold` until released.
+    type Gate = Arc<(Mutex<bool>, Condvar)>;
+
+    fn gated(hold: &'static str) -> (Arc<Settle>, mpsc::Receiver<Vec<String>>, Gate) {
+        let (seen, batches) = mpsc::channel();
+        let seen = Mutex::new(seen);
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        let g = gate.clone();
+        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _| {
+            let ids: Vec<String> =
+                entries.iter().filter_map(|e| e.event.as_ref()).map(|e| e.event_id.clone()).collect();
+            let held = ids.first().is_some_and(|id| id.starts_with(hold));
+            seen.lock().unwrap().send(ids).unwrap();
+            if held {
+                let (open, cv) = &*g;
+                let mut open = open.lock().unwrap();
+                while !*open {
+                    open = cv.wait(open).unwrap();
+                }
+            }
+            granted(entries.len())
+        });
+        (settle, batches, gate)
+    }
+
+    /// The next batch settled (yielding to the runtime meanwhile, so spawned requests run).
+    async fn next_batch(batches: &mpsc::Receiver<Vec<String>>) -> Vec<String> {
+        for _ in 0..500 {
+            if let Ok(b) = batches.try_recv() {
+                return b;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        // Another writer may take the next batch now (or this one will).
-        shared.ready.notify_one();
+        panic!("no batch was settled in 5 s");
+    }
+
+    fn release(gate: &(Mutex<bool>, Condvar)) {
+        *gate.0.lock().unwrap() = true;
+        gate.1.notify_all();
+    }
+
+    #[actix_web::test]
+    async fn a_verify_is_not_queued_behind_bulk_ingestion() {
+        let (settle, batches, gate) = gated("bulk");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
+        // The only bulk worker is busy with a batch that does not finish.
+        let bulk = actix_web::rt::spawn({
+            let w = writer.clone();
+            async move { w.submit_many(Lane::Bulk, (0..1000).map(|i| entry(&format!("bulk-{i}"))).collect()).await }
+        });
+        assert_eq!(next_batch(&batches).await.len(), 1000);
+        // Another bulk task waits; a verify does not.
+        let more = actix_web::rt::spawn({
+            let w = writer.clone();
+            async move { w.submit_many(Lane::Bulk, vec![entry("bulk-late")]).await }
+        });
+        let verdict = tokio::time::timeout(Duration::from_secs(2), writer.submit(entry("verify-1"))).await;
+        assert!(verdict.expect("the verify was answered while ingestion was stuck").unwrap().granted);
+        release(&gate);
+        assert_eq!(bulk.await.unwrap().unwrap().len(), 1000);
+        assert_eq!(more.await.unwrap().unwrap().len(), 1);
+    }
+
+    #[actix_web::test]
+    async fn tasks_queued_while_a_batch_runs_are_settled_together_and_answered_each() {
+        let (settle, batches, gate) = gated("first");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
+        let first = actix_web::rt::spawn({
+            let w = writer.clone();
+            async move { w.submit(entry("first")).await }
+        });
+        assert_eq!(next_batch(&batches).await, ["first"]);
+        let waiting: Vec<_> = (0..5)
+            .map(|i| {
+                let w = writer.clone();
+                actix_web::rt::spawn(async move { w.submit(entry(&format!("next-{i}"))).await })
+            })
+            .collect();
+        // Let all five queue behind the held batch.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        release(&gate);
+        assert!(first.await.unwrap().unwrap().granted);
+        for w in waiting {
+            assert!(w.await.unwrap().unwrap().granted);
+        }
+        let together = next_batch(&batches).await;
+        assert_eq!(together.len(), 5, "one batch for the five that waited: {together:?}");
+    }
+
+    #[actix_web::test]
+    async fn a_task_whose_deadline_passed_in_the_queue_fails_without_a_try() {
+        let tries = Arc::new(AtomicUsize::new(0));
+        let t = tries.clone();
+        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _| {
+            t.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(300));
+            granted(entries.len())
+        });
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_millis(100), None).unwrap());
+        let first = actix_web::rt::spawn({
+            let w = writer.clone();
+            async move { w.submit(entry("slow")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let late = writer.submit(entry("late")).await;
+        assert_eq!(late.unwrap_err().code(), "database_unavailable");
+        assert!(first.await.unwrap().is_ok());
+        assert_eq!(tries.load(Ordering::SeqCst), 1, "the late task was never tried");
+    }
+
+    #[test]
+    fn a_batch_takes_up_to_max_batch_entries_and_a_larger_task_alone() {
+        let mut tasks = Tasks::default();
+        let task = |n: usize| Task {
+            entries: (0..n).map(|i| entry(&i.to_string())).collect(),
+            reply: oneshot::channel().0,
+            deadline: Instant::now(),
+            queued: Instant::now(),
+        };
+        for n in [1500, 400, 200, 2500, 1] {
+            tasks.push(task(n));
+        }
+        let sizes = |t: Vec<Task>| t.iter().map(|t| t.entries.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(tasks.take()), [1500, 400]);
+        assert_eq!(sizes(tasks.take()), [200]);
+        assert_eq!(sizes(tasks.take()), [2500]);
+        assert_eq!(sizes(tasks.take()), [1]);
+        assert_eq!(tasks.entries, 0);
     }
 }

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::ledger::aggregate::aggregate;
 use crate::ledger::event::{check_properties, check_timestamp};
-use crate::ledger::{Entry, NewEvent};
+use crate::ledger::{Entry, Lane, NewEvent};
 use crate::money::Quantity;
 use crate::state::AppState;
 use crate::tenancy::Scope;
@@ -143,7 +143,7 @@ pub async fn record_batch(
     // Through the same group-commit writers as verify, as one job: events from several
     // requests share a statement. If any write fails the call answers 503; retrying the whole
     // batch is safe, as event ids are deduplicated.
-    let outcomes = state.writer.submit_many(entries).await?;
+    let outcomes = state.writer.submit_many(Lane::Bulk, entries).await?;
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use tollgate::ids::{CustomerId, TenantId};
-use tollgate::ledger::writer::{settle, settle_isolated, Failure};
+use tollgate::ledger::settle::{settle, settle_isolated, Failure};
 use tollgate::ledger::{CounterKey, CounterReq, Entry, NewEvent, Outcome};
 use tollgate::tenancy::Mode;
 
