@@ -250,6 +250,22 @@ pub fn connection_lost(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// Maps a unique violation to a 409 with this code, message and parameter; any other database
+/// error as usual. For `map_err` on the insert or update that a unique index guards.
+pub fn on_unique_violation(
+    code: &'static str,
+    message: impl Into<std::borrow::Cow<'static, str>>,
+    param: &'static str,
+) -> impl FnOnce(diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    move |e| match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::conflict(code, message).with_param(param)
+        }
+        other => other.into(),
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

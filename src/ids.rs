@@ -57,8 +57,13 @@ impl fmt::Display for InvalidId {
 impl std::error::Error for InvalidId {}
 
 /// Declares a prefixed id newtype stored as a PostgreSQL `uuid`.
+/// What an id names, as a 404 says it ("no such customer").
+pub trait Resource: FromStr {
+    const RESOURCE: &'static str;
+}
+
 macro_rules! id_type {
-    ($(#[$meta:meta])* $name:ident, $prefix:literal, $example:literal) => {
+    ($(#[$meta:meta])* $name:ident, $prefix:literal, $resource:literal, $example:literal) => {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Uuid)]
@@ -72,6 +77,10 @@ macro_rules! id_type {
             pub fn new() -> Self {
                 Self(uuid::Uuid::now_v7())
             }
+        }
+
+        impl $crate::ids::Resource for $name {
+            const RESOURCE: &'static str = $resource;
         }
 
         impl std::fmt::Display for $name {
@@ -149,48 +158,43 @@ macro_rules! id_type {
 
 id_type!(
     /// A tenant: one company selling an API.
-    TenantId, "ten", "ten_0PYr3fWn4fTq0wKfM8sQ2a"
+    TenantId, "ten", "tenant", "ten_0PYr3fWn4fTq0wKfM8sQ2a"
 );
 id_type!(
     /// A person who logs in to a tenant's account.
-    UserId, "usr", "usr_0PYr3fWn4fTq0wKfM8sQ2b"
+    UserId, "usr", "user", "usr_0PYr3fWn4fTq0wKfM8sQ2b"
 );
 id_type!(
     /// A tenant's secret key (`sk_test_…` / `sk_live_…`); the id, not the key.
-    SecretKeyId, "skey", "skey_0PYr3fWn4fTq0wKfM8sQ2c"
+    SecretKeyId, "skey", "secret key", "skey_0PYr3fWn4fTq0wKfM8sQ2c"
 );
 
 id_type!(
     /// A feature of the tenant's product (boolean, metered or config).
-    FeatureId, "feat", "feat_0PYr3fWn4fTq0wKfM8sQ2d"
+    FeatureId, "feat", "feature", "feat_0PYr3fWn4fTq0wKfM8sQ2d"
 );
 id_type!(
     /// A plan (its versions share the id).
-    PlanId, "plan", "plan_0PYr3fWn4fTq0wKfM8sQ2e"
+    PlanId, "plan", "plan", "plan_0PYr3fWn4fTq0wKfM8sQ2e"
 );
 id_type!(
     /// One of the tenant's customers.
-    CustomerId, "cus", "cus_0PYr3fWn4fTq0wKfM8sQ2f"
+    CustomerId, "cus", "customer", "cus_0PYr3fWn4fTq0wKfM8sQ2f"
 );
 id_type!(
     /// A customer's subscription to a plan.
-    SubscriptionId, "sub", "sub_0PYr3fWn4fTq0wKfM8sQ2g"
+    SubscriptionId, "sub", "subscription", "sub_0PYr3fWn4fTq0wKfM8sQ2g"
 );
 
 id_type!(
     /// A customer's API key (the id, not the key).
-    ApiKeyId, "key", "key_0PYr3fWn4fTq0wKfM8sQ2h"
+    ApiKeyId, "key", "API key", "key_0PYr3fWn4fTq0wKfM8sQ2h"
 );
 
 id_type!(
     /// An invoice.
-    InvoiceId, "in", "in_0PYr3fWn4fTq0wKfM8sQ2i"
+    InvoiceId, "in", "invoice", "in_0PYr3fWn4fTq0wKfM8sQ2i"
 );
-
-/// Parses an id from a path segment; any failure is "no such resource".
-pub fn parse_path_id<T: FromStr>(raw: &str, resource: &'static str) -> Result<T, crate::error::ApiError> {
-    raw.parse().map_err(|_| crate::error::ApiError::not_found(resource))
-}
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::models::*;
 use super::service;
 use super::throttle::LoginThrottle;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
+use crate::ids::SecretKeyId;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Mode;
@@ -175,8 +176,7 @@ pub async fn list_secret_keys(
 pub async fn revoke_secret_key(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<SecretKeyId>,
 ) -> ApiResult<HttpResponse> {
-    let id = crate::ids::parse_path_id(&id, "secret key")?;
     Ok(HttpResponse::Ok().json(service::revoke_secret_key(&state, auth, id).await?))
 }

@@ -10,7 +10,7 @@ use super::throttle::LoginThrottle;
 use crate::auth::{tokens, Auth};
 use crate::cache::Invalidation;
 use crate::crypto::jwt;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult};
 use crate::ids::{SecretKeyId, TenantId, UserId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
@@ -58,13 +58,11 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
     let (tenant, user) = crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             repo::insert_tenant(conn, &tenant)?;
-            repo::insert_user(conn, &user).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    ApiError::conflict("email_taken", "an account with this email already exists; log in instead")
-                        .with_param("email")
-                }
-                other => other.into(),
-            })?;
+            repo::insert_user(conn, &user).map_err(on_unique_violation(
+                "email_taken",
+                "an account with this email already exists; log in instead",
+                "email",
+            ))?;
             repo::insert_secret_key(conn, &test_key)?;
             repo::insert_secret_key(conn, &live_key)?;
             Ok::<_, ApiError>((tenant, user))

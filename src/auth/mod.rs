@@ -18,7 +18,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::cache::SecretKeyEntry;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{SecretKeyId, UserId};
+use crate::ids::{Resource, SecretKeyId, UserId};
 use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
 
@@ -131,6 +131,29 @@ fn find_secret_key(conn: &mut crate::db::PgConn, hash: &[u8; 32]) -> diesel::Que
     let row: Option<(crate::ids::TenantId, Mode, SecretKeyId, Option<chrono::DateTime<chrono::Utc>>)> =
         secret_keys.filter(key_hash.eq(&hash[..])).select((tenant_id, mode, id, revoked_at)).first(conn).optional()?;
     Ok(row.map(|(t, m, i, revoked)| SecretKeyEntry { tenant_id: t, mode: m, id: i, revoked: revoked.is_some() }))
+}
+
+/// The route's `{id}` as a typed id. A segment that is not an id of this kind is a 404 for its
+/// resource, as an unknown id or another tenant's is. The caller is authenticated first, so a bad
+/// credential answers 401 whatever the path holds (actix polls a handler's extractors together,
+/// and would otherwise let this one's error win).
+pub struct PathId<T>(pub T);
+
+impl<T: Resource + 'static> FromRequest for PathId<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<PathId<T>>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(&req).await?;
+            req.match_info()
+                .get("id")
+                .and_then(|raw| raw.parse().ok())
+                .map(PathId)
+                .ok_or_else(|| ApiError::not_found(T::RESOURCE))
+        })
+    }
 }
 
 impl FromRequest for Auth {

@@ -60,7 +60,7 @@ impl Cadence {
             Interval::Week => TimeDelta::days(7),
             Interval::Month => TimeDelta::seconds(2_629_746), // 365.2425 / 12 days
             Interval::Year => TimeDelta::seconds(31_556_952),
-        } * self.count as i32;
+        } * i32::try_from(self.count).ok()?;
         let guess = ((t - anchor).num_seconds() / approx_len.num_seconds().max(1)).max(0);
         let mut n = u32::try_from(guess).ok()?.saturating_sub(1);
         loop {

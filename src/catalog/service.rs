@@ -6,20 +6,14 @@ use super::models::*;
 use super::repo;
 use super::validate::{validate_terms, TermsInput, ValidTerms};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult};
 use crate::ids::{FeatureId, PlanId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Scope;
 
-fn taken(what: &'static str) -> impl Fn(diesel::result::Error) -> ApiError {
-    move |e| match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("resource_already_exists", format!("a {what} with this key already exists"))
-                .with_param("key")
-        }
-        other => other.into(),
-    }
+fn taken(what: &'static str) -> impl FnOnce(diesel::result::Error) -> ApiError {
+    on_unique_violation("resource_already_exists", format!("a {what} with this key already exists"), "key")
 }
 
 pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequest) -> ApiResult<FeatureResponse> {

@@ -5,10 +5,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
-use crate::ids::parse_path_id;
+use crate::ids::CustomerId;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 
@@ -81,8 +81,11 @@ pub async fn list_customers(
     )
 )]
 #[get("/v1/customers/{id}")]
-pub async fn get_customer(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
+pub async fn get_customer(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<CustomerId>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, auth, id).await?))
 }
 
@@ -102,10 +105,9 @@ pub async fn get_customer(state: web::Data<AppState>, auth: Auth, id: web::Path<
 pub async fn update_customer(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
     Json(req): Json<UpdateCustomerRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Ok().json(service::update(&state, auth, id, req).await?))
 }
 
@@ -120,7 +122,10 @@ pub async fn update_customer(
     )
 )]
 #[delete("/v1/customers/{id}")]
-pub async fn delete_customer(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
+pub async fn delete_customer(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<CustomerId>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::delete(&state, auth, id).await?))
 }

@@ -2,19 +2,14 @@ use super::models::*;
 use super::repo;
 use crate::auth::Auth;
 use crate::cache::Invalidation;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::types::Email;
 
 fn external_id_taken(e: diesel::result::Error) -> ApiError {
-    match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("external_id_taken", "another customer has this external_id").with_param("external_id")
-        }
-        other => other.into(),
-    }
+    on_unique_violation("external_id_taken", "another customer has this external_id", "external_id")(e)
 }
 
 fn metadata_json(m: Metadata) -> serde_json::Value {

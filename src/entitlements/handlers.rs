@@ -2,9 +2,9 @@ use actix_web::{get, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::service::{self, EntitlementList, EntitlementResponse};
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiResult, ErrorEnvelope};
-use crate::ids::parse_path_id;
+use crate::ids::CustomerId;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -27,9 +27,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub async fn list_entitlements(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Ok().json(service::list(&state, auth, id).await?))
 }
 
@@ -46,9 +45,14 @@ pub async fn list_entitlements(
 pub async fn get_entitlement(
     state: web::Data<AppState>,
     auth: Auth,
-    path: web::Path<(String, String)>,
+    PathId(id): PathId<CustomerId>,
+    path: web::Path<FeaturePath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, feature) = path.into_inner();
-    let id = parse_path_id(&id, "customer")?;
-    Ok(HttpResponse::Ok().json(service::get(&state, auth, id, feature).await?))
+    Ok(HttpResponse::Ok().json(service::get(&state, auth, id, path.into_inner().feature).await?))
+}
+
+/// The `{feature}` of the path (its `{id}` is read by [`PathId`]).
+#[derive(serde::Deserialize)]
+pub struct FeaturePath {
+    feature: String,
 }

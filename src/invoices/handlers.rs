@@ -4,10 +4,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::Query;
-use crate::ids::parse_path_id;
+use crate::ids::InvoiceId;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 
@@ -50,8 +50,11 @@ pub async fn list_invoices(
     )
 )]
 #[get("/v1/invoices/{id}")]
-pub async fn get_invoice(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
+pub async fn get_invoice(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<InvoiceId>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::get(&state, auth, id).await?))
 }
 
@@ -70,9 +73,8 @@ pub async fn get_invoice(state: web::Data<AppState>, auth: Auth, id: web::Path<S
 pub async fn finalize_invoice(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<InvoiceId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
     Ok(HttpResponse::Ok().json(service::finalize(&state, auth, id).await?))
 }
 
@@ -87,8 +89,11 @@ pub async fn finalize_invoice(
     )
 )]
 #[post("/v1/invoices/{id}/void")]
-pub async fn void_invoice(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
+pub async fn void_invoice(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<InvoiceId>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::void(&state, auth, id).await?))
 }
 
@@ -106,9 +111,8 @@ pub async fn void_invoice(state: web::Data<AppState>, auth: Auth, id: web::Path<
 pub async fn mark_invoice_paid(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<InvoiceId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
     Ok(HttpResponse::Ok().json(service::mark_paid(&state, auth, id).await?))
 }
 
@@ -126,9 +130,8 @@ pub async fn mark_invoice_paid(
 pub async fn mark_invoice_uncollectible(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<InvoiceId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
     Ok(HttpResponse::Ok().json(service::mark_uncollectible(&state, auth, id).await?))
 }
 
@@ -145,8 +148,7 @@ pub async fn mark_invoice_uncollectible(
 pub async fn invoice_document(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<InvoiceId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "invoice")?;
     Ok(HttpResponse::Ok().content_type(ContentType::html()).body(service::document(&state, auth, id).await?))
 }

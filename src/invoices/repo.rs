@@ -27,7 +27,8 @@ fn insert_lines(conn: &mut PgConn, inv: &Invoice, first: i32, lines: &[LineDraft
             tenant_id: inv.tenant_id,
             mode: inv.mode,
             invoice_id: inv.id,
-            position: first + i as i32,
+            // An invoice has a few dozen lines at most.
+            position: first + i32::try_from(i).unwrap_or(i32::MAX),
             kind: l.kind,
             description: l.description.clone(),
             feature: l.feature.clone(),

@@ -3,10 +3,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
-use crate::ids::parse_path_id;
+use crate::ids::{ApiKeyId, CustomerId};
 use crate::pagination::{List, PageParams};
 use crate::state::AppState;
 
@@ -31,10 +31,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub async fn create_api_key(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
     Json(req): Json<CreateApiKeyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Created().json(service::create(&state, auth, id, req).await?))
 }
 
@@ -51,10 +50,9 @@ pub async fn create_api_key(
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
     Query(p): Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Ok().json(service::list(&state, auth, id, p.try_into()?).await?))
 }
 
@@ -68,8 +66,11 @@ pub async fn list_api_keys(
     )
 )]
 #[post("/v1/api-keys/{id}/revoke")]
-pub async fn revoke_api_key(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "API key")?;
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<ApiKeyId>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::revoke(&state, auth, id).await?))
 }
 
@@ -89,9 +90,8 @@ pub async fn revoke_api_key(state: web::Data<AppState>, auth: Auth, id: web::Pat
 pub async fn rotate_api_key(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<ApiKeyId>,
     Json(req): Json<RotateApiKeyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "API key")?;
     Ok(HttpResponse::Created().json(service::rotate(&state, auth, id, req).await?))
 }

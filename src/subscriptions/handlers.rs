@@ -5,10 +5,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
-use crate::ids::{parse_path_id, CustomerId};
+use crate::ids::{CustomerId, SubscriptionId};
 use crate::invoices::models::InvoiceResponse;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
@@ -95,9 +95,8 @@ pub async fn list_subscriptions(
 pub async fn get_subscription(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<SubscriptionId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "subscription")?;
     Ok(HttpResponse::Ok().json(service::get(&state, auth, id).await?))
 }
 
@@ -117,10 +116,9 @@ pub async fn get_subscription(
 pub async fn change_subscription(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<SubscriptionId>,
     Json(req): Json<ChangeSubscriptionRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "subscription")?;
     Ok(HttpResponse::Ok().json(service::change(&state, auth, id, req).await?))
 }
 
@@ -139,10 +137,9 @@ pub async fn change_subscription(
 pub async fn cancel_subscription(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<SubscriptionId>,
     Json(req): Json<CancelSubscriptionRequest>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "subscription")?;
     Ok(HttpResponse::Ok().json(service::cancel(&state, auth, id, req).await?))
 }
 
@@ -160,9 +157,8 @@ pub async fn cancel_subscription(
 pub async fn resume_subscription(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<SubscriptionId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "subscription")?;
     Ok(HttpResponse::Ok().json(service::resume(&state, auth, id).await?))
 }
 
@@ -179,8 +175,7 @@ pub async fn resume_subscription(
 pub async fn upcoming_invoice(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Ok().json(service::upcoming(&state, auth, id).await?))
 }

@@ -7,7 +7,7 @@ use crate::auth::Auth;
 use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::invoices::models::InvoiceResponse;
 use crate::pagination::{List, Page};
@@ -73,7 +73,9 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
     let now = crate::testclock::now_for(state, scope).await?;
     let trial_override = match req.trial_days {
         None => None,
-        Some(q) => Some(q.whole_in(0, crate::catalog::validate::MAX_TRIAL_DAYS, "trial_days")? as u32),
+        Some(q) => {
+            Some(u32::try_from(q.whole_in(0, crate::catalog::validate::MAX_TRIAL_DAYS, "trial_days")?).unwrap_or(0))
+        }
     };
     state
         .caches
@@ -81,7 +83,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
             crate::customers::repo::find(conn, scope, req.customer)?
                 .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
             let (plan, version) = open_plan(conn, scope, &req.plan)?;
-            let trial_days = trial_override.unwrap_or(version.trial_days.max(0) as u32);
+            let trial_days = trial_override.unwrap_or(u32::try_from(version.trial_days).unwrap_or(0));
             let start = lifecycle::start(now, version.cadence(), trial_days).ok_or_else(out_of_range)?;
             let sub = Subscription {
                 tenant_id: scope.tenant_id,
@@ -104,16 +106,11 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 segment_start: start.period_start,
             };
             changes.invalidate(Invalidation::Customer(scope, req.customer));
-            repo::insert(conn, &sub).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    ApiError::conflict(
-                        "customer_already_subscribed",
-                        "the customer already has a subscription that is not canceled",
-                    )
-                    .with_param("customer")
-                }
-                other => other.into(),
-            })?;
+            repo::insert(conn, &sub).map_err(on_unique_violation(
+                "customer_already_subscribed",
+                "the customer already has a subscription that is not canceled",
+                "customer",
+            ))?;
             cycle::started(conn, changes, scope, &sub, &version, now)?;
             respond_one(conn, scope, sub)
         })

@@ -3,11 +3,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::models::*;
 use super::service;
-use crate::auth::Auth;
+use crate::auth::{Auth, PathId};
 use crate::entitlements::Resolutions;
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, JsonItems, Query};
-use crate::ids::parse_path_id;
+use crate::ids::CustomerId;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -76,9 +76,8 @@ pub async fn record_usage_batch(
 pub async fn get_usage(
     state: web::Data<AppState>,
     auth: Auth,
-    id: web::Path<String>,
+    PathId(id): PathId<CustomerId>,
     Query(p): Query<UsageSeriesParams>,
 ) -> ApiResult<HttpResponse> {
-    let id = parse_path_id(&id, "customer")?;
     Ok(HttpResponse::Ok().json(service::series(&state, auth, id, p).await?))
 }

@@ -26,6 +26,26 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
 }
 
 #[actix_web::test]
+async fn an_id_in_the_path_is_read_only_for_an_authenticated_caller() {
+    let app = spawn_app().await;
+    let sk = app.signup().await.sk_test;
+    for path in ["/v1/customers/not-an-id", "/v1/invoices/cus_0PYr3fWn4fTq0wKfM8sQ2f", "/v1/customers/x/entitlements/f"] {
+        let res = app.send(Method::GET, path, &[], None).await;
+        assert_eq!((res.status, res.error_code()), (401, "authentication_required"), "{path}");
+        let res = app.send(Method::GET, path, &[("Authorization", "Bearer sk_test_nope")], None).await;
+        assert_eq!(res.status, 401, "{path}");
+    }
+    // Authenticated: a malformed id, or an id of another kind, is no such resource.
+    let res = app.get("/v1/customers/not-an-id", &sk).await;
+    assert_eq!((res.status, res.error_code()), (404, "resource_missing"));
+    assert_eq!(res.body["error"]["message"], "no such customer");
+    let res = app.get("/v1/invoices/cus_0PYr3fWn4fTq0wKfM8sQ2f", &sk).await;
+    assert_eq!(res.body["error"]["message"], "no such invoice");
+    let res = app.post("/v1/api-keys/in_0PYr3fWn4fTq0wKfM8sQ2i/revoke", &sk, json!({})).await;
+    assert_eq!(res.body["error"]["message"], "no such API key");
+}
+
+#[actix_web::test]
 async fn malformed_json_and_wrong_types_name_the_problem() {
     let app = spawn_app().await;
     let t = app.signup().await;
