@@ -56,8 +56,11 @@ pub struct Settings {
     /// How long a request whose `Idempotency-Key` is already in flight waits for the first one
     /// to finish (and then replays it) before answering 409 `idempotency_key_in_use`.
     pub idempotency_wait: Duration,
-    /// Threads writing usage in batches (group commit); each uses one pooled connection at a time.
+    /// Threads writing usage batches (group commit), besides the one for verify; each uses one
+    /// pooled connection at a time.
     pub usage_writers: usize,
+    /// Redis for rate limits shared by every instance; without it each instance limits alone.
+    pub redis_url: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,6 +148,14 @@ impl Settings {
             Some(_) => return Err(bad("SMTP_URL", "must be an smtp:// or smtps:// URL")),
         };
 
+        let redis_url = match get("REDIS_URL") {
+            None => None,
+            Some(u) if u.starts_with("redis://") || u.starts_with("rediss://") || u.starts_with("unix://") => {
+                Some(Secret::new(u))
+            }
+            Some(_) => return Err(bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")),
+        };
+
         let email_from = get("EMAIL_FROM").unwrap_or_else(|| "billing@tollgate.localhost".into());
         if email_from.parse::<lettre::Address>().is_err() {
             return Err(bad("EMAIL_FROM", "must be an email address"));
@@ -179,6 +190,7 @@ impl Settings {
             workers,
             idempotency_wait: Duration::from_secs(2),
             usage_writers,
+            redis_url,
         })
     }
 }

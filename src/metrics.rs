@@ -3,7 +3,9 @@
 //! Routes are labelled by their pattern (`/v1/secret-keys/{id}`), never by raw path, so the
 //! number of series stays bounded.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 use crate::db::PgPool;
 
@@ -16,6 +18,8 @@ pub struct Metrics {
     pool_max: IntGauge,
     usage_batch_entries: HistogramVec,
     usage_queue_wait: HistogramVec,
+    /// Rate-limit checks Redis could not answer (they fell back to the instance).
+    pub ratelimit_redis_failures: IntCounter,
 }
 
 impl Metrics {
@@ -49,6 +53,11 @@ impl Metrics {
             .buckets(vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["lane"],
         )?;
+        let ratelimit_redis_failures = IntCounter::new(
+            "tollgate_ratelimit_redis_failures_total",
+            "Rate-limit checks that Redis failed to answer in time; each fell back to the instance's own limiter.",
+        )?;
+        registry.register(Box::new(ratelimit_redis_failures.clone()))?;
         registry.register(Box::new(usage_batch_entries.clone()))?;
         registry.register(Box::new(usage_queue_wait.clone()))?;
         registry.register(Box::new(requests.clone()))?;
@@ -65,6 +74,7 @@ impl Metrics {
             pool_max,
             usage_batch_entries,
             usage_queue_wait,
+            ratelimit_redis_failures,
         })
     }
 

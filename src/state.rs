@@ -14,7 +14,7 @@ use crate::db::PgPool;
 use crate::email::Mailer;
 use crate::ledger::Writer;
 use crate::metrics::Metrics;
-use crate::ratelimit::{RateKey, RateLimiter};
+use crate::ratelimit::shared::Limits;
 
 pub struct AppState {
     pub pool: PgPool,
@@ -26,7 +26,8 @@ pub struct AppState {
     /// Keys idempotency records (derived from the server secret).
     pub idempotency_secret: [u8; 32],
     pub caches: Arc<Caches>,
-    pub rate_limiter: RateLimiter<RateKey>,
+    /// Verify's rate limits (in Redis when `REDIS_URL` is set).
+    pub rate_limits: Limits,
     /// The usage ledger's one write path (group commit), for verify and the usage API.
     pub writer: Writer,
     pub mailer: Arc<Mailer>,
@@ -51,7 +52,11 @@ impl AppState {
             hasher: Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
             idempotency_secret: crate::crypto::hmac_sha256(root, &[b"tollgate/idempotency/v1"]),
             caches: Arc::new(Caches::default()),
-            rate_limiter: RateLimiter::default(),
+            rate_limits: match &settings.redis_url {
+                Some(url) => Limits::shared(url.expose(), metrics.ratelimit_redis_failures.clone())
+                    .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?,
+                None => Limits::local(),
+            },
             writer: Writer::start(pool.clone(), settings.usage_writers, Some(metrics.writer()))?,
             jobs: Arc::new(crate::jobs::Queue {
                 pool: pool.clone(),

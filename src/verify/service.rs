@@ -101,7 +101,8 @@ pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req
             feature: feature.clone(),
         };
         // Rate limits run on the instance clock: a test clock standing still must not freeze them.
-        let d = state.rate_limiter.check(&rate_key, rl.limit, rl.window_seconds, state.clock.now().timestamp_micros());
+        let d =
+            state.rate_limits.check(&rate_key, rl.limit, rl.window_seconds, state.clock.now().timestamp_micros()).await;
         body.rate_limit = Some(VerifiedRateLimit {
             limit: d.limit,
             remaining: d.remaining,

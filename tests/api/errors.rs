@@ -29,7 +29,8 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow() {
 async fn an_id_in_the_path_is_read_only_for_an_authenticated_caller() {
     let app = spawn_app().await;
     let sk = app.signup().await.sk_test;
-    for path in ["/v1/customers/not-an-id", "/v1/invoices/cus_0PYr3fWn4fTq0wKfM8sQ2f", "/v1/customers/x/entitlements/f"] {
+    for path in ["/v1/customers/not-an-id", "/v1/invoices/cus_0PYr3fWn4fTq0wKfM8sQ2f", "/v1/customers/x/entitlements/f"]
+    {
         let res = app.send(Method::GET, path, &[], None).await;
         assert_eq!((res.status, res.error_code()), (401, "authentication_required"), "{path}");
         let res = app.send(Method::GET, path, &[("Authorization", "Bearer sk_test_nope")], None).await;

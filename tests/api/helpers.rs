@@ -173,6 +173,11 @@ pub async fn spawn_instance_on(other: &TestApp) -> TestApp {
     start(&other.database_url, |_| {}, None).await
 }
 
+/// [`spawn_instance_on`] with settings of its own.
+pub async fn spawn_instance_on_with(other: &TestApp, customize: impl FnOnce(&mut Settings)) -> TestApp {
+    start(&other.database_url, customize, None).await
+}
+
 async fn start(
     database_url: &str,
     customize: impl FnOnce(&mut Settings),

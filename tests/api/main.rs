@@ -22,6 +22,7 @@ mod ops;
 mod outage;
 mod readme;
 mod secret_keys;
+mod shared_limits;
 mod structure;
 mod subscriptions;
 mod usage;

@@ -1,10 +1,12 @@
 //! Rate limits: GCRA (the generic cell rate algorithm, a token bucket kept as one timestamp per
-//! key), in process. Verify's per-customer limits and login throttling both use it.
+//! key). Verify's per-customer limits and login throttling both use it.
 //!
 //! A limit of `limit` requests per `window` is a sustained rate (one request every
-//! `window / limit`) with bursts of up to `limit` (a token bucket holding `limit` tokens). Each instance keeps
-//! its own state: with N instances serving the same customer the effective limit is up to N
-//! times the plan's (route a customer to one instance, or see the README on a shared limiter).
+//! `window / limit`) with bursts of up to `limit` (a token bucket holding `limit` tokens).
+//! [`RateLimiter`] keeps its state in process; [`shared::Limits`] (verify's) keeps it in Redis
+//! when `REDIS_URL` is set, so every instance draws from the same bucket.
+
+pub mod shared;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
