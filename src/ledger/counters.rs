@@ -64,9 +64,9 @@ fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Deci
 ///
 /// Almost every counter exists already (it is created on the first use in its window), so a
 /// plain `UPDATE` does the work; only the keys it did not find go through the (costlier) upsert.
-/// Keys are passed in one sorted order everywhere, so batches lock shared counters in the same
-/// order; a deadlock between instances, should the planner ever order them differently, is
-/// retried by the batcher.
+/// Keys are passed in one sorted order everywhere, and the existing counters are locked one by
+/// one in that order before the update (as in [`super::fast`]), so batches lock shared counters
+/// in the same order and never deadlock.
 pub(super) fn add_and_lock(
     conn: &mut PgConn,
     deltas: &BTreeMap<CounterKey, Decimal>,
@@ -75,9 +75,17 @@ pub(super) fn add_and_lock(
         return Ok(BTreeMap::new());
     }
     let updated: Vec<CounterRow> = with_counters(
-        "UPDATE usage_counters c SET used = c.used + u.d \
-         FROM {u} \
+        "WITH u AS (SELECT * FROM {u}), lk AS ( \
+           SELECT 1 FROM u, LATERAL ( \
+             SELECT 1 FROM usage_counters c \
+             WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
+             FOR UPDATE \
+           ) l \
+         ) \
+         UPDATE usage_counters c SET used = c.used + u.d \
+         FROM u \
          WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
+           AND (SELECT count(*) FROM lk) >= 0 \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
         deltas,
     )

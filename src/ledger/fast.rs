@@ -55,6 +55,13 @@ struct FastRow {
 /// row version keep that exact across instances), and its events are inserted only if it was.
 /// Unconditional counters are charged with all the batch asks of them.
 ///
+/// Lock order: `lk` locks every existing counter of the batch first, one by one in key order (the
+/// arrays are sorted, and `LATERAL` makes the scan follow them), and the updates wait for it (a
+/// one-time scalar subquery over `lk` runs before their first row). Every statement that
+/// touches counters locks them in that one order, so concurrent batches (the verify lane beside
+/// the bulk lane, other instances) wait for each other but never deadlock, whatever join the
+/// planner picks for the updates.
+///
 /// Events are inserted without a conflict check (`ON CONFLICT` costs an index probe more per
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and
 /// an event id that is already in the ledger (a retried usage call) fails the statement whole,
@@ -65,10 +72,16 @@ struct FastRow {
 /// whether it is conditional).
 const FAST_SQL: &str = "WITH c AS ( \
    SELECT * FROM {c} \
+ ), lk AS ( \
+   SELECT c.n FROM c, LATERAL ( \
+     SELECT 1 FROM usage_counters u \
+     WHERE u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu AND u.feature = c.f AND u.window_start = c.w \
+     FOR UPDATE \
+   ) l \
  ), up AS ( \
    UPDATE usage_counters u SET used = u.used + c.d FROM c \
    WHERE c.cond AND u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu AND u.feature = c.f \
-     AND u.window_start = c.w AND u.used + c.d <= c.lim \
+     AND u.window_start = c.w AND u.used + c.d <= c.lim AND (SELECT count(*) FROM lk) >= 0 \
    RETURNING c.n, u.used \
  ), e AS ( \
    SELECT * FROM {e} \
@@ -77,7 +90,7 @@ const FAST_SQL: &str = "WITH c AS ( \
    SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM up) \
  ), fu AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used) \
-   SELECT t, m, cu, f, w, d FROM c WHERE NOT cond ORDER BY t, m, cu, f, w \
+   SELECT t, m, cu, f, w, d FROM c WHERE NOT cond AND (SELECT count(*) FROM lk) >= 0 ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ) \
