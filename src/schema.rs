@@ -178,6 +178,7 @@ diesel::table! {
         feature -> Text,
         window_start -> Timestamptz,
         used -> Numeric,
+        charge_limit -> Nullable<Numeric>,
     }
 }
 

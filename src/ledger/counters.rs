@@ -59,14 +59,12 @@ fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Deci
     })
 }
 
-/// Adds `deltas` to the counters and returns each counter's value after the addition; the rows
-/// stay locked until the transaction ends.
+/// Adds `deltas` to the counters (creating those that do not exist yet) and returns each
+/// counter's value after the addition; the rows stay locked until the transaction ends.
 ///
-/// Almost every counter exists already (it is created on the first use in its window), so a
-/// plain `UPDATE` does the work; only the keys it did not find go through the (costlier) upsert.
-/// Keys are passed in one sorted order everywhere, and the existing counters are locked one by
-/// one in that order before the update (as in [`super::fast`]), so batches lock shared counters
-/// in the same order and never deadlock.
+/// One upsert whose rows are sorted by key, so the rows are locked in key order, the order of
+/// every statement on counters ([`super::fast`]): batches wait for each other but never
+/// deadlock.
 pub(super) fn add_and_lock(
     conn: &mut PgConn,
     deltas: &BTreeMap<CounterKey, Decimal>,
@@ -74,39 +72,15 @@ pub(super) fn add_and_lock(
     if deltas.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let updated: Vec<CounterRow> = with_counters(
-        "WITH u AS (SELECT * FROM {u}), lk AS ( \
-           SELECT 1 FROM u, LATERAL ( \
-             SELECT 1 FROM usage_counters c \
-             WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
-             FOR UPDATE \
-           ) l \
-         ) \
-         UPDATE usage_counters c SET used = c.used + u.d \
-         FROM u \
-         WHERE c.tenant_id = u.t AND c.mode = u.m AND c.customer_id = u.cu AND c.feature = u.f AND c.window_start = u.w \
-           AND (SELECT count(*) FROM lk) >= 0 \
+    let rows: Vec<CounterRow> = with_counters(
+        "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
+         SELECT t, m, cu, f, w, d FROM {u} ORDER BY t, m, cu, f, w \
+         ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
          RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
         deltas,
     )
     .load(conn)?;
-    let mut after: BTreeMap<CounterKey, Decimal> = counter_rows(updated).collect();
-    if after.len() == deltas.len() {
-        return Ok(after);
-    }
-    let missing: BTreeMap<CounterKey, Decimal> =
-        deltas.iter().filter(|(k, _)| !after.contains_key(*k)).map(|(k, v)| (k.clone(), *v)).collect();
-    let inserted: Vec<CounterRow> = with_counters(
-        "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
-         SELECT t, m, cu, f, w, d FROM {u} \
-         ORDER BY t, m, cu, f, w \
-         ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
-         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
-        &missing,
-    )
-    .load(conn)?;
-    after.extend(counter_rows(inserted));
-    Ok(after)
+    Ok(counter_rows(rows).collect())
 }
 
 pub(super) fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, Decimal>) -> QueryResult<()> {

@@ -50,17 +50,21 @@ struct FastRow {
 
 /// The one-statement path: counters and ledger in a single autocommitted statement.
 ///
-/// A conditional counter is charged with everything the batch asks of it only if the sum still
-/// fits under its limit (the row lock and PostgreSQL's re-check of the condition on the latest
-/// row version keep that exact across instances), and its events are inserted only if it was.
-/// Unconditional counters are charged with all the batch asks of them.
+/// Every counter of the batch is charged by one upsert whose rows are sorted by key, so the
+/// rows are locked in key order, the order every statement on counters uses: concurrent
+/// batches (the verify lane beside the bulk lane, other instances) wait for each other but never
+/// deadlock. A conditional counter is charged with everything the batch asks of it only if the
+/// sum still fits under its limit (`EXCLUDED.charge_limit`; the row lock and PostgreSQL's
+/// re-check of the condition on the latest row version keep that exact across instances), and
+/// its events are inserted only if it was. A counter that does not exist yet (a new window) is
+/// created charged, if the ask fits at all. Unconditional counters are charged with all the
+/// batch asks of them.
 ///
-/// Lock order: `lk` locks every existing counter of the batch first, one by one in key order (the
-/// arrays are sorted, and `LATERAL` makes the scan follow them), and the updates wait for it (a
-/// one-time scalar subquery over `lk` runs before their first row). Every statement that
-/// touches counters locks them in that one order, so concurrent batches (the verify lane beside
-/// the bulk lane, other instances) wait for each other but never deadlock, whatever join the
-/// planner picks for the updates.
+/// [`CHARGE_FIRST`] (a batch with conditional counters) charges first, then inserts the events
+/// of what it charged. [`RECORD_FIRST`] (nothing to decide: usage batches) inserts the events
+/// first and charges the counters last, so their rows stay locked only for the upsert and the
+/// commit, not for the thousand inserts before: a verify of the same customer waits that
+/// little.
 ///
 /// Events are inserted without a conflict check (`ON CONFLICT` costs an index probe more per
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and
@@ -70,33 +74,42 @@ struct FastRow {
 /// `{c}`: the counters (`t, m, cu, f, w`, what is asked `d`, the limit `lim`, whether `cond`itional,
 /// numbered `n`); `{e}`: the events (`usage_events`' columns, their counter's number `cn` and
 /// whether it is conditional).
-const FAST_SQL: &str = "WITH c AS ( \
+const CHARGE_FIRST: &str = "WITH c AS ( \
    SELECT * FROM {c} \
- ), lk AS ( \
-   SELECT c.n FROM c, LATERAL ( \
-     SELECT 1 FROM usage_counters u \
-     WHERE u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu AND u.feature = c.f AND u.window_start = c.w \
-     FOR UPDATE \
-   ) l \
- ), up AS ( \
-   UPDATE usage_counters u SET used = u.used + c.d FROM c \
-   WHERE c.cond AND u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu AND u.feature = c.f \
-     AND u.window_start = c.w AND u.used + c.d <= c.lim AND (SELECT count(*) FROM lk) >= 0 \
-   RETURNING c.n, u.used \
+ ), ch AS ( \
+   INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used, charge_limit) \
+   SELECT t, m, cu, f, w, d, CASE WHEN cond THEN lim END FROM c WHERE NOT cond OR d <= lim ORDER BY t, m, cu, f, w \
+   ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
+     WHERE EXCLUDED.charge_limit IS NULL OR u.used + EXCLUDED.used <= EXCLUDED.charge_limit \
+   RETURNING tenant_id, mode, customer_id, feature, window_start, used \
+ ), charged AS ( \
+   SELECT c.n, ch.used FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
+     AND c.f = ch.feature AND c.w = ch.window_start \
  ), e AS ( \
    SELECT * FROM {e} \
  ), ins AS ( \
    INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
-   SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM up) \
- ), fu AS ( \
+   SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM charged) \
+ ) \
+ SELECT n, used FROM charged";
+
+/// See [`CHARGE_FIRST`]: the same with the events inserted before the counters are touched (the
+/// one-time scalar subquery over `ins` runs before the upsert's first row).
+const RECORD_FIRST: &str = "WITH c AS ( \
+   SELECT * FROM {c} \
+ ), e AS ( \
+   SELECT * FROM {e} \
+ ), ins AS ( \
+   INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
+   SELECT t, m, id, cu, f, q, at, p, rcv FROM e RETURNING 1 \
+ ), ch AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used) \
-   SELECT t, m, cu, f, w, d FROM c WHERE NOT cond AND (SELECT count(*) FROM lk) >= 0 ORDER BY t, m, cu, f, w \
+   SELECT t, m, cu, f, w, d FROM c WHERE (SELECT count(*) FROM ins) >= 0 ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ) \
- SELECT n, used FROM up \
- UNION ALL SELECT c.n, fu.used FROM fu JOIN c ON c.t = fu.tenant_id AND c.m = fu.mode AND c.cu = fu.customer_id \
-   AND c.f = fu.feature AND c.w = fu.window_start";
+ SELECT c.n, ch.used FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
+   AND c.f = ch.feature AND c.w = ch.window_start";
 
 /// A counter of the one-statement path.
 struct FastCounter {
@@ -116,7 +129,7 @@ struct FastCounter {
 /// Returns an outcome for each entry it settled and `None` for those left to [`apply`] (in a
 /// transaction, after this one): checks without consuming, client-chosen ids on verify, ids
 /// repeated within the batch, counters with entries of both kinds, and conditional counters
-/// that would cross their limit or do not exist yet in their window. Fails, keeping nothing,
+/// that would cross their limit. Fails, keeping nothing,
 /// when an event id is already in the ledger; [`apply`] then takes the whole batch.
 pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Option<Outcome>>> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; entries.len()];
@@ -181,7 +194,8 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
                 events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
             ),
         );
-    let rows: Vec<FastRow> = Sql::unnest(FAST_SQL, vec![c, e]).load(conn)?;
+    let conditional = counters.values().any(|fc| fc.track == Track::Conditional);
+    let rows: Vec<FastRow> = Sql::unnest(if conditional { CHARGE_FIRST } else { RECORD_FIRST }, vec![c, e]).load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so
     // each charged counter's value before the batch is its value after, less all it was asked.
@@ -194,7 +208,7 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
     for &i in &fast {
         let used = match &entries[i].counter {
             None => None,
-            // Not charged (over the limit, or a new window): the events were not taken either,
+            // Not charged (it would cross the limit): the events were not taken either,
             // and `apply` decides them.
             Some(c) => match running.get_mut(&counters[&c.key].ordinal) {
                 None => continue,

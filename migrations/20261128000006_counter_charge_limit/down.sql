@@ -1,0 +1,1 @@
+ALTER TABLE usage_counters DROP COLUMN charge_limit;
