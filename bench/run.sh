@@ -61,11 +61,13 @@ batch_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/usage_batch_1000_events.txt"
 echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
 
 # Verify while batch ingestion runs beside it ($INGEST_CONNS connections sending 1,000-event
-# batches): the verify lane must not wait for the bulk lane.
+# batches): the verify lane must not wait for the bulk lane. A latency test: verify runs on
+# $BESIDE_CONNS connections, a load that does not saturate the machine by itself (with 64, the
+# latency would be 64 / throughput whatever the writer does).
 SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" -d"$DURATION" -s bench/batch.lua "$BASE" \
   > "$WORK/ingest_beside.txt" 2>&1 &
 INGEST_PID=$!
-SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
+SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID
 ingest_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/ingest_beside.txt")
 echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(awk '$1 == "99%" {print $2}' "$WORK/ingest_beside.txt") p99 per batch)"

@@ -90,7 +90,7 @@ DECLARE n numeric := 0; h text := replace(u::text, '-', ''); o text := ''; i int
   a text := '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 BEGIN
   FOR i IN 1..32 LOOP n := n * 16 + position(substr(h, i, 1) in '0123456789abcdef') - 1; END LOOP;
-  FOR i IN 1..22 LOOP o := substr(a, (n % 62)::int + 1, 1) || o; n := trunc(n / 62); END LOOP;
+  FOR i IN 1..22 LOOP o := substr(a, (n % 62)::int + 1, 1) || o; n := div(n, 62); END LOOP;
   RETURN o;
 END $$ LANGUAGE plpgsql;"""
 
@@ -106,9 +106,9 @@ INSERT INTO customers SELECT (jsonb_populate_record(c, jsonb_build_object('id', 
   FROM customers c, m WHERE c.id = '{tpl}';
 INSERT INTO subscriptions SELECT (jsonb_populate_record(s, jsonb_build_object('id', m.sid, 'customer_id', m.cid))).*
   FROM subscriptions s, m WHERE s.customer_id = '{tpl}';
-INSERT INTO api_keys (tenant_id, mode, id, customer_id, name, prefix, key_hash, created_at)
+INSERT INTO api_keys (tenant_id, mode, id, customer_id, name, prefix, last4, key_hash, created_at)
   SELECT c.tenant_id, c.mode, m.kid, m.cid, 'scale', 'tg_test_' || left(replace(m.kid::text, '-', ''), 4),
-         sha256(convert_to('tg_test_' || replace(m.kid::text, '-', ''), 'UTF8')), c.created_at
+         right(replace(m.kid::text, '-', ''), 4), sha256(convert_to('tg_test_' || replace(m.kid::text, '-', ''), 'UTF8')), c.created_at
   FROM customers c, m WHERE c.id = '{tpl}';
 INSERT INTO jobs SELECT (jsonb_populate_record(j, jsonb_build_object('id', gen_random_uuid(),
     'subject', 'sub_' || pg_temp.b62(m.sid) || substr(j.subject, position('@' in j.subject))))).*

@@ -99,9 +99,19 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                     ApiError::bad_request("parameter_invalid", "advance at most ten years at a time").with_param("to")
                 );
             }
-            let mut ran = 0;
-            while let Some(job) = crate::jobs::claim_for_advance(conn, tenant, to)? {
+            let (mut ran, mut cursor) = (0, None);
+            loop {
+                let job = match crate::jobs::claim_for_advance(conn, tenant, to, cursor)? {
+                    Some(job) => job,
+                    // Before stopping, once more from the start: nothing may be left behind.
+                    None if cursor.is_some() => match crate::jobs::claim_for_advance(conn, tenant, to, None)? {
+                        Some(job) => job,
+                        None => break,
+                    },
+                    None => break,
+                };
                 queue.run_claimed(conn, &job, job.run_at.max(now))?;
+                cursor = Some((job.run_at, job.priority, job.id));
                 ran += 1;
             }
             diesel::update(test_clocks::table.find(tenant))
