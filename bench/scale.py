@@ -113,7 +113,7 @@ INSERT INTO api_keys (tenant_id, mode, id, customer_id, name, prefix, last4, key
 INSERT INTO jobs SELECT (jsonb_populate_record(j, jsonb_build_object('id', gen_random_uuid(),
     'subject', 'sub_' || pg_temp.b62(m.sid) || substr(j.subject, position('@' in j.subject))))).*
   FROM jobs j, subscriptions s, m WHERE s.customer_id = '{tpl}' AND j.subject LIKE 'sub_' || pg_temp.b62(s.id) || '@%';
-ANALYZE;""")
+ANALYZE customers; ANALYZE subscriptions; ANALYZE api_keys; ANALYZE jobs;""")
     return psql("SELECT 'tg_test_' || replace(id::text, '-', '') FROM api_keys WHERE name = 'scale'").split("\n")
 
 

@@ -260,14 +260,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    invoice_numbers (tenant_id, mode) {
-        tenant_id -> Uuid,
-        mode -> Text,
-        last_number -> Int8,
-    }
-}
-
-diesel::table! {
     customer_balances (tenant_id, mode, customer_id, currency) {
         tenant_id -> Uuid,
         mode -> Text,

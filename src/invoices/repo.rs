@@ -8,7 +8,7 @@ use super::models::*;
 use crate::db::PgConn;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::pagination::Page;
-use crate::schema::{customer_balances, customers, invoice_lines, invoice_numbers, invoices};
+use crate::schema::{customer_balances, customers, invoice_lines, invoices};
 use crate::tenancy::{Mode, Scope};
 
 pub fn insert(conn: &mut PgConn, inv: &Invoice, lines: &[LineDraft]) -> QueryResult<()> {
@@ -141,20 +141,28 @@ pub fn save(conn: &mut PgConn, inv: &Invoice) -> QueryResult<()> {
     .map(drop)
 }
 
-/// The next invoice number of a tenant and mode. The row stays locked until the transaction
-/// ends, so concurrent finalizations take turns and a rollback returns the number.
+#[derive(QueryableByName)]
+struct LastNumber {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    last: Option<i64>,
+}
+
+/// The next invoice number of a tenant and mode: the largest given plus one. A transaction-scoped
+/// advisory lock makes concurrent finalizations take turns, and a rollback returns the number.
 pub fn next_number(conn: &mut PgConn, scope: Scope) -> QueryResult<String> {
-    let n: i64 = diesel::insert_into(invoice_numbers::table)
-        .values((
-            invoice_numbers::tenant_id.eq(scope.tenant_id),
-            invoice_numbers::mode.eq(scope.mode),
-            invoice_numbers::last_number.eq(1i64),
-        ))
-        .on_conflict((invoice_numbers::tenant_id, invoice_numbers::mode))
-        .do_update()
-        .set(invoice_numbers::last_number.eq(invoice_numbers::last_number + 1))
-        .returning(invoice_numbers::last_number)
-        .get_result(conn)?;
+    // Finalizations of one tenant's mode take turns until their transactions end.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2, 0))::text AS locked")
+        .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
+        .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
+        .execute(conn)?;
+    let last: Option<i64> = diesel::sql_query(
+        "SELECT max(substring(number FROM '[0-9]+$')::bigint) AS last FROM invoices WHERE tenant_id = $1 AND mode = $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
+    .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
+    .get_result::<LastNumber>(conn)?
+    .last;
+    let n = last.unwrap_or(0) + 1;
     let prefix = match scope.mode {
         Mode::Test => "TEST",
         Mode::Live => "INV",

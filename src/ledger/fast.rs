@@ -195,7 +195,8 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
             ),
         );
     let conditional = counters.values().any(|fc| fc.track == Track::Conditional);
-    let rows: Vec<FastRow> = Sql::unnest(if conditional { CHARGE_FIRST } else { RECORD_FIRST }, vec![c, e]).load(conn)?;
+    let rows: Vec<FastRow> =
+        Sql::unnest(if conditional { CHARGE_FIRST } else { RECORD_FIRST }, vec![c, e]).load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so
     // each charged counter's value before the batch is its value after, less all it was asked.
