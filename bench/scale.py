@@ -148,7 +148,7 @@ def close_phase():
     plan = {"key": "usage", "name": "Usage", "currency": "USD", "interval": "month", "amount": "10.00",
             "billing": "in_arrears",
             "charges": [{"feature": "api_calls", "model": "per_unit", "unit_amount": "0.001"}]}
-    for subs in [10000, 100000]:
+    for subs in [int(n) for n in os.environ.get("CLOSE_SIZES", "1000 10000").split()]:
         with Server():
             sk, _ = tenant(plan)
             clone(None, subs - 1)

@@ -156,7 +156,8 @@ pub fn next_number(conn: &mut PgConn, scope: Scope) -> QueryResult<String> {
         .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
         .execute(conn)?;
     let last: Option<i64> = diesel::sql_query(
-        "SELECT max(substring(number FROM '[0-9]+$')::bigint) AS last FROM invoices WHERE tenant_id = $1 AND mode = $2",
+        "SELECT max(substring(number FROM '[0-9]+$')::bigint) AS last FROM invoices \
+         WHERE tenant_id = $1 AND mode = $2 AND number IS NOT NULL",
     )
     .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
     .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
