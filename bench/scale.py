@@ -95,24 +95,30 @@ BEGIN
 END $$ LANGUAGE plpgsql;"""
 
 
-def clone(template_display_id, count):
+def clone(count, with_jobs):
     """`count` more customers like the template, each with its subscription, an API key
-    `tg_test_<32 hex>` and the subscription's pending jobs. Returns the keys."""
+    `tg_test_<32 hex>` and (`with_jobs`) the subscription's pending jobs. Returns the keys."""
     tpl = psql(f"SELECT id FROM customers WHERE email = 'template@example.com'")
+    jobs = f"""CREATE TEMP TABLE tj AS SELECT j.* FROM jobs j, ts s WHERE j.subject LIKE 'sub_' || pg_temp.b62(s.id) || '@%';
+INSERT INTO jobs SELECT (jsonb_populate_record(j, jsonb_build_object('id', gen_random_uuid(),
+    'subject', 'sub_' || pg_temp.b62(m.sid) || substr(j.subject, position('@' in j.subject))))).*
+  FROM tj j, m;""" if with_jobs else ""
     psql(f"""{B62}
 CREATE TEMP TABLE m AS SELECT g, gen_random_uuid() AS cid, gen_random_uuid() AS sid, gen_random_uuid() AS kid
   FROM generate_series(1, {count}) g;
+CREATE TEMP TABLE tc AS SELECT * FROM customers WHERE id = '{tpl}';
+CREATE TEMP TABLE ts AS SELECT * FROM subscriptions WHERE customer_id = '{tpl}';
+ANALYZE m; ANALYZE tc; ANALYZE ts;
 INSERT INTO customers SELECT (jsonb_populate_record(c, jsonb_build_object('id', m.cid, 'email', 'c' || m.g || '@example.com'))).*
-  FROM customers c, m WHERE c.id = '{tpl}';
+  FROM tc c, m;
 INSERT INTO subscriptions SELECT (jsonb_populate_record(s, jsonb_build_object('id', m.sid, 'customer_id', m.cid))).*
-  FROM subscriptions s, m WHERE s.customer_id = '{tpl}';
+  FROM ts s, m;
 INSERT INTO api_keys (tenant_id, mode, id, customer_id, name, prefix, last4, key_hash, created_at)
   SELECT c.tenant_id, c.mode, m.kid, m.cid, 'scale', 'tg_test_' || left(replace(m.kid::text, '-', ''), 4),
-         right(replace(m.kid::text, '-', ''), 4), sha256(convert_to('tg_test_' || replace(m.kid::text, '-', ''), 'UTF8')), c.created_at
-  FROM customers c, m WHERE c.id = '{tpl}';
-INSERT INTO jobs SELECT (jsonb_populate_record(j, jsonb_build_object('id', gen_random_uuid(),
-    'subject', 'sub_' || pg_temp.b62(m.sid) || substr(j.subject, position('@' in j.subject))))).*
-  FROM jobs j, subscriptions s, m WHERE s.customer_id = '{tpl}' AND j.subject LIKE 'sub_' || pg_temp.b62(s.id) || '@%';
+         right(replace(m.kid::text, '-', ''), 4), sha256(convert_to('tg_test_' || replace(m.kid::text, '-', ''), 'UTF8')),
+         c.created_at
+  FROM tc c, m;
+{jobs}
 ANALYZE customers; ANALYZE subscriptions; ANALYZE api_keys; ANALYZE jobs;""")
     return psql("SELECT 'tg_test_' || replace(id::text, '-', '') FROM api_keys WHERE name = 'scale'").split("\n")
 
@@ -130,10 +136,10 @@ def wrk(name, sk, keys_file):
 def verify_phase():
     plan = {"key": "pro", "name": "Pro", "currency": "USD", "interval": "month", "amount": "99.00",
             "entitlements": [{"feature": "api_calls", "limit": 1000000000, "reset": "month"}]}
-    for customers in [1000, 100000]:
+    for customers in [int(n) for n in os.environ.get("VERIFY_SIZES", "1000 100000").split()]:
         with Server() as server:
             sk, _ = tenant(plan)
-            keys = clone(None, customers)
+            keys = clone(customers, with_jobs=False)
             keys_file = f"{WORK}/keys-{customers}.txt"
             with open(keys_file, "w") as f:
                 f.write("\n".join(keys) + "\n")
@@ -151,7 +157,7 @@ def close_phase():
     for subs in [int(n) for n in os.environ.get("CLOSE_SIZES", "1000 10000").split()]:
         with Server():
             sk, _ = tenant(plan)
-            clone(None, subs - 1)
+            clone(subs - 1, with_jobs=True)
             # Ten events per customer in the period.
             psql(f"""INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, received_at)
 SELECT c.tenant_id, c.mode, 'e-' || c.id || '-' || g, c.id, 'api_calls', 7, c.created_at + interval '1 hour', c.created_at
