@@ -1,6 +1,7 @@
 //! Background work as rows of the `jobs` table. The queue knows no domain: each domain
-//! declares its [`Kind`]s and registers a runner for each in a [`Registry`] (invoices: period
-//! closings, draft finalizations, invoice emails), as the Rust registry's own job runner does.
+//! declares its [`Kind`]s and registers a runner for each in a [`Registry`] (subscriptions: period
+//! closings; invoices: draft finalizations, invoice emails), as the Rust registry's own job runner
+//! does.
 //! A row whose kind has no runner (a newer instance's job, during a rolling deploy) fails and
 //! is retried like any failure.
 //!

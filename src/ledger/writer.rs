@@ -230,7 +230,7 @@ impl Writer {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let results = self.enqueue(lane, entries).await.map_err(|_| shutting_down())?;
+        let results = self.enqueue(lane, entries)?.await.map_err(|_| shutting_down())?;
         let mut outcomes = Vec::with_capacity(results.len());
         for r in results {
             match r {
@@ -255,45 +255,34 @@ impl Writer {
         Ok(outcomes)
     }
 
-    /// Queues a task and waits for its results (an error when the writer is shutting down).
-    fn enqueue(
-        &self,
-        lane: Lane,
-        entries: Vec<Entry>,
-    ) -> impl std::future::Future<Output = Result<Vec<Result<Outcome, Failure>>, ()>> {
+    /// Queues a task; its results arrive on the receiver after its batch commits.
+    fn enqueue(&self, lane: Lane, entries: Vec<Entry>) -> ApiResult<oneshot::Receiver<Vec<Result<Outcome, Failure>>>> {
         let now = Instant::now();
         let (reply, answer) = oneshot::channel();
         let task = Task { entries, reply, deadline: now + self.wait, queued: now };
-        let queued = match self.shared.queue.lock() {
-            Ok(mut q) if !q.closed => {
-                let help = match lane {
-                    Lane::Verify => {
-                        q.verify.push(task);
-                        q.verify.entries >= PARALLEL_BACKLOG
-                    }
-                    Lane::Bulk => {
-                        q.bulk.push(task);
-                        true
-                    }
-                };
-                Some((lane, help))
+        let help = {
+            let mut q = self.shared.queue.lock().map_err(|_| shutting_down())?;
+            if q.closed {
+                return Err(shutting_down());
             }
-            _ => None,
+            match lane {
+                Lane::Verify => {
+                    q.verify.push(task);
+                    q.verify.entries >= PARALLEL_BACKLOG
+                }
+                Lane::Bulk => {
+                    q.bulk.push(task);
+                    true
+                }
+            }
         };
-        if let Some((lane, help)) = queued {
-            if lane == Lane::Verify {
-                self.shared.verify_ready.notify_one();
-            }
-            if help {
-                self.shared.bulk_ready.notify_one();
-            }
+        if lane == Lane::Verify {
+            self.shared.verify_ready.notify_one();
         }
-        async move {
-            if queued.is_none() {
-                return Err(());
-            }
-            answer.await.map_err(drop)
+        if help {
+            self.shared.bulk_ready.notify_one();
         }
+        Ok(answer)
     }
 }
 

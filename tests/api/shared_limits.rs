@@ -95,11 +95,9 @@ async fn two_instances_share_one_bucket_through_redis() {
     // One burst, not one per instance: in the first half second, 10 and what refilled.
     let early = granted.iter().filter(|t| t.as_secs_f64() < 0.5).count();
     assert!(early <= 16, "{early} granted in the first half second over two instances");
-    // After the first second's burst, each second grants the rate: 10, +1 at the edges.
-    for second in 1..2 {
-        let n = granted.iter().filter(|t| t.as_secs() == second).count();
-        assert!(n <= 11, "{n} granted in second {second}");
-    }
+    // After the first second's burst, the next second grants the rate: 10, +1 at the edges.
+    let second = granted.iter().filter(|t| t.as_secs() == 1).count();
+    assert!(second <= 11, "{second} granted in the second second");
     assert_eq!(a.state.metrics.ratelimit_redis_failures.get(), 0);
 }
 
