@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                  # all scenarios, 15 s each
 #   DURATION=30s bench/run.sh     # longer runs
+#   ONLY='metered|ingestion' bench/run.sh   # the scenarios whose name matches (the ceiling always runs)
 #
 # Needs wrk and pgbench (Debian: apt-get install wrk postgresql-contrib; run as root it installs
 # wrk itself), python3, and a PostgreSQL server: BENCH_SERVER_URL (default the local server on
@@ -38,8 +39,11 @@ SK=$(cat "$WORK/sk.txt")
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 
+wanted() { [ "$1" = ceiling_healthz ] || [[ "$1" =~ ${ONLY:-.} ]]; }
+
 run() { # name, then wrk arguments
   local name=$1; shift
+  wanted "$name" || return 0
   python3 bench/cpu.py snap "$WORK/cpu.json" "$SERVER_PID"
   wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$WORK/$name.txt" 2>&1
   local rps p50 p99 errs
@@ -57,26 +61,31 @@ SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=batch_api run verify_boolean_1000_custom
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls run verify_metered_1000_customers -s bench/verify.lua "$BASE"
 SK=$SK KEYS_FILE=$WORK/single_key.txt FEATURE=api_calls run verify_metered_single_customer -s bench/verify.lua "$BASE"
 SK=$SK CUSTOMERS_FILE=$WORK/customers.txt run usage_batch_1000_events -s bench/batch.lua "$BASE"
-batch_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/usage_batch_1000_events.txt")
-echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
+if wanted usage_batch_1000_events; then
+  batch_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/usage_batch_1000_events.txt")
+  echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
+fi
 
 # Verify while batch ingestion runs beside it ($INGEST_CONNS connections sending 1,000-event
 # batches): the verify lane must not wait for the bulk lane. A latency test: verify runs on
 # $BESIDE_CONNS connections, a load that does not saturate the machine by itself (with 64, the
 # latency would be 64 / throughput whatever the writer does).
-SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" -d"$DURATION" -s bench/batch.lua "$BASE" \
+if wanted verify_metered_during_ingestion; then
+SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$DURATION" -s bench/batch.lua "$BASE" \
   > "$WORK/ingest_beside.txt" 2>&1 &
 INGEST_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID
 ingest_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/ingest_beside.txt")
 echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(awk '$1 == "99%" {print $2}' "$WORK/ingest_beside.txt") p99 per batch)"
+fi
 
 # Consistency after all of it: for the busiest customer, the quota counter equals the ledger.
 psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT sum(quantity) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || (SELECT sum(used) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com')"
 
 echo "== server resident memory: now $(rss_mb) MB, peak $(peak_mb) MB"
 
+wanted pgbench_insert || exit 0
 echo "== PostgreSQL ceiling: single-row INSERT transactions (pgbench, $CONNS clients)"
 psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id uuid PRIMARY KEY, payload text)"
 PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)
