@@ -13,19 +13,76 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The `type` of an error, one per status family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorType {
-    InvalidRequest,
-    Authentication,
-    Permission,
-    NotFound,
-    Conflict,
-    RateLimited,
-    Unavailable,
-    Internal,
-}
+use crate::types::text_enum;
+
+text_enum!(
+    /// The `type` of an error, one per status family.
+    ErrorType {
+        InvalidRequest => "invalid_request", Authentication => "authentication", Permission => "permission",
+        NotFound => "not_found", Conflict => "conflict", RateLimited => "rate_limited",
+        Unavailable => "unavailable", Internal => "internal"
+    }
+);
+
+text_enum!(
+    /// The stable, machine-readable reason of an error. Codes are never renamed or reused; new
+    /// ones may be added, so treat an unknown code by its `type`.
+    ErrorCode {
+        ParameterInvalid => "parameter_invalid",
+        ParameterMissing => "parameter_missing",
+        ParameterUnknown => "parameter_unknown",
+        InvalidJson => "invalid_json",
+        BodyUnreadable => "body_unreadable",
+        TooManyEvents => "too_many_events",
+        TimestampOutOfRange => "timestamp_out_of_range",
+        PeriodClosed => "period_closed",
+        PlanArchived => "plan_archived",
+        PlanUnchanged => "plan_unchanged",
+        CurrencyMismatch => "currency_mismatch",
+        ClockCannotGoBack => "clock_cannot_go_back",
+        BadRequest => "bad_request",
+        AuthenticationRequired => "authentication_required",
+        InvalidAuthorizationHeader => "invalid_authorization_header",
+        InvalidApiKey => "invalid_api_key",
+        ApiKeyRevoked => "api_key_revoked",
+        InvalidToken => "invalid_token",
+        TokenExpired => "token_expired",
+        InvalidCredentials => "invalid_credentials",
+        UserTokenRequired => "user_token_required",
+        ModeMismatch => "mode_mismatch",
+        TestModeOnly => "test_mode_only",
+        Forbidden => "forbidden",
+        ResourceMissing => "resource_missing",
+        NoUpcomingInvoice => "no_upcoming_invoice",
+        RouteNotFound => "route_not_found",
+        MethodNotAllowed => "method_not_allowed",
+        RequestTimeout => "request_timeout",
+        ResourceAlreadyExists => "resource_already_exists",
+        EmailTaken => "email_taken",
+        ExternalIdTaken => "external_id_taken",
+        CustomerAlreadySubscribed => "customer_already_subscribed",
+        CustomerHasSubscription => "customer_has_subscription",
+        SubscriptionCanceled => "subscription_canceled",
+        NotScheduledToCancel => "not_scheduled_to_cancel",
+        InvoiceNotDraft => "invoice_not_draft",
+        InvoiceNotOpen => "invoice_not_open",
+        InvoiceNotVoidable => "invoice_not_voidable",
+        ApiKeyInactive => "api_key_inactive",
+        IdempotencyKeyInUse => "idempotency_key_in_use",
+        IdempotencyKeyUnreadable => "idempotency_key_unreadable",
+        PayloadTooLarge => "payload_too_large",
+        UnsupportedMediaType => "unsupported_media_type",
+        IdempotencyKeyReused => "idempotency_key_reused",
+        RateLimited => "rate_limited",
+        HeaderTooLarge => "header_too_large",
+        InternalError => "internal_error",
+        DatabaseUnavailable => "database_unavailable",
+        DatabaseBusy => "database_busy",
+        ShuttingDown => "shutting_down",
+        Unavailable => "unavailable",
+        InvalidRequest => "invalid_request"
+    }
+);
 
 impl ErrorType {
     pub fn for_status(status: StatusCode) -> ErrorType {
@@ -54,8 +111,7 @@ pub struct ErrorEnvelope {
 pub struct ErrorBody {
     #[serde(rename = "type")]
     pub kind: ErrorType,
-    /// Stable, machine-readable code, e.g. `parameter_invalid`, `resource_missing`.
-    pub code: Cow<'static, str>,
+    pub code: ErrorCode,
     /// Human-readable explanation. Never contains internal details.
     pub message: Cow<'static, str>,
     /// The request field at fault, as a path (`charges[0].unit_amount`), when there is one.
@@ -65,7 +121,7 @@ pub struct ErrorBody {
 
 pub struct ApiError {
     status: StatusCode,
-    code: Cow<'static, str>,
+    code: ErrorCode,
     message: Cow<'static, str>,
     param: Option<String>,
     /// For 500s: the cause, logged and never shown.
@@ -77,8 +133,8 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { status, code: code.into(), message: message.into(), param: None, cause: None, headers: Vec::new() }
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { status, code, message: message.into(), param: None, cause: None, headers: Vec::new() }
     }
 
     /// Names the request field at fault.
@@ -102,44 +158,45 @@ impl ApiError {
     }
 
     /// 400: the request is malformed (bad JSON, a wrong type, a missing field).
-    pub fn bad_request(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 422 `parameter_invalid`: well-formed, but a value is not acceptable.
     pub fn invalid_param(param: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "parameter_invalid", message).with_param(param)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ParameterInvalid, message).with_param(param)
     }
 
     /// 401.
-    pub fn unauthenticated(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn unauthenticated(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
             .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     }
 
     /// 403.
-    pub fn forbidden(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
     /// 404 `resource_missing`; another tenant's resource answers exactly the same.
     pub fn not_found(resource: &'static str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "resource_missing", format!("no such {resource}"))
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::ResourceMissing, format!("no such {resource}"))
     }
 
     /// 409.
-    pub fn conflict(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     /// 503.
-    pub fn unavailable(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn unavailable(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
     }
 
     /// 500 with the cause kept for the log.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an internal error occurred");
+        let mut e =
+            Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "an internal error occurred");
         e.cause = Some(cause.into());
         e
     }
@@ -148,15 +205,15 @@ impl ApiError {
         self.status
     }
 
-    pub fn code(&self) -> &str {
-        &self.code
+    pub fn code(&self) -> ErrorCode {
+        self.code
     }
 
     pub fn envelope(&self) -> ErrorEnvelope {
         ErrorEnvelope {
             error: ErrorBody {
                 kind: ErrorType::for_status(self.status),
-                code: self.code.clone(),
+                code: self.code,
                 message: self.message.clone(),
                 param: self.param.clone(),
             },
@@ -208,19 +265,19 @@ impl ResponseError for ApiError {
 /// The response for a bare status that no handler described (used by the middleware that
 /// normalises framework errors into the envelope).
 pub fn for_status(status: StatusCode) -> ApiError {
-    let (code, message): (&'static str, &'static str) = match status.as_u16() {
-        400 => ("bad_request", "the request could not be understood"),
-        401 => ("authentication_required", "authentication is required"),
-        403 => ("forbidden", "not allowed"),
-        404 => ("route_not_found", "no such route"),
-        405 => ("method_not_allowed", "the method is not allowed on this route"),
-        408 => ("request_timeout", "the request took too long to arrive"),
-        413 => ("payload_too_large", "the request body is larger than 1 MiB"),
-        415 => ("unsupported_media_type", "send the body as application/json"),
-        429 => ("rate_limited", "too many requests"),
-        503 => ("unavailable", "the service is unavailable, try again"),
-        500..=599 => ("internal_error", "an internal error occurred"),
-        _ => ("invalid_request", "the request was not valid"),
+    let (code, message): (ErrorCode, &'static str) = match status.as_u16() {
+        400 => (ErrorCode::BadRequest, "the request could not be understood"),
+        401 => (ErrorCode::AuthenticationRequired, "authentication is required"),
+        403 => (ErrorCode::Forbidden, "not allowed"),
+        404 => (ErrorCode::RouteNotFound, "no such route"),
+        405 => (ErrorCode::MethodNotAllowed, "the method is not allowed on this route"),
+        408 => (ErrorCode::RequestTimeout, "the request took too long to arrive"),
+        413 => (ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB"),
+        415 => (ErrorCode::UnsupportedMediaType, "send the body as application/json"),
+        429 => (ErrorCode::RateLimited, "too many requests"),
+        503 => (ErrorCode::Unavailable, "the service is unavailable, try again"),
+        500..=599 => (ErrorCode::InternalError, "an internal error occurred"),
+        _ => (ErrorCode::InvalidRequest, "the request was not valid"),
     };
     ApiError::new(status, code, message)
 }
@@ -253,7 +310,7 @@ pub fn connection_lost(e: &diesel::result::Error) -> bool {
 /// Maps a unique violation to a 409 with this code, message and parameter; any other database
 /// error as usual. For `map_err` on the insert or update that a unique index guards.
 pub fn on_unique_violation(
-    code: &'static str,
+    code: ErrorCode,
     message: impl Into<std::borrow::Cow<'static, str>>,
     param: &'static str,
 ) -> impl FnOnce(diesel::result::Error) -> ApiError {
@@ -270,17 +327,20 @@ impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => ApiError::new(StatusCode::NOT_FOUND, "resource_missing", "no such resource"),
+            Error::NotFound => ApiError::new(StatusCode::NOT_FOUND, ErrorCode::ResourceMissing, "no such resource"),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::debug!(constraint = info.constraint_name(), "unique violation");
-                ApiError::conflict("resource_already_exists", "a resource with the same unique value already exists")
+                ApiError::conflict(
+                    ErrorCode::ResourceAlreadyExists,
+                    "a resource with the same unique value already exists",
+                )
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::unavailable("database_busy", "the database is busy, retry the request")
+                ApiError::unavailable(ErrorCode::DatabaseBusy, "the database is busy, retry the request")
             }
             e if connection_lost(&e) => {
                 tracing::warn!(error = %e, "lost the database connection");
-                ApiError::unavailable("database_unavailable", "the database is unreachable, retry the request")
+                ApiError::unavailable(ErrorCode::DatabaseUnavailable, "the database is unreachable, retry the request")
             }
             other => ApiError::internal(other),
         }
@@ -290,7 +350,7 @@ impl From<diesel::result::Error> for ApiError {
 impl From<r2d2::Error> for ApiError {
     fn from(e: r2d2::Error) -> Self {
         tracing::warn!(error = %e, "no database connection available");
-        ApiError::unavailable("database_unavailable", "no database connection is available, retry the request")
+        ApiError::unavailable(ErrorCode::DatabaseUnavailable, "no database connection is available, retry the request")
     }
 }
 

@@ -14,13 +14,13 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn payload_too_large() -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is larger than 1 MiB")
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "the request body is larger than 1 MiB")
 }
 
 /// Reads a whole body, refusing more than `limit` bytes (before reading, when the
@@ -34,7 +34,7 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload, limit: usize) -
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("body_unreadable", format!("the request body could not be read: {e}"))
+            ApiError::bad_request(ErrorCode::BodyUnreadable, format!("the request body could not be read: {e}"))
         })?;
         if body.len() + chunk.len() > limit {
             return Err(payload_too_large());
@@ -56,17 +56,17 @@ fn field_error(path: &str, message: &str) -> ApiError {
     let quoted =
         |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_string);
     if let Some(field) = quoted("missing field `") {
-        return ApiError::bad_request("parameter_missing", format!("{} is required", join(&field)))
+        return ApiError::bad_request(ErrorCode::ParameterMissing, format!("{} is required", join(&field)))
             .with_param(join(&field));
     }
     if let Some(field) = quoted("unknown field `") {
         // Here the path already ends at the unknown field.
         let param = if path == field || path.ends_with(&format!(".{field}")) { path.to_string() } else { join(&field) };
-        return ApiError::bad_request("parameter_unknown", format!("{param} is not a known parameter"))
+        return ApiError::bad_request(ErrorCode::ParameterUnknown, format!("{param} is not a known parameter"))
             .with_param(param);
     }
     let mut e = ApiError::bad_request(
-        "parameter_invalid",
+        ErrorCode::ParameterInvalid,
         if path.is_empty() { message.to_string() } else { format!("{path}: {message}") },
     );
     if !path.is_empty() {
@@ -89,7 +89,7 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = path_string(e.path());
     let inner = e.into_inner();
     if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-        ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
+        ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {inner}"))
     } else {
         // serde_json appends " at line 1 column 9"; the path says more.
         let msg = inner.to_string();
@@ -116,7 +116,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// Refuses a JSON text that holds a NUL character, naming where.
 fn check_nul(body: &[u8]) -> Result<(), ApiError> {
     let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
+        .map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}")))?;
     match nul_at(&value, String::new()) {
         Some(path) => Err(nul_error(path)),
         None => Ok(()),
@@ -129,7 +129,7 @@ fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
-    de.end().map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
+    de.end().map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}")))?;
     Ok(value)
 }
 
@@ -180,7 +180,8 @@ fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
 /// 400 for text that holds a NUL character (PostgreSQL refuses to store it).
 pub fn nul_error(param: impl Into<String>) -> ApiError {
     let param = param.into();
-    let mut e = ApiError::bad_request("parameter_invalid", "text may not contain the NUL character (\\u0000, %00)");
+    let mut e =
+        ApiError::bad_request(ErrorCode::ParameterInvalid, "text may not contain the NUL character (\\u0000, %00)");
     if !param.is_empty() {
         e = e.with_param(param);
     }
@@ -210,7 +211,7 @@ fn json_body<T: 'static, R: 'static>(
             if ct != "application/json" && !ct.ends_with("+json") {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }

@@ -7,6 +7,7 @@
 //! envelope) into one with the envelope, `header_too_large`. Everything else passes through
 //! untouched, byte for byte.
 
+use crate::error::ErrorCode;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -31,7 +32,7 @@ impl<T> HeadGuard<T> {
 fn envelope_431() -> Vec<u8> {
     let body = crate::error::ApiError::new(
         actix_web::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        "header_too_large",
+        ErrorCode::HeaderTooLarge,
         "the request's headers are too large (128 KiB at most in all)",
     )
     .envelope();

@@ -26,7 +26,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use futures_util::FutureExt;
 use tracing::Instrument;
 
-use crate::error::{self, ApiError};
+use crate::error::{self, ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -200,15 +200,17 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 format!("{} is not allowed here; use {allow}", req.method()),
             )
             .with_header(header::ALLOW, HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")))
             .error_response()
         }
-        _ => {
-            ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("no route {} {}", req.method(), req.path()))
-                .error_response()
-        }
+        _ => ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RouteNotFound,
+            format!("no route {} {}", req.method(), req.path()),
+        )
+        .error_response(),
     }
 }

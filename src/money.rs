@@ -1,6 +1,7 @@
 //! Money and quantities. No floating point anywhere: amounts are `rust_decimal::Decimal`,
 //! written in the API as decimal strings in major units (`"99.00"`, `"0.001"`).
 
+use crate::error::ErrorCode;
 use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -197,7 +198,7 @@ impl Quantity {
         match self.as_whole() {
             Some(n) if (min..=max).contains(&n) => Ok(n),
             _ => Err(crate::error::ApiError::bad_request(
-                "parameter_invalid",
+                ErrorCode::ParameterInvalid,
                 format!("{param} must be a whole number from {min} to {max}"),
             )
             .with_param(param)),

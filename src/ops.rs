@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{ApiError, ErrorEnvelope};
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -40,7 +40,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     crate::db::run(&state.pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn).map_err(|e| {
             tracing::warn!(error = %e, "readiness check failed");
-            ApiError::unavailable("database_unavailable", "the database is unreachable")
+            ApiError::unavailable(ErrorCode::DatabaseUnavailable, "the database is unreachable")
         })
     })
     .await?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -37,13 +37,15 @@ impl Page {
     pub fn from_params(limit: Option<i64>, cursor: Option<&str>) -> Result<Page, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::bad_request("parameter_invalid", "limit must be from 1 to 100").with_param("limit"));
+            return Err(
+                ApiError::bad_request(ErrorCode::ParameterInvalid, "limit must be from 1 to 100").with_param("limit")
+            );
         }
         let before = match cursor {
             None | Some("") => None,
             Some(c) => {
                 Some(c.split_once('_').and_then(|(_, body)| crate::ids::decode_base62(body)).ok_or_else(|| {
-                    ApiError::bad_request("parameter_invalid", "cursor is not a cursor this API returned")
+                    ApiError::bad_request(ErrorCode::ParameterInvalid, "cursor is not a cursor this API returned")
                         .with_param("cursor")
                 })?)
             }

@@ -36,6 +36,8 @@ pub enum Mode {
 }
 
 impl Mode {
+    pub const ALL: &'static [Mode] = &[Mode::Test, Mode::Live];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Test => "test",

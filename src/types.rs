@@ -141,18 +141,24 @@ mod tests {
     }
 }
 
-/// Declares an enum stored as `text` and sent as a JSON string, with `as_str` and `parse`.
+/// Declares an enum stored as `text` and sent as a JSON string, with `as_str`, `parse` and
+/// `ALL`. Its OpenAPI schema is written here rather than derived: utoipa's derive does not see
+/// a `serde(rename)` whose value comes from a macro argument, and would publish the Rust
+/// variant names (`PerUnit`) instead of the wire's (`per_unit`).
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+    ($(#[doc = $doc:literal])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
                  diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $(#[serde(rename = $text)] $variant),+
         }
 
         impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
             }
@@ -161,6 +167,14 @@ macro_rules! text_enum {
                 match s { $($text => Some(Self::$variant),)+ _ => None }
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::types::enum_schema(&[$($doc),*], &[$($text),+])
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -185,6 +199,17 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+/// The schema of a [`text_enum!`]: a string with these values, described by the doc comment
+/// (its lines joined as rustdoc shows them).
+pub fn enum_schema(doc: &[&str], values: &[&'static str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let description = doc.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n");
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .description((!description.is_empty()).then_some(description))
+        .into()
+}
 
 /// For PATCH bodies: absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
 pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {

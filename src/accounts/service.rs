@@ -10,7 +10,7 @@ use super::throttle::LoginThrottle;
 use crate::auth::{tokens, Auth};
 use crate::cache::Invalidation;
 use crate::crypto::jwt;
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
 use crate::ids::{SecretKeyId, TenantId, UserId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
@@ -59,7 +59,7 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
         conn.transaction(|conn| {
             repo::insert_tenant(conn, &tenant)?;
             repo::insert_user(conn, &user).map_err(on_unique_violation(
-                "email_taken",
+                ErrorCode::EmailTaken,
                 "an account with this email already exists; log in instead",
                 "email",
             ))?;
@@ -95,7 +95,9 @@ pub async fn login(
     let ok = state.hasher.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match (ok, user) {
         (true, Some(user)) => user,
-        _ => return Err(ApiError::unauthenticated("invalid_credentials", "the email or password is incorrect")),
+        _ => {
+            return Err(ApiError::unauthenticated(ErrorCode::InvalidCredentials, "the email or password is incorrect"))
+        }
     };
     throttle.succeeded(&email);
     let access_token = state.jwt.issue(user.id, user.tenant_id, state.clock.now().timestamp())?;

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use actix_web::http::StatusCode;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::ratelimit::{Decision, RateLimiter};
 
 /// Attempts per email: a burst of 10, then one a minute (10 per 600 s).
@@ -32,7 +32,7 @@ fn email_key(email: &str) -> [u8; 32] {
 }
 
 fn refused(d: Decision) -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many login attempts; try again later")
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many login attempts; try again later")
         .with_header(RETRY_AFTER, HeaderValue::from(d.retry_after_seconds()))
 }
 

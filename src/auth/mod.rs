@@ -17,7 +17,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::cache::SecretKeyEntry;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{Resource, SecretKeyId, UserId};
 use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
@@ -44,7 +44,7 @@ impl Auth {
         match self.actor {
             Actor::User(id) => Ok(id),
             Actor::SecretKey(_) => Err(ApiError::forbidden(
-                "user_token_required",
+                ErrorCode::UserTokenRequired,
                 "this call needs a user's access token (from login), not a secret key",
             )),
         }
@@ -54,7 +54,7 @@ impl Auth {
 fn bearer(req: &HttpRequest) -> ApiResult<&str> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::unauthenticated(
-            "authentication_required",
+            ErrorCode::AuthenticationRequired,
             "send `Authorization: Bearer <secret key or access token>`",
         )
     })?;
@@ -63,7 +63,7 @@ fn bearer(req: &HttpRequest) -> ApiResult<&str> {
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(ApiError::unauthenticated(
-            "invalid_authorization_header",
+            ErrorCode::InvalidAuthorizationHeader,
             "the Authorization header must be `Bearer <token>`",
         ));
     }
@@ -74,7 +74,7 @@ fn requested_mode(req: &HttpRequest) -> ApiResult<Option<Mode>> {
     match req.headers().get(BILLING_MODE_HEADER) {
         None => Ok(None),
         Some(v) => v.to_str().ok().and_then(|v| Mode::parse(v.trim())).map(Some).ok_or_else(|| {
-            ApiError::bad_request("parameter_invalid", "Billing-Mode must be `test` or `live`")
+            ApiError::bad_request(ErrorCode::ParameterInvalid, "Billing-Mode must be `test` or `live`")
                 .with_param(BILLING_MODE_HEADER)
         }),
     }
@@ -92,7 +92,7 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
 
     let auth = if token.starts_with("sk_") {
         let key = tokens::parse_secret_key(token)
-            .ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
+            .ok_or_else(|| ApiError::unauthenticated(ErrorCode::InvalidApiKey, "the secret key is not valid"))?;
         let hash = crate::crypto::sha256(token.as_bytes());
         let pool = &state.pool;
         let row = state
@@ -101,14 +101,15 @@ pub async fn authenticate(req: &HttpRequest) -> ApiResult<Auth> {
                 crate::db::run(pool, move |conn| Ok(find_secret_key(conn, &hash)?))
             })
             .await?;
-        let row = row.ok_or_else(|| ApiError::unauthenticated("invalid_api_key", "the secret key is not valid"))?;
+        let row =
+            row.ok_or_else(|| ApiError::unauthenticated(ErrorCode::InvalidApiKey, "the secret key is not valid"))?;
         if row.revoked {
-            return Err(ApiError::unauthenticated("api_key_revoked", "the secret key was revoked"));
+            return Err(ApiError::unauthenticated(ErrorCode::ApiKeyRevoked, "the secret key was revoked"));
         }
         debug_assert_eq!(row.mode, key.mode);
         if requested.is_some_and(|m| m != row.mode) {
             return Err(ApiError::forbidden(
-                "mode_mismatch",
+                ErrorCode::ModeMismatch,
                 "a secret key acts only in its own mode; drop the Billing-Mode header",
             ));
         }

@@ -6,19 +6,19 @@ use super::models::*;
 use super::repo;
 use super::validate::{validate_terms, TermsInput, ValidTerms};
 use crate::auth::Auth;
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
 use crate::ids::{FeatureId, PlanId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Scope;
 
 fn taken(what: &'static str) -> impl FnOnce(diesel::result::Error) -> ApiError {
-    on_unique_violation("resource_already_exists", format!("a {what} with this key already exists"), "key")
+    on_unique_violation(ErrorCode::ResourceAlreadyExists, format!("a {what} with this key already exists"), "key")
 }
 
 pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequest) -> ApiResult<FeatureResponse> {
     let invalid =
-        |param: &str, msg: &str| ApiError::bad_request("parameter_invalid", msg.to_string()).with_param(param);
+        |param: &str, msg: &str| ApiError::bad_request(ErrorCode::ParameterInvalid, msg.to_string()).with_param(param);
     let (aggregation, property) = match req.kind {
         FeatureType::Metered => {
             let aggregation = req.aggregation.unwrap_or(Aggregation::Sum);
@@ -27,7 +27,7 @@ pub async fn create_feature(state: &AppState, auth: Auth, req: CreateFeatureRequ
             match (needs_property, &req.property) {
                 (true, None) => {
                     return Err(ApiError::bad_request(
-                        "parameter_missing",
+                        ErrorCode::ParameterMissing,
                         format!("property is required: {} reads an event property", aggregation.as_str()),
                     )
                     .with_param("property"))

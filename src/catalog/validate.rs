@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::models::*;
 use crate::catalog::period::Interval;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::money::{Amount, Currency, Quantity};
 
 pub const MAX_ENTITLEMENTS: usize = 100;
@@ -64,7 +64,7 @@ pub struct ValidTerms {
 fn invalid(param: impl Into<String>, message: impl Into<String>) -> ApiError {
     let param = param.into();
     let message = message.into();
-    ApiError::bad_request("parameter_invalid", format!("{param}: {message}")).with_param(param)
+    ApiError::bad_request(ErrorCode::ParameterInvalid, format!("{param}: {message}")).with_param(param)
 }
 
 fn whole(q: Quantity, param: &str, min: i64, max: i64) -> Result<i64, ApiError> {
@@ -171,7 +171,7 @@ pub fn validate_terms(t: TermsInput, features: &HashMap<String, FeatureType>) ->
                     Some(_) => return Err(invalid(at("value"), "must be a string, a number or a boolean")),
                     None => {
                         return Err(ApiError::bad_request(
-                            "parameter_missing",
+                            ErrorCode::ParameterMissing,
                             format!("{} is required for a config feature", at("value")),
                         )
                         .with_param(at("value")))
@@ -231,7 +231,7 @@ pub fn validate_terms(t: TermsInput, features: &HashMap<String, FeatureType>) ->
         };
         let require = |field: &str| {
             ApiError::bad_request(
-                "parameter_missing",
+                ErrorCode::ParameterMissing,
                 format!("{} is required for a {} charge", at(field), model.as_str()),
             )
             .with_param(at(field))
@@ -339,7 +339,7 @@ mod tests {
 
     fn terms(v: serde_json::Value) -> Result<ValidTerms, ApiError> {
         let req: CreatePlanRequest =
-            serde_json::from_value(v).map_err(|e| ApiError::bad_request("parse", e.to_string()))?;
+            serde_json::from_value(v).map_err(|e| ApiError::bad_request(ErrorCode::ParameterInvalid, e.to_string()))?;
         validate_terms(req.into_terms().1, &features())
     }
 

@@ -4,7 +4,7 @@
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{TenantId, UserId};
 
 pub const ISSUER: &str = "tollgate";
@@ -59,11 +59,14 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str, now: i64) -> ApiResult<Claims> {
-        let invalid = || ApiError::unauthenticated("invalid_token", "the access token is invalid");
+        let invalid = || ApiError::unauthenticated(ErrorCode::InvalidToken, "the access token is invalid");
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| invalid())?;
         let c = data.claims;
         if c.exp <= now {
-            return Err(ApiError::unauthenticated("token_expired", "the access token has expired; log in again"));
+            return Err(ApiError::unauthenticated(
+                ErrorCode::TokenExpired,
+                "the access token has expired; log in again",
+            ));
         }
         if c.iat > now + 60 || c.exp - c.iat > TTL_SECONDS {
             return Err(invalid());

@@ -2,14 +2,14 @@ use super::models::*;
 use super::repo;
 use crate::auth::Auth;
 use crate::cache::Invalidation;
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
 use crate::ids::CustomerId;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::types::Email;
 
 fn external_id_taken(e: diesel::result::Error) -> ApiError {
-    on_unique_violation("external_id_taken", "another customer has this external_id", "external_id")(e)
+    on_unique_violation(ErrorCode::ExternalIdTaken, "another customer has this external_id", "external_id")(e)
 }
 
 fn metadata_json(m: Metadata) -> serde_json::Value {
@@ -105,7 +105,7 @@ pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<D
             repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;
             if repo::has_open_subscription(conn, scope, id)? {
                 return Err(ApiError::conflict(
-                    "customer_has_subscription",
+                    ErrorCode::CustomerHasSubscription,
                     "the customer has a subscription that is not canceled; cancel it first",
                 ));
             }

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::catalog::models::{Aggregation, EntitlementSpec, FeatureType, Overage, Reset};
 use crate::catalog::period::{next_utc_day, next_utc_month, Cadence};
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::ledger::{CounterKey, CounterReq};
 use crate::subscriptions::models::Status;
@@ -63,7 +63,7 @@ impl Resolution {
     pub fn check_open_period(&self, at: DateTime<Utc>, param: &str) -> ApiResult<()> {
         match self.billed_through {
             Some(closed) if at < closed => Err(ApiError::bad_request(
-                "period_closed",
+                ErrorCode::PeriodClosed,
                 format!("usage before {} is on a finalized invoice; record it in a later period", closed.to_rfc3339()),
             )
             .with_param(param)),

@@ -41,7 +41,7 @@ use chrono::TimeDelta;
 use self::repo::Begin;
 use crate::auth::{authenticate, Actor, Auth};
 use crate::crypto::{hmac_sha256, open, seal};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::{read_body, MAX_BODY_BYTES};
 use crate::state::AppState;
 
@@ -106,8 +106,11 @@ pub async fn middleware(
     };
     let key = req.headers().get(&HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        let e = ApiError::bad_request("parameter_invalid", "Idempotency-Key must be 1 to 255 visible ASCII characters")
-            .with_param("Idempotency-Key");
+        let e = ApiError::bad_request(
+            ErrorCode::ParameterInvalid,
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        )
+        .with_param("Idempotency-Key");
         return Ok(error(e, req));
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -152,7 +155,7 @@ pub async fn middleware(
         Begin::Mismatch => Ok(error(
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was already used with a different request",
             )
             .with_param("Idempotency-Key"),
@@ -160,7 +163,7 @@ pub async fn middleware(
         )),
         Begin::InProgress => Ok(error(
             ApiError::conflict(
-                "idempotency_key_in_use",
+                ErrorCode::IdempotencyKeyInUse,
                 "a request with this Idempotency-Key is still running; retry shortly",
             ),
             req,
@@ -170,7 +173,7 @@ pub async fn middleware(
                 // Only if the server secret changed since the answer was stored.
                 return Ok(error(
                     ApiError::conflict(
-                        "idempotency_key_unreadable",
+                        ErrorCode::IdempotencyKeyUnreadable,
                         "the stored answer for this Idempotency-Key cannot be read; use a new key",
                     ),
                     req,

@@ -14,7 +14,7 @@ use super::repo;
 use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::PlanVersion;
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, InvoiceId, PlanId, SubscriptionId};
 use crate::tenancy::Scope;
 
@@ -203,7 +203,10 @@ pub fn finalize(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<LineDraft>> {
     if inv.status != InvoiceStatus::Draft {
-        return Err(ApiError::conflict("invoice_not_draft", format!("the invoice is {}, not draft", inv.status)));
+        return Err(ApiError::conflict(
+            ErrorCode::InvoiceNotDraft,
+            format!("the invoice is {}, not draft", inv.status),
+        ));
     }
     let lines = match (inv.usage_plan_id, inv.usage_plan_version, inv.usage_from, inv.usage_to) {
         (Some(p), Some(v), Some(from), Some(to)) => {

@@ -7,7 +7,7 @@ use super::repo;
 use crate::auth::Auth;
 use crate::cache::Changes;
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, InvoiceId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
@@ -80,7 +80,7 @@ pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<Invo
     transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Draft | InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
-                "invoice_not_voidable",
+                ErrorCode::InvoiceNotVoidable,
                 format!("a {} invoice cannot be voided", inv.status),
             ));
         }
@@ -96,7 +96,7 @@ pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult
     transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
-                "invoice_not_open",
+                ErrorCode::InvoiceNotOpen,
                 format!("only an open invoice can be marked paid; this one is {}", inv.status),
             ));
         }
@@ -111,7 +111,7 @@ pub async fn mark_uncollectible(state: &AppState, auth: Auth, id: InvoiceId) -> 
     transition(state, auth, id, |conn, _, inv, _| {
         if inv.status != InvoiceStatus::Open {
             return Err(ApiError::conflict(
-                "invoice_not_open",
+                ErrorCode::InvoiceNotOpen,
                 format!("only an open invoice can be marked uncollectible; this one is {}", inv.status),
             ));
         }

@@ -4,7 +4,7 @@ use super::models::*;
 use super::repo;
 use crate::auth::{tokens, Auth};
 use crate::cache::Invalidation;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{ApiKeyId, CustomerId};
 use crate::pagination::{List, Page};
 use crate::state::AppState;
@@ -62,9 +62,8 @@ pub async fn create(
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
     if req.expires_at.is_some_and(|e| e <= now) {
-        return Err(
-            ApiError::bad_request("parameter_invalid", "expires_at must be in the future").with_param("expires_at")
-        );
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "expires_at must be in the future")
+            .with_param("expires_at"));
     }
     let (row, key) = new_key(scope, customer, req.name.map(|n| n.into_inner()), req.expires_at, now);
     let row = crate::db::run(&state.pool, move |conn| {
@@ -121,7 +120,7 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
             let old = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("API key"))?;
             if old.revoked_at.is_some() || old.expires_at.is_some_and(|e| e <= now) {
                 return Err(ApiError::conflict(
-                    "api_key_inactive",
+                    ErrorCode::ApiKeyInactive,
                     "the key is revoked or expired; create a new one instead",
                 ));
             }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// How far back and ahead an event's timestamp may be.
 pub const MAX_BACKDATE: TimeDelta = TimeDelta::days(35);
@@ -15,12 +15,15 @@ pub const MAX_PROPERTIES_BYTES: usize = 4096;
 pub fn check_timestamp(t: Option<DateTime<Utc>>, now: DateTime<Utc>, param: &str) -> ApiResult<DateTime<Utc>> {
     let Some(t) = t else { return Ok(now) };
     if t < now - MAX_BACKDATE {
-        return Err(ApiError::bad_request("timestamp_out_of_range", "events may be backdated at most 35 days")
+        return Err(ApiError::bad_request(ErrorCode::TimestampOutOfRange, "events may be backdated at most 35 days")
             .with_param(param));
     }
     if t > now + MAX_AHEAD {
-        return Err(ApiError::bad_request("timestamp_out_of_range", "events may be at most 5 minutes in the future")
-            .with_param(param));
+        return Err(ApiError::bad_request(
+            ErrorCode::TimestampOutOfRange,
+            "events may be at most 5 minutes in the future",
+        )
+        .with_param(param));
     }
     Ok(t)
 }
@@ -33,9 +36,8 @@ pub fn check_properties(
     let Some(p) = p else { return Ok(None) };
     let v = serde_json::Value::Object(p);
     if v.to_string().len() > MAX_PROPERTIES_BYTES {
-        return Err(
-            ApiError::bad_request("parameter_invalid", "properties must be at most 4 KiB of JSON").with_param(param)
-        );
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "properties must be at most 4 KiB of JSON")
+            .with_param(param));
     }
     Ok(Some(v))
 }

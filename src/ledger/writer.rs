@@ -37,7 +37,7 @@ use tokio::sync::oneshot;
 use super::settle::{settle_isolated, Failure};
 use super::{Entry, Outcome};
 use crate::db::PgPool;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The most entries one batch takes. Large enough that batch ingestion shares few statements.
 pub const MAX_BATCH: usize = 2000;
@@ -238,7 +238,7 @@ impl Writer {
                 Err(Failure::Unavailable(e)) => {
                     tracing::warn!(error = %e, "usage could not be recorded: no database connection");
                     return Err(ApiError::unavailable(
-                        "database_unavailable",
+                        ErrorCode::DatabaseUnavailable,
                         "usage could not be recorded; retry the request",
                     ));
                 }
@@ -246,7 +246,7 @@ impl Writer {
                     // Alone in its batch by now (see `settle_isolated`): this request's own content.
                     tracing::error!(error = %e, "the database refused a usage entry");
                     return Err(ApiError::bad_request(
-                        "parameter_invalid",
+                        ErrorCode::ParameterInvalid,
                         "the database refused to store this usage; check its text and numbers",
                     ));
                 }
@@ -287,7 +287,7 @@ impl Writer {
 }
 
 fn shutting_down() -> ApiError {
-    ApiError::unavailable("shutting_down", "the server is shutting down")
+    ApiError::unavailable(ErrorCode::ShuttingDown, "the server is shutting down")
 }
 
 /// A worker: blocks until there is a batch its role may take, settles it, answers, repeats.
@@ -485,7 +485,7 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         let late = writer.submit(entry("late")).await;
-        assert_eq!(late.unwrap_err().code(), "database_unavailable");
+        assert_eq!(late.unwrap_err().code(), crate::error::ErrorCode::DatabaseUnavailable);
         assert!(first.await.unwrap().is_ok());
         assert_eq!(tries.load(Ordering::SeqCst), 1, "the late task was never tried");
     }

@@ -28,7 +28,7 @@ use super::models::{Status, Subscription};
 use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::{Billing, PlanVersion};
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::SubscriptionId;
 use crate::invoices::build::{create, create_and_finalize, fee_line, finalize, terms, NewInvoice, UsageSpan};
 use crate::invoices::document::{day, span};
@@ -36,7 +36,7 @@ use crate::invoices::models::{InvoiceResponse, InvoiceStatus, LineDraft, LineKin
 use crate::tenancy::Scope;
 
 pub fn out_of_range() -> ApiError {
-    ApiError::bad_request("parameter_invalid", "the period would end beyond the supported calendar")
+    ApiError::bad_request(ErrorCode::ParameterInvalid, "the period would end beyond the supported calendar")
 }
 
 /// The plan, period and status a subscription moves to when its current period ends at `at`;

@@ -6,7 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::models::*;
 use super::service;
 use crate::auth::{Auth, PathId};
-use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use crate::error::{ApiError, ApiResult, ErrorCode, ErrorEnvelope};
 use crate::extract::{Json, Query};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::invoices::models::InvoiceResponse;
@@ -76,7 +76,8 @@ pub async fn list_subscriptions(
     let customer = match p.customer {
         None => None,
         Some(c) => Some(c.parse::<CustomerId>().map_err(|_| {
-            ApiError::bad_request("parameter_invalid", "customer must be a customer id (cus_…)").with_param("customer")
+            ApiError::bad_request(ErrorCode::ParameterInvalid, "customer must be a customer id (cus_…)")
+                .with_param("customer")
         })?),
     };
     Ok(HttpResponse::Ok().json(service::list(&state, auth, customer, page).await?))

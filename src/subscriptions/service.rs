@@ -7,7 +7,7 @@ use crate::auth::Auth;
 use crate::cache::{Changes, Invalidation};
 use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
-use crate::error::{on_unique_violation, ApiError, ApiResult};
+use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::invoices::models::InvoiceResponse;
 use crate::pagination::{List, Page};
@@ -56,7 +56,7 @@ fn open_plan(conn: &mut PgConn, scope: Scope, key: &str) -> ApiResult<(Plan, Pla
     let plan = catalog::share_plan(conn, scope, key)?.ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
     if plan.archived_at.is_some() {
         return Err(ApiError::bad_request(
-            "plan_archived",
+            ErrorCode::PlanArchived,
             format!("the plan {key:?} is archived and takes no new subscriptions"),
         )
         .with_param("plan"));
@@ -107,7 +107,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
             };
             changes.invalidate(Invalidation::Customer(scope, req.customer));
             repo::insert(conn, &sub).map_err(on_unique_violation(
-                "customer_already_subscribed",
+                ErrorCode::CustomerAlreadySubscribed,
                 "the customer already has a subscription that is not canceled",
                 "customer",
             ))?;
@@ -144,7 +144,7 @@ pub async fn list(
 fn lock_open(conn: &mut PgConn, scope: Scope, id: SubscriptionId) -> ApiResult<Subscription> {
     let s = repo::lock(conn, scope, id)?.ok_or_else(|| ApiError::not_found("subscription"))?;
     if s.status == Status::Canceled {
-        return Err(ApiError::conflict("subscription_canceled", "the subscription is canceled"));
+        return Err(ApiError::conflict(ErrorCode::SubscriptionCanceled, "the subscription is canceled"));
     }
     Ok(s)
 }
@@ -178,13 +178,16 @@ pub async fn change(
     update(state, scope, id, move |conn, changes, s| {
         let (plan, version) = open_plan(conn, scope, &req.plan)?;
         if plan.id == s.plan_id && version.version == s.plan_version {
-            return Err(ApiError::bad_request("plan_unchanged", "the subscription is already on this plan version")
-                .with_param("plan"));
+            return Err(ApiError::bad_request(
+                ErrorCode::PlanUnchanged,
+                "the subscription is already on this plan version",
+            )
+            .with_param("plan"));
         }
         let old = crate::catalog::repo::referenced_version(conn, scope, s.plan_id, s.plan_version)?;
         if old.currency != version.currency {
             return Err(ApiError::bad_request(
-                "currency_mismatch",
+                ErrorCode::CurrencyMismatch,
                 format!(
                     "the subscription bills in {}; the plan {:?} is in {}",
                     old.currency, req.plan, version.currency
@@ -232,7 +235,10 @@ pub async fn cancel(
 pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResult<SubscriptionResponse> {
     update(state, auth.scope, id, |_, _, s| {
         if !s.cancel_at_period_end {
-            return Err(ApiError::conflict("not_scheduled_to_cancel", "the subscription is not scheduled to cancel"));
+            return Err(ApiError::conflict(
+                ErrorCode::NotScheduledToCancel,
+                "the subscription is not scheduled to cancel",
+            ));
         }
         s.cancel_at_period_end = false;
         Ok(())
@@ -250,7 +256,7 @@ pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> Api
         let sub = repo::open_for_customer(conn, scope, customer)?.ok_or_else(|| {
             ApiError::new(
                 actix_web::http::StatusCode::NOT_FOUND,
-                "no_upcoming_invoice",
+                ErrorCode::NoUpcomingInvoice,
                 "the customer has no subscription to invoice",
             )
         })?;

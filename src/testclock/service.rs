@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use crate::auth::Auth;
 use crate::cache::Invalidation;
 use crate::db::PgConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::TenantId;
 use crate::schema::test_clocks;
 use crate::state::AppState;
@@ -55,7 +55,7 @@ pub async fn now_for(state: &AppState, scope: Scope) -> ApiResult<DateTime<Utc>>
 }
 
 fn live_mode() -> ApiError {
-    ApiError::forbidden("test_mode_only", "test clocks exist only in test mode")
+    ApiError::forbidden(ErrorCode::TestModeOnly, "test clocks exist only in test mode")
 }
 
 pub async fn get(state: &AppState, auth: Auth) -> ApiResult<TestClockResponse> {
@@ -89,15 +89,14 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                 test_clocks::table.find(tenant).select(test_clocks::frozen_at).for_update().first(conn)?;
             if to <= now {
                 return Err(ApiError::bad_request(
-                    "clock_cannot_go_back",
+                    ErrorCode::ClockCannotGoBack,
                     format!("the test clock only moves forward; it is now {}", now.to_rfc3339()),
                 )
                 .with_param("to"));
             }
             if to - now > MAX_ADVANCE {
-                return Err(
-                    ApiError::bad_request("parameter_invalid", "advance at most ten years at a time").with_param("to")
-                );
+                return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "advance at most ten years at a time")
+                    .with_param("to"));
             }
             let (mut ran, mut cursor) = (0, None);
             loop {

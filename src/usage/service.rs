@@ -7,7 +7,7 @@ use super::models::*;
 use crate::auth::Auth;
 use crate::catalog::models::FeatureType;
 use crate::entitlements::Resolutions;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::CustomerId;
 use crate::ledger::aggregate::aggregate;
 use crate::ledger::event::{check_properties, check_timestamp};
@@ -26,7 +26,7 @@ async fn customer_of(
 ) -> ApiResult<CustomerId> {
     match (id, external) {
         (Some(_), Some(_)) => {
-            Err(ApiError::bad_request("parameter_invalid", "give customer or customer_external_id, not both")
+            Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "give customer or customer_external_id, not both")
                 .with_param("customer_external_id"))
         }
         (Some(id), None) => Ok(id),
@@ -45,8 +45,10 @@ async fn customer_of(
             known.insert(ext, id);
             Ok(id)
         }
-        (None, None) => Err(ApiError::bad_request("parameter_missing", "customer or customer_external_id is required")
-            .with_param("customer")),
+        (None, None) => {
+            Err(ApiError::bad_request(ErrorCode::ParameterMissing, "customer or customer_external_id is required")
+                .with_param("customer"))
+        }
     }
 }
 
@@ -70,11 +72,11 @@ async fn prepare(
         .ok_or_else(|| ApiError::not_found("customer").with_param("customer"))?;
     res.check_open_period(occurred_at, "timestamp")?;
     let info = res.features.get(&req.feature).copied().ok_or_else(|| {
-        ApiError::bad_request("parameter_invalid", format!("there is no feature {:?}", req.feature))
+        ApiError::bad_request(ErrorCode::ParameterInvalid, format!("there is no feature {:?}", req.feature))
             .with_param("feature")
     })?;
     if info.kind != FeatureType::Metered {
-        return Err(ApiError::bad_request("parameter_invalid", "usage is recorded only for metered features")
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "usage is recorded only for metered features")
             .with_param("feature"));
     }
     let quantity = req.quantity.value();
@@ -116,7 +118,7 @@ pub async fn record_batch(
 ) -> ApiResult<UsageBatchResponse> {
     if req.events.len() > MAX_BATCH_EVENTS {
         return Err(ApiError::bad_request(
-            "too_many_events",
+            ErrorCode::TooManyEvents,
             "a batch holds at most 1,000 events; nothing was recorded",
         )
         .with_param("events"));
@@ -182,7 +184,7 @@ pub async fn series(
     };
     let from = p.from.unwrap_or(to - TimeDelta::days(30));
     if from >= to {
-        return Err(ApiError::bad_request("parameter_invalid", "from must be before to").with_param("from"));
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "from must be before to").with_param("from"));
     }
     let mut starts = Vec::new();
     let mut b = truncate(from, granularity);
@@ -190,7 +192,7 @@ pub async fn series(
         starts.push(b);
         if starts.len() > MAX_BUCKETS {
             return Err(ApiError::bad_request(
-                "parameter_invalid",
+                ErrorCode::ParameterInvalid,
                 "at most 1,000 buckets: narrow the range or coarsen the granularity",
             )
             .with_param("granularity"));
@@ -203,7 +205,7 @@ pub async fn series(
         let f = crate::catalog::repo::find_feature(conn, scope, &feature)?
             .ok_or_else(|| ApiError::not_found("feature").with_param("feature"))?;
         let Some(metered) = f.metered() else {
-            return Err(ApiError::bad_request("parameter_invalid", "usage exists only for metered features")
+            return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "usage exists only for metered features")
                 .with_param("feature"));
         };
         let rows = aggregate(conn, scope, customer, metered, from, to, Some(granularity.as_str()))?;

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::money::Quantity;
 use crate::subscriptions::models::Status;
-use crate::types::Text;
+use crate::types::{text_enum, Text};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,18 +32,14 @@ pub struct VerifyRequest {
     pub properties: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum VerifyCode {
-    Valid,
-    KeyNotFound,
-    KeyRevoked,
-    KeyExpired,
-    NoSubscription,
-    FeatureNotInPlan,
-    UsageExceeded,
-    RateLimited,
-}
+text_enum!(
+    /// The verdict: `VALID`, or why not.
+    VerifyCode {
+        Valid => "VALID", KeyNotFound => "KEY_NOT_FOUND", KeyRevoked => "KEY_REVOKED", KeyExpired => "KEY_EXPIRED",
+        NoSubscription => "NO_SUBSCRIPTION", FeatureNotInPlan => "FEATURE_NOT_IN_PLAN",
+        UsageExceeded => "USAGE_EXCEEDED", RateLimited => "RATE_LIMITED"
+    }
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerifiedCustomer {

@@ -1,4 +1,7 @@
+use std::collections::BTreeMap;
+
 use actix_web::http::Method;
+use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
@@ -41,6 +44,81 @@ fn every_operation_is_documented_with_its_errors() {
     assert!(count >= 9);
     assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(spec["components"]["schemas"]["SignupRequest"]["example"].is_object(), "schemas carry examples");
+}
+
+/// Every `enum` in the document, wherever it is, lists exactly the strings the server sends and
+/// accepts: the serde names of the Rust enum behind it. An enum the table below does not know
+/// fails too, so a new one is checked from the day it appears.
+#[test]
+fn every_enum_in_the_document_is_what_the_wire_carries() {
+    use tollgate::catalog::models::{Billing, ChargeModel, FeatureType, Overage, Reset};
+    use tollgate::catalog::period::Interval;
+    use tollgate::error::{ErrorCode, ErrorType};
+    use tollgate::invoices::models::{InvoiceStatus, LineKind, Reason};
+    use tollgate::ledger::aggregate::Aggregation;
+    use tollgate::subscriptions::models::{Status, Timing};
+    use tollgate::tenancy::Mode;
+    use tollgate::usage::models::Granularity;
+    use tollgate::verify::models::VerifyCode;
+
+    fn wire<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+        all.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
+    }
+    let rust: BTreeMap<&str, Vec<String>> = BTreeMap::from([
+        ("Aggregation", wire(Aggregation::ALL)),
+        ("Billing", wire(Billing::ALL)),
+        ("ChargeModel", wire(ChargeModel::ALL)),
+        ("ErrorCode", wire(ErrorCode::ALL)),
+        ("ErrorType", wire(ErrorType::ALL)),
+        ("FeatureType", wire(FeatureType::ALL)),
+        ("Granularity", wire(Granularity::ALL)),
+        ("Interval", wire(Interval::ALL)),
+        ("InvoiceStatus", wire(InvoiceStatus::ALL)),
+        ("LineKind", wire(LineKind::ALL)),
+        ("Mode", wire(Mode::ALL)),
+        ("Overage", wire(Overage::ALL)),
+        ("Reason", wire(Reason::ALL)),
+        ("Reset", wire(Reset::ALL)),
+        ("Status", wire(Status::ALL)),
+        ("Timing", wire(Timing::ALL)),
+        ("VerifyCode", wire(VerifyCode::ALL)),
+    ]);
+    // Serde and the document agree on the words, and the words are what a client sends back.
+    assert_eq!(rust["ChargeModel"], ["per_unit", "graduated", "volume", "package"]);
+    assert_eq!(serde_json::from_value::<ChargeModel>("per_unit".into()).unwrap(), ChargeModel::PerUnit);
+
+    fn walk<'a>(v: &'a Value, at: String, found: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(e) = o.get("enum") {
+                    found.push((at.clone(), e));
+                }
+                for (k, v) in o {
+                    walk(v, format!("{at}/{k}"), found);
+                }
+            }
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(v, format!("{at}/{i}"), found)),
+            _ => {}
+        }
+    }
+    let spec: Value = serde_json::from_str(&tollgate::openapi::spec_json()).unwrap();
+    let mut found = Vec::new();
+    walk(&spec, String::new(), &mut found);
+    let mut seen = Vec::new();
+    for (at, values) in found {
+        let name = at
+            .strip_prefix("/components/schemas/")
+            .unwrap_or_else(|| panic!("an enum outside components at {at}: name it (a text_enum) and refer to it"));
+        let expected = rust.get(name).unwrap_or_else(|| panic!("the enum {name} is not checked: add it to this test"));
+        let documented: Vec<&str> = values.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(&documented, expected, "{name}");
+        seen.push(name.to_owned());
+    }
+    assert_eq!(
+        seen,
+        rust.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
+        "every enum of the table is in the document"
+    );
 }
 
 #[actix_web::test]
