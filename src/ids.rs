@@ -143,6 +143,7 @@ macro_rules! id_type {
                 utoipa::openapi::ObjectBuilder::new()
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .description(Some(concat!("Identifier, `", $prefix, "_` followed by 22 base62 characters.")))
+                    .pattern(Some(concat!("^", $prefix, "_[0-6][0-9A-Za-z]{21}$")))
                     .examples([serde_json::json!($example)])
                     .into()
             }

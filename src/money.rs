@@ -360,13 +360,25 @@ mod schemas {
     use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::openapi::RefOr;
 
-    fn string(description: &str, example: serde_json::Value) -> RefOr<Schema> {
-        ObjectBuilder::new().schema_type(Type::String).description(Some(description)).examples([example]).into()
-    }
+    /// A decimal string from 0 to 10^15 with at most 12 decimal places, as [`super::parse_exact`]
+    /// and the range checks accept it.
+    pub const DECIMAL_PATTERN: &str = r"^(1000000000000000(\.0{1,12})?|[0-9]{1,15}(\.[0-9]{1,12})?)$";
 
     impl utoipa::PartialSchema for super::Currency {
         fn schema() -> RefOr<Schema> {
-            string("ISO 4217 currency code.", serde_json::json!("USD"))
+            // Every code `Currency::parse` accepts (prices need a minor unit), in upper case.
+            let letters = || b'A'..=b'Z';
+            let codes: Vec<String> = letters()
+                .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
+                .filter_map(|code| std::str::from_utf8(&code).ok().map(str::to_owned))
+                .filter(|code| super::Currency::parse(code).is_ok())
+                .collect();
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("ISO 4217 currency code (upper case; lower case is accepted too)."))
+                .enum_values(Some(codes))
+                .examples([serde_json::json!("USD")])
+                .into()
         }
     }
     impl utoipa::ToSchema for super::Currency {
@@ -377,10 +389,14 @@ mod schemas {
 
     impl utoipa::PartialSchema for super::Amount {
         fn schema() -> RefOr<Schema> {
-            string(
-                "A non-negative decimal string in major units, at most 12 decimal places.",
-                serde_json::json!("99.00"),
-            )
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "A decimal string in major units, 0 to 10^15, at most 12 decimal places. Never a JSON number.",
+                ))
+                .pattern(Some(DECIMAL_PATTERN))
+                .examples([serde_json::json!("99.00")])
+                .into()
         }
     }
     impl utoipa::ToSchema for super::Amount {
@@ -391,9 +407,17 @@ mod schemas {
 
     impl utoipa::PartialSchema for super::Quantity {
         fn schema() -> RefOr<Schema> {
+            // `minimum`/`maximum` bind numbers, `pattern` binds strings.
             ObjectBuilder::new()
                 .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Number, Type::String]))
-                .description(Some("A non-negative number, or the same as a decimal string."))
+                .description(Some(
+                    "A number from 0 to 10^15 with at most 12 decimal places, or the same as a decimal string \
+                     (`\"0.25\"`; exact, as a JSON number may not be in your client). Whole quantities come back as \
+                     numbers, fractional ones as strings.",
+                ))
+                .minimum(Some(0))
+                .maximum(Some(1_000_000_000_000_000i64))
+                .pattern(Some(DECIMAL_PATTERN))
                 .examples([serde_json::json!(1000)])
                 .into()
         }

@@ -6,7 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::models::*;
 use super::service;
 use super::throttle::LoginThrottle;
-use crate::auth::{Auth, PathId};
+use crate::auth::{Auth, PathId, Person};
 use crate::error::{ApiResult, ErrorEnvelope};
 use crate::extract::{Json, Query};
 use crate::ids::SecretKeyId;
@@ -34,7 +34,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = SignupRequest,
     responses(
         (status = 201, description = "Account created", body = SignupResponse),
-        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
         (status = 409, description = "`email_taken`", body = ErrorEnvelope),
     )
 )]
@@ -52,7 +51,6 @@ pub async fn signup(state: web::Data<AppState>, Json(req): Json<SignupRequest>) 
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = LoginResponse),
-        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
         (status = 401, description = "`invalid_credentials`", body = ErrorEnvelope),
         (status = 429, description = "`rate_limited`: too many attempts for this email or from this address; see `Retry-After`",
          body = ErrorEnvelope, headers(("Retry-After" = u32, description = "Seconds to wait"))),
@@ -74,7 +72,6 @@ pub async fn login(
     tag = "Accounts",
     responses(
         (status = 200, description = "The tenant", body = TenantResponse),
-        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/tenant")]
@@ -87,18 +84,17 @@ pub async fn get_tenant(state: web::Data<AppState>, auth: Auth) -> ApiResult<Htt
 /// Needs a user's access token. `pricing_url` is what verify returns as `upgrade_url` when a
 /// customer's plan lacks a feature or its limit is reached.
 #[utoipa::path(
+    security(("userToken" = [])),
     tag = "Accounts",
     request_body = UpdateTenantRequest,
     responses(
         (status = 200, description = "The tenant", body = TenantResponse),
-        (status = 400, description = "A field is invalid", body = ErrorEnvelope),
-        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
     )
 )]
 #[patch("/v1/tenant")]
 pub async fn update_tenant(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Person,
     Json(req): Json<UpdateTenantRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::update_tenant(&state, auth, req).await?))
@@ -109,19 +105,17 @@ pub async fn update_tenant(
 /// Needs a user's access token. The key is shown only in this answer; store it in your API
 /// server's secrets.
 #[utoipa::path(
+    security(("userToken" = [])),
     tag = "Accounts",
     request_body = CreateSecretKeyRequest,
     responses(
         (status = 201, description = "Key created", body = CreatedSecretKey),
-        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
-        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
-        (status = 403, description = "`user_token_required`: secret keys cannot mint keys", body = ErrorEnvelope),
     )
 )]
 #[post("/v1/secret-keys")]
 pub async fn create_secret_key(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Person,
     Json(req): Json<CreateSecretKeyRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create_secret_key(&state, auth, req).await?))
@@ -137,24 +131,23 @@ pub struct ListSecretKeysParams {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
     cursor: Option<String>,
 }
 
 /// List the tenant's secret keys, newest first (both modes unless `mode` is given).
 #[utoipa::path(
+    security(("userToken" = [])),
     tag = "Accounts",
     params(ListSecretKeysParams),
     responses(
         (status = 200, description = "A page of keys", body = List<SecretKeyObject>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
-        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
-        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/secret-keys")]
 pub async fn list_secret_keys(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Person,
     Query(p): Query<ListSecretKeysParams>,
 ) -> ApiResult<HttpResponse> {
     let page = Page::from_params(p.limit, p.cursor.as_deref())?;
@@ -163,19 +156,18 @@ pub async fn list_secret_keys(
 
 /// Revoke a secret key, with immediate effect.
 #[utoipa::path(
+    security(("userToken" = [])),
     tag = "Accounts",
-    params(("id" = String, Path, description = "The key's id, `skey_…`")),
+    params(("id" = SecretKeyId, Path, description = "The key's id, `skey_…`")),
     responses(
         (status = 200, description = "Revoked (again, if it already was)", body = RevokedSecretKey),
-        (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope),
-        (status = 403, description = "`user_token_required`", body = ErrorEnvelope),
         (status = 404, description = "No such key in this tenant", body = ErrorEnvelope),
     )
 )]
 #[delete("/v1/secret-keys/{id}")]
 pub async fn revoke_secret_key(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Person,
     PathId(id): PathId<SecretKeyId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::revoke_secret_key(&state, auth, id).await?))

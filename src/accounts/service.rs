@@ -7,7 +7,7 @@ use diesel::Connection;
 use super::models::*;
 use super::repo;
 use super::throttle::LoginThrottle;
-use crate::auth::{tokens, Auth};
+use crate::auth::{tokens, Auth, Person};
 use crate::cache::Invalidation;
 use crate::crypto::jwt;
 use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
@@ -113,8 +113,7 @@ pub async fn get_tenant(state: &AppState, auth: Auth) -> ApiResult<TenantRespons
 }
 
 /// Changes the tenant's name or pricing page (a person's call, like key management).
-pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantRequest) -> ApiResult<TenantResponse> {
-    auth.require_user()?;
+pub async fn update_tenant(state: &AppState, auth: Person, req: UpdateTenantRequest) -> ApiResult<TenantResponse> {
     let id = auth.scope.tenant_id;
     let name = req.name.map(|n| n.into_inner());
     let pricing_url = req.pricing_url.map(|u| u.map(|u| u.into_inner()));
@@ -138,10 +137,9 @@ pub async fn update_tenant(state: &AppState, auth: Auth, req: UpdateTenantReques
 
 pub async fn create_secret_key(
     state: &AppState,
-    auth: Auth,
+    auth: Person,
     req: CreateSecretKeyRequest,
 ) -> ApiResult<CreatedSecretKey> {
-    auth.require_user()?;
     let (row, key) = new_secret_key(auth.scope.tenant_id, req.mode, req.name.into_inner(), state.clock.now());
     let row = crate::db::run(&state.pool, move |conn| {
         repo::insert_secret_key(conn, &row)?;
@@ -160,18 +158,16 @@ pub async fn create_secret_key(
 
 pub async fn list_secret_keys(
     state: &AppState,
-    auth: Auth,
+    auth: Person,
     mode: Option<Mode>,
     page: Page,
 ) -> ApiResult<List<SecretKeyObject>> {
-    auth.require_user()?;
     let tenant = auth.scope.tenant_id;
     let rows = crate::db::run(&state.pool, move |conn| Ok(repo::list_secret_keys(conn, tenant, mode, page)?)).await?;
     Ok(List::from_rows(rows, page, |k| k.id.to_string(), SecretKeyObject::from))
 }
 
-pub async fn revoke_secret_key(state: &AppState, auth: Auth, id: SecretKeyId) -> ApiResult<RevokedSecretKey> {
-    auth.require_user()?;
+pub async fn revoke_secret_key(state: &AppState, auth: Person, id: SecretKeyId) -> ApiResult<RevokedSecretKey> {
     let (tenant, now) = (auth.scope.tenant_id, state.clock.now());
     let revoked_at = state
         .caches

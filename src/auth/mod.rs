@@ -37,12 +37,22 @@ pub struct Auth {
     pub actor: Actor,
 }
 
-impl Auth {
-    /// Account administration (secret keys, later users and settings) is for people, not for
-    /// servers: a leaked secret key must not be able to mint more keys.
-    pub fn require_user(&self) -> ApiResult<UserId> {
-        match self.actor {
-            Actor::User(id) => Ok(id),
+/// A person signed in with an access token from login. Account administration (secret keys,
+/// the tenant's settings) is for people, not for servers: a leaked secret key must not be able
+/// to mint more keys. As an extractor it refuses a secret key with 403 `user_token_required`;
+/// services that take it cannot be called for anyone else.
+#[derive(Debug, Clone, Copy)]
+pub struct Person {
+    pub scope: Scope,
+    pub user: UserId,
+}
+
+impl TryFrom<Auth> for Person {
+    type Error = ApiError;
+
+    fn try_from(auth: Auth) -> ApiResult<Person> {
+        match auth.actor {
+            Actor::User(user) => Ok(Person { scope: auth.scope, user }),
             Actor::SecretKey(_) => Err(ApiError::forbidden(
                 ErrorCode::UserTokenRequired,
                 "this call needs a user's access token (from login), not a secret key",
@@ -154,6 +164,16 @@ impl<T: Resource + 'static> FromRequest for PathId<T> {
                 .map(PathId)
                 .ok_or_else(|| ApiError::not_found(T::RESOURCE))
         })
+    }
+}
+
+impl FromRequest for Person {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Person>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await?.try_into() })
     }
 }
 

@@ -30,7 +30,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = CreateFeatureRequest,
     responses(
         (status = 201, description = "Created", body = FeatureResponse),
-        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
         (status = 409, description = "`resource_already_exists`: the key is taken", body = ErrorEnvelope),
     )
 )]
@@ -49,7 +48,6 @@ pub async fn create_feature(
     params(PageParams),
     responses(
         (status = 200, description = "A page of features", body = List<FeatureResponse>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/features")]
@@ -64,7 +62,7 @@ pub async fn list_features(
 /// Get a feature by its key.
 #[utoipa::path(
     tag = "Catalog",
-    params(("key" = String, Path, description = "The feature's key")),
+    params(("key" = String, Path, description = "The feature's key", min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$")),
     responses(
         (status = 200, description = "The feature", body = FeatureResponse),
         (status = 404, description = "No such feature in this mode", body = ErrorEnvelope),
@@ -105,6 +103,7 @@ pub struct ListPlansParams {
     archived: Option<bool>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
     cursor: Option<String>,
 }
 
@@ -114,7 +113,6 @@ pub struct ListPlansParams {
     params(ListPlansParams),
     responses(
         (status = 200, description = "A page of plans", body = List<PlanResponse>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/plans")]
@@ -139,7 +137,7 @@ pub struct GetPlanParams {
 /// Get a plan by its key: the newest version, or `?version=N`.
 #[utoipa::path(
     tag = "Catalog",
-    params(("key" = String, Path, description = "The plan's key"), GetPlanParams),
+    params(("key" = String, Path, description = "The plan's key", min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$"), GetPlanParams),
     responses(
         (status = 200, description = "The plan", body = PlanResponse),
         (status = 404, description = "No such plan (or version) in this mode", body = ErrorEnvelope),
@@ -161,7 +159,7 @@ pub async fn get_plan(
 /// change becomes version N+1 and existing subscriptions keep the version they have.
 #[utoipa::path(
     tag = "Catalog",
-    params(("key" = String, Path, description = "The plan's key")),
+    params(("key" = String, Path, description = "The plan's key", min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$")),
     request_body = UpdatePlanRequest,
     responses(
         (status = 200, description = "The plan's newest version", body = PlanResponse),
@@ -182,7 +180,7 @@ pub async fn update_plan(
 /// Archive a plan: it takes no new subscriptions; existing ones go on.
 #[utoipa::path(
     tag = "Catalog",
-    params(("key" = String, Path, description = "The plan's key")),
+    params(("key" = String, Path, description = "The plan's key", min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$")),
     responses(
         (status = 200, description = "Archived (again, if it already was)", body = PlanResponse),
         (status = 404, description = "No such plan in this mode", body = ErrorEnvelope),

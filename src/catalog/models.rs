@@ -34,6 +34,23 @@ text_enum!(
     ChargeModel { PerUnit => "per_unit", Graduated => "graduated", Volume => "volume", Package => "package" }
 );
 
+/// A config feature's value: a string (at most 500 characters), a number or a boolean.
+pub struct ConfigValue;
+
+impl utoipa::PartialSchema for ConfigValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{SchemaType, Type};
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Number, Type::Boolean]))
+            .description(Some("A config feature's value: a string (at most 500 characters), a number or a boolean."))
+            .max_length(Some(500))
+            .examples([serde_json::json!("dedicated")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ConfigValue {}
+
 // ---- rows ----
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -204,19 +221,19 @@ impl ChargeSpec {
 #[schema(example = json!({"key": "api_calls", "name": "API calls", "type": "metered", "unit": "request", "aggregation": "sum"}))]
 pub struct CreateFeatureRequest {
     /// Your name for it, used everywhere else: 1 to 64 of `A-Z a-z 0-9 _ - . :`. Unique per mode.
-    #[schema(value_type = String, example = "api_calls")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$", value_type = String, example = "api_calls")]
     pub key: Key,
-    #[schema(value_type = String, example = "API calls")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, example = "API calls")]
     pub name: Text<1, 200>,
     #[serde(rename = "type")]
     pub kind: FeatureType,
     /// What one unit is, for invoices (`request`, `MB`).
-    #[schema(value_type = Option<String>, example = "request")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>, example = "request")]
     pub unit: Option<Text<1, 50>>,
     /// Metered features only; default `sum` (of each event's quantity).
     pub aggregation: Option<Aggregation>,
     /// The event property that `max`, `unique_count` and `latest` read.
-    #[schema(value_type = Option<String>, example = "model")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>, example = "model")]
     pub property: Option<Text<1, 100>>,
 }
 
@@ -276,7 +293,7 @@ pub struct EntitlementInput {
     /// Metered: default `block`.
     pub overage: Option<Overage>,
     /// Config: the value (a string, number or boolean).
-    #[schema(value_type = Option<Object>, example = "dedicated")]
+    #[schema(value_type = Option<ConfigValue>, example = "dedicated")]
     pub value: Option<serde_json::Value>,
     pub rate_limit: Option<RateLimitInput>,
 }
@@ -309,7 +326,7 @@ pub struct ChargeInput {
     /// `graduated`, `volume`: ascending tiers, the last unbounded.
     pub tiers: Option<Vec<TierInput>>,
     /// `package`: units per package; a started package is billed whole.
-    #[schema(value_type = Option<u64>, example = 1000)]
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 1_000_000_000_000_u64, example = 1000)]
     pub package_size: Option<Quantity>,
     /// `package`: the price of one package.
     pub package_amount: Option<Amount>,
@@ -334,9 +351,9 @@ fn plan_example() -> serde_json::Value {
 #[schema(example = plan_example)]
 pub struct CreatePlanRequest {
     /// 1 to 64 of `A-Z a-z 0-9 _ - . :`; unique per mode.
-    #[schema(value_type = String, example = "pro")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$", value_type = String, example = "pro")]
     pub key: Key,
-    #[schema(value_type = String, example = "Pro")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, example = "Pro")]
     pub name: Text<1, 200>,
     pub currency: Currency,
     pub interval: Interval,
@@ -362,7 +379,7 @@ pub struct CreatePlanRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount": "109.00", "charges": [{"feature": "api_calls", "model": "per_unit", "unit_amount": "0.0025", "included": 50000}]}))]
 pub struct UpdatePlanRequest {
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub name: Option<Text<1, 200>>,
     pub currency: Option<Currency>,
     pub interval: Option<Interval>,
@@ -397,9 +414,9 @@ pub struct PlanResponse {
     pub amount: String,
     pub billing: Billing,
     pub trial_days: i32,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<EntitlementInput>)]
     pub entitlements: serde_json::Value,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ChargeInput>)]
     pub charges: serde_json::Value,
     pub archived: bool,
     pub created_at: DateTime<Utc>,

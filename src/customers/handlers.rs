@@ -26,7 +26,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     request_body = CreateCustomerRequest,
     responses(
         (status = 201, description = "Created", body = CustomerResponse),
-        (status = 400, description = "A field is missing or invalid", body = ErrorEnvelope),
         (status = 409, description = "`external_id_taken`", body = ErrorEnvelope),
     )
 )]
@@ -49,6 +48,7 @@ pub struct ListCustomersParams {
     external_id: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
     cursor: Option<String>,
 }
 
@@ -58,7 +58,6 @@ pub struct ListCustomersParams {
     params(ListCustomersParams),
     responses(
         (status = 200, description = "A page of customers", body = List<CustomerResponse>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/customers")]
@@ -74,7 +73,7 @@ pub async fn list_customers(
 /// Get a customer.
 #[utoipa::path(
     tag = "Customers",
-    params(("id" = String, Path, description = "`cus_…`")),
+    params(("id" = CustomerId, Path, description = "`cus_…`")),
     responses(
         (status = 200, description = "The customer", body = CustomerResponse),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
@@ -92,11 +91,10 @@ pub async fn get_customer(
 /// Change a customer.
 #[utoipa::path(
     tag = "Customers",
-    params(("id" = String, Path, description = "`cus_…`")),
+    params(("id" = CustomerId, Path, description = "`cus_…`")),
     request_body = UpdateCustomerRequest,
     responses(
         (status = 200, description = "The customer", body = CustomerResponse),
-        (status = 400, description = "A field is invalid", body = ErrorEnvelope),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
         (status = 409, description = "`external_id_taken`", body = ErrorEnvelope),
     )
@@ -114,7 +112,7 @@ pub async fn update_customer(
 /// Delete a customer that has no subscription in force.
 #[utoipa::path(
     tag = "Customers",
-    params(("id" = String, Path, description = "`cus_…`")),
+    params(("id" = CustomerId, Path, description = "`cus_…`")),
     responses(
         (status = 200, description = "Deleted", body = DeletedCustomer),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),

@@ -89,14 +89,14 @@ impl<'de> Deserialize<'de> for TaxRate {
 pub struct CreateCustomerRequest {
     #[schema(value_type = String, format = Email)]
     pub email: Email,
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub name: Option<Text<1, 200>>,
     /// Your id for this customer; unique per mode.
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub external_id: Option<Text<1, 200>>,
     pub metadata: Option<Metadata>,
     /// Percent, applied to invoice subtotals.
-    #[schema(value_type = Option<String>, example = "20")]
+    #[schema(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", value_type = Option<String>, example = "20")]
     pub tax_rate: Option<TaxRate>,
 }
 
@@ -109,14 +109,14 @@ pub struct UpdateCustomerRequest {
     #[schema(value_type = Option<String>, format = Email)]
     pub email: Option<Email>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub name: Option<Option<Text<1, 200>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub external_id: Option<Option<Text<1, 200>>>,
     pub metadata: Option<Metadata>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", value_type = Option<String>)]
     pub tax_rate: Option<Option<TaxRate>>,
 }
 

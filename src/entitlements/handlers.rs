@@ -17,7 +17,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// without one.
 #[utoipa::path(
     tag = "Customers",
-    params(("id" = String, Path, description = "`cus_…`")),
+    params(("id" = CustomerId, Path, description = "`cus_…`")),
     responses(
         (status = 200, description = "The entitlements", body = EntitlementList),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
@@ -35,7 +35,7 @@ pub async fn list_entitlements(
 /// One feature for the customer: granted or not, with its limit and what is left.
 #[utoipa::path(
     tag = "Customers",
-    params(("id" = String, Path, description = "`cus_…`"), ("feature" = String, Path, description = "The feature's key")),
+    params(("id" = CustomerId, Path, description = "`cus_…`"), ("feature" = String, Path, description = "The feature's key", min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_.:-]+$")),
     responses(
         (status = 200, description = "The entitlement (`has_access: false` when the plan lacks it)", body = EntitlementResponse),
         (status = 404, description = "No such customer or feature in this mode", body = ErrorEnvelope),

@@ -34,7 +34,7 @@ pub struct EntitlementResponse {
     /// Metered: when the window starts over (null for `never` or unlimited).
     pub resets_at: Option<DateTime<Utc>>,
     /// Config: the value.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::catalog::models::ConfigValue>)]
     pub value: Option<serde_json::Value>,
     pub rate_limit: Option<RateLimitSpec>,
     /// Metered: what happens past the limit.

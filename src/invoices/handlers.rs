@@ -27,7 +27,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     params(InvoiceListParams),
     responses(
         (status = 200, description = "A page of invoices", body = List<InvoiceResponse>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/invoices")]
@@ -43,7 +42,7 @@ pub async fn list_invoices(
 /// Get an invoice.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The invoice", body = InvoiceResponse),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),
@@ -62,7 +61,7 @@ pub async fn get_invoice(
 /// time, it gets its number and becomes immutable, and it is emailed to the customer.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The finalized invoice", body = InvoiceResponse),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),
@@ -81,7 +80,7 @@ pub async fn finalize_invoice(
 /// Void a draft or open invoice. A voided invoice keeps its number; nothing is owed.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The voided invoice", body = InvoiceResponse),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),
@@ -100,7 +99,7 @@ pub async fn void_invoice(
 /// Record that an open invoice was paid outside Tollgate.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The paid invoice", body = InvoiceResponse),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),
@@ -119,7 +118,7 @@ pub async fn mark_invoice_paid(
 /// Give up on collecting an open invoice.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The invoice, now uncollectible", body = InvoiceResponse),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),
@@ -138,7 +137,7 @@ pub async fn mark_invoice_uncollectible(
 /// The invoice as a printable HTML page.
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`in_…`")),
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
         (status = 200, description = "The invoice document", content_type = "text/html", body = String),
         (status = 404, description = "No such invoice in this mode", body = ErrorEnvelope),

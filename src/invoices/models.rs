@@ -139,44 +139,6 @@ pub struct TierResponse {
     pub amount: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvoiceResponse {
-    /// Null on the upcoming-invoice preview.
-    pub id: Option<InvoiceId>,
-    /// `TEST-000001` / `INV-000001`, gapless per tenant and mode; null while `draft`.
-    #[schema(example = "INV-000042")]
-    pub number: Option<String>,
-    pub customer: CustomerId,
-    pub subscription: Option<SubscriptionId>,
-    pub status: InvoiceStatus,
-    pub reason: Reason,
-    pub currency: Currency,
-    pub period_start: DateTime<Utc>,
-    pub period_end: DateTime<Utc>,
-    pub lines: Vec<LineResponse>,
-    #[schema(example = "239.00")]
-    pub subtotal: String,
-    /// The customer's `tax_rate` (percent) when the invoice was rated.
-    #[schema(example = "20")]
-    pub tax_rate: Option<String>,
-    #[schema(example = "47.80")]
-    pub tax: String,
-    #[schema(example = "286.80")]
-    pub total: String,
-    /// Credit from earlier invoices (a downgrade's unused time) used on this one.
-    #[schema(example = "0.00")]
-    pub credit_applied: String,
-    #[schema(example = "286.80")]
-    pub amount_due: String,
-    pub created_at: Option<DateTime<Utc>>,
-    /// When a draft finalizes by itself.
-    pub finalize_at: Option<DateTime<Utc>>,
-    pub issued_at: Option<DateTime<Utc>>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub paid_at: Option<DateTime<Utc>>,
-    pub voided_at: Option<DateTime<Utc>>,
-}
-
 pub fn decimal(d: Decimal) -> String {
     d.normalize().to_string()
 }
@@ -224,12 +186,38 @@ impl From<Line> for LineDraft {
     }
 }
 
-impl InvoiceResponse {
-    pub fn new(inv: &Invoice, lines: &[LineDraft]) -> InvoiceResponse {
+/// What every invoice shows, the upcoming preview's included: who, which period, the lines and
+/// the amounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceSummary {
+    pub customer: CustomerId,
+    pub subscription: Option<SubscriptionId>,
+    pub status: InvoiceStatus,
+    pub reason: Reason,
+    pub currency: Currency,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub lines: Vec<LineResponse>,
+    #[schema(example = "239.00")]
+    pub subtotal: String,
+    /// The customer's `tax_rate` (percent) when the invoice was rated.
+    #[schema(example = "20")]
+    pub tax_rate: Option<String>,
+    #[schema(example = "47.80")]
+    pub tax: String,
+    #[schema(example = "286.80")]
+    pub total: String,
+    /// Credit from earlier invoices (a downgrade's unused time) used on this one.
+    #[schema(example = "0.00")]
+    pub credit_applied: String,
+    #[schema(example = "286.80")]
+    pub amount_due: String,
+}
+
+impl InvoiceSummary {
+    fn new(inv: &Invoice, lines: &[LineDraft]) -> InvoiceSummary {
         let c = inv.currency();
-        InvoiceResponse {
-            id: (inv.status != InvoiceStatus::Upcoming).then_some(inv.id),
-            number: inv.number.clone(),
+        InvoiceSummary {
             customer: inv.customer_id,
             subscription: inv.subscription_id,
             status: inv.status,
@@ -244,13 +232,56 @@ impl InvoiceResponse {
             total: c.format(inv.total),
             credit_applied: c.format(inv.credit_applied),
             amount_due: c.format(inv.amount_due),
-            created_at: (inv.status != InvoiceStatus::Upcoming).then_some(inv.created_at),
+        }
+    }
+}
+
+/// An invoice: a draft, or finalized (numbered and immutable).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceResponse {
+    pub id: InvoiceId,
+    /// `TEST-000001` / `INV-000001`, gapless per tenant and mode; null while `draft`.
+    #[schema(example = "INV-000042")]
+    pub number: Option<String>,
+    #[serde(flatten)]
+    pub summary: InvoiceSummary,
+    pub created_at: DateTime<Utc>,
+    /// When a draft finalizes by itself.
+    pub finalize_at: Option<DateTime<Utc>>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<DateTime<Utc>>,
+}
+
+impl InvoiceResponse {
+    pub fn new(inv: &Invoice, lines: &[LineDraft]) -> InvoiceResponse {
+        InvoiceResponse {
+            id: inv.id,
+            number: inv.number.clone(),
+            summary: InvoiceSummary::new(inv, lines),
+            created_at: inv.created_at,
             finalize_at: inv.finalize_at,
             issued_at: inv.issued_at,
             due_at: inv.due_at,
             paid_at: inv.paid_at,
             voided_at: inv.voided_at,
         }
+    }
+}
+
+/// What the customer's current period would bill if it closed now: not an invoice yet, so no
+/// id, number or dates of its own; `status` is `upcoming`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpcomingInvoice {
+    #[serde(flatten)]
+    pub summary: InvoiceSummary,
+}
+
+impl UpcomingInvoice {
+    pub fn new(inv: &Invoice, lines: &[LineDraft]) -> UpcomingInvoice {
+        debug_assert_eq!(inv.status, InvoiceStatus::Upcoming);
+        UpcomingInvoice { summary: InvoiceSummary::new(inv, lines) }
     }
 }
 
@@ -265,5 +296,6 @@ pub struct InvoiceListParams {
     /// 1 to 100; default 20.
     pub limit: Option<i64>,
     /// From the previous page's `next_cursor`.
+    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
     pub cursor: Option<String>,
 }

@@ -19,11 +19,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// The key is shown only in this answer. Its mode is visible in it (`tg_test_…`, `tg_live_…`).
 #[utoipa::path(
     tag = "API keys",
-    params(("id" = String, Path, description = "The customer, `cus_…`")),
+    params(("id" = CustomerId, Path, description = "The customer, `cus_…`")),
     request_body = CreateApiKeyRequest,
     responses(
         (status = 201, description = "Created", body = CreatedApiKey),
-        (status = 400, description = "A field is invalid", body = ErrorEnvelope),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
     )
 )]
@@ -40,7 +39,7 @@ pub async fn create_api_key(
 /// List a customer's API keys, newest first (never the keys themselves).
 #[utoipa::path(
     tag = "API keys",
-    params(("id" = String, Path, description = "The customer, `cus_…`"), PageParams),
+    params(("id" = CustomerId, Path, description = "The customer, `cus_…`"), PageParams),
     responses(
         (status = 200, description = "A page of keys", body = List<ApiKeyObject>),
         (status = 404, description = "No such customer in this mode", body = ErrorEnvelope),
@@ -59,7 +58,7 @@ pub async fn list_api_keys(
 /// Revoke an API key: `verify` answers `KEY_REVOKED` for it within a second, on every instance.
 #[utoipa::path(
     tag = "API keys",
-    params(("id" = String, Path, description = "`key_…`")),
+    params(("id" = ApiKeyId, Path, description = "`key_…`")),
     responses(
         (status = 200, description = "Revoked (again, if it already was)", body = RevokedApiKey),
         (status = 404, description = "No such key in this mode", body = ErrorEnvelope),
@@ -77,11 +76,10 @@ pub async fn revoke_api_key(
 /// Replace an API key with a new one; the old one keeps working for `grace_seconds`.
 #[utoipa::path(
     tag = "API keys",
-    params(("id" = String, Path, description = "`key_…`")),
+    params(("id" = ApiKeyId, Path, description = "`key_…`")),
     request_body = RotateApiKeyRequest,
     responses(
         (status = 201, description = "The new key", body = CreatedApiKey),
-        (status = 400, description = "A field is invalid", body = ErrorEnvelope),
         (status = 404, description = "No such key in this mode", body = ErrorEnvelope),
         (status = 409, description = "`api_key_inactive`: revoked or expired", body = ErrorEnvelope),
     )

@@ -29,7 +29,7 @@ pub struct ApiKey {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "production", "expires_at": "2027-01-01T00:00:00Z"}))]
 pub struct CreateApiKeyRequest {
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub name: Option<Text<1, 100>>,
     /// After this the key answers `KEY_EXPIRED`; must be in the future.
     #[serde(default, deserialize_with = "crate::types::time_opt")]

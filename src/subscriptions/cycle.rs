@@ -32,7 +32,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::SubscriptionId;
 use crate::invoices::build::{create, create_and_finalize, fee_line, finalize, terms, NewInvoice, UsageSpan};
 use crate::invoices::document::{day, span};
-use crate::invoices::models::{InvoiceResponse, InvoiceStatus, LineDraft, LineKind, Reason};
+use crate::invoices::models::{InvoiceStatus, LineDraft, LineKind, Reason, UpcomingInvoice};
 use crate::tenancy::Scope;
 
 pub fn out_of_range() -> ApiError {
@@ -327,7 +327,7 @@ pub fn cancel_now(
 /// What the subscription's current period would bill if it closed now, built by the same code
 /// as the real closing invoice ([`closing_lines`], [`NewInvoice::build`]), with the customer's
 /// credit applied as finalizing would. Nothing is written.
-pub fn upcoming(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: DateTime<Utc>) -> ApiResult<InvoiceResponse> {
+pub fn upcoming(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: DateTime<Utc>) -> ApiResult<UpcomingInvoice> {
     let current = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
     let next = next_period(conn, scope, sub, &current)?;
     let (lines, usage) = closing_lines(sub, &current, next.as_ref());
@@ -349,5 +349,5 @@ pub fn upcoming(conn: &mut PgConn, scope: Scope, sub: &Subscription, now: DateTi
     inv.status = InvoiceStatus::Upcoming;
     inv.credit_applied = applied;
     inv.amount_due = due;
-    Ok(InvoiceResponse::new(&inv, &lines))
+    Ok(UpcomingInvoice::new(&inv, &lines))
 }

@@ -9,7 +9,7 @@ use crate::auth::{Auth, PathId};
 use crate::error::{ApiError, ApiResult, ErrorCode, ErrorEnvelope};
 use crate::extract::{Json, Query};
 use crate::ids::{CustomerId, SubscriptionId};
-use crate::invoices::models::InvoiceResponse;
+use crate::invoices::models::UpcomingInvoice;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 
@@ -51,9 +51,11 @@ pub async fn create_subscription(
 #[into_params(parameter_in = Query)]
 pub struct ListSubscriptionsParams {
     /// Only this customer's subscriptions.
+    #[param(value_type = Option<CustomerId>)]
     customer: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
     cursor: Option<String>,
 }
 
@@ -63,7 +65,6 @@ pub struct ListSubscriptionsParams {
     params(ListSubscriptionsParams),
     responses(
         (status = 200, description = "A page of subscriptions", body = List<SubscriptionResponse>),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
     )
 )]
 #[get("/v1/subscriptions")]
@@ -86,7 +87,7 @@ pub async fn list_subscriptions(
 /// Get a subscription.
 #[utoipa::path(
     tag = "Subscriptions",
-    params(("id" = String, Path, description = "`sub_…`")),
+    params(("id" = SubscriptionId, Path, description = "`sub_…`")),
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
         (status = 404, description = "No such subscription in this mode", body = ErrorEnvelope),
@@ -104,7 +105,7 @@ pub async fn get_subscription(
 /// Move a subscription to another plan, now or at the end of the period.
 #[utoipa::path(
     tag = "Subscriptions",
-    params(("id" = String, Path, description = "`sub_…`")),
+    params(("id" = SubscriptionId, Path, description = "`sub_…`")),
     request_body = ChangeSubscriptionRequest,
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
@@ -126,7 +127,7 @@ pub async fn change_subscription(
 /// Cancel a subscription at the end of the period (default) or now.
 #[utoipa::path(
     tag = "Subscriptions",
-    params(("id" = String, Path, description = "`sub_…`")),
+    params(("id" = SubscriptionId, Path, description = "`sub_…`")),
     request_body = CancelSubscriptionRequest,
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
@@ -147,7 +148,7 @@ pub async fn cancel_subscription(
 /// Undo a cancellation scheduled for the end of the period.
 #[utoipa::path(
     tag = "Subscriptions",
-    params(("id" = String, Path, description = "`sub_…`")),
+    params(("id" = SubscriptionId, Path, description = "`sub_…`")),
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
         (status = 404, description = "No such subscription in this mode", body = ErrorEnvelope),
@@ -166,9 +167,9 @@ pub async fn resume_subscription(
 /// What the customer's current period would bill if it closed now (`status: "upcoming"`).
 #[utoipa::path(
     tag = "Invoices",
-    params(("id" = String, Path, description = "`cus_…`")),
+    params(("id" = CustomerId, Path, description = "`cus_…`")),
     responses(
-        (status = 200, description = "The upcoming invoice", body = InvoiceResponse),
+        (status = 200, description = "The upcoming invoice", body = UpcomingInvoice),
         (status = 404, description = "No such customer, or `no_upcoming_invoice`", body = ErrorEnvelope),
     )
 )]

@@ -9,7 +9,7 @@ use crate::catalog::models::{Plan, PlanVersion};
 use crate::db::PgConn;
 use crate::error::{on_unique_violation, ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, SubscriptionId};
-use crate::invoices::models::InvoiceResponse;
+use crate::invoices::models::UpcomingInvoice;
 use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Scope;
@@ -248,7 +248,7 @@ pub async fn resume(state: &AppState, auth: Auth, id: SubscriptionId) -> ApiResu
 
 /// What the customer's current period would bill if it closed now: the number a usage
 /// dashboard shows. Nothing is written.
-pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<InvoiceResponse> {
+pub async fn upcoming(state: &AppState, auth: Auth, customer: CustomerId) -> ApiResult<UpcomingInvoice> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {

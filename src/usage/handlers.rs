@@ -65,10 +65,9 @@ pub async fn record_usage_batch(
 /// A customer's usage of a feature over time, for a usage dashboard.
 #[utoipa::path(
     tag = "Usage",
-    params(("id" = String, Path, description = "`cus_…`"), UsageSeriesParams),
+    params(("id" = CustomerId, Path, description = "`cus_…`"), UsageSeriesParams),
     responses(
         (status = 200, description = "One point per bucket, empty buckets included", body = UsageSeries),
-        (status = 400, description = "A parameter is invalid", body = ErrorEnvelope),
         (status = 404, description = "No such customer or feature in this mode", body = ErrorEnvelope),
     )
 )]

@@ -16,7 +16,7 @@ pub const MAX_BATCH_EVENTS: usize = 1000;
     "event_id": "job-88121", "timestamp": "2026-11-24T09:58:00Z"}))]
 pub struct UsageEventRequest {
     pub customer: Option<CustomerId>,
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub customer_external_id: Option<Text<1, 200>>,
     /// A metered feature's key.
     #[schema(example = "data_mb")]
@@ -24,7 +24,7 @@ pub struct UsageEventRequest {
     #[schema(value_type = u64, example = 1)]
     pub quantity: Quantity,
     /// Your id for the event; an id seen before is not counted again, ever.
-    #[schema(value_type = String, example = "job-88121")]
+    #[schema(min_length = 1, max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, example = "job-88121")]
     pub event_id: Text<1, 255>,
     /// When it happened (default now): up to 35 days back, 5 minutes ahead.
     #[serde(default, deserialize_with = "crate::types::time_opt")]

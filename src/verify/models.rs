@@ -22,7 +22,7 @@ pub struct VerifyRequest {
     #[schema(value_type = Option<u64>, example = 1)]
     pub quantity: Option<Quantity>,
     /// Your id for this request: a retry with the same id consumes nothing more.
-    #[schema(value_type = Option<String>, example = "req_7f3a9c")]
+    #[schema(min_length = 1, max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>, example = "req_7f3a9c")]
     pub event_id: Option<Text<1, 255>>,
     /// When the usage happened (default now); up to 35 days back and 5 minutes ahead.
     #[serde(default, deserialize_with = "crate::types::time_opt")]

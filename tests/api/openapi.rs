@@ -35,15 +35,94 @@ fn every_operation_is_documented_with_its_errors() {
             if !open {
                 assert!(responses.contains_key("401"), "{id} documents 401");
             }
-            if method == "post" && !open {
+            if method == "post" && !open && !["/v1/verify", "/v1/usage", "/v1/usage/batch"].contains(&path.as_str()) {
                 let params = op["parameters"].as_array().unwrap();
                 assert!(params.iter().any(|p| p["name"] == "Idempotency-Key"), "{id} documents Idempotency-Key");
             }
         }
     }
     assert!(count >= 9);
-    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
-    assert!(spec["components"]["schemas"]["SignupRequest"]["example"].is_object(), "schemas carry examples");
+    assert_eq!(spec["components"]["securitySchemes"]["secretKey"]["scheme"], "bearer");
+    assert_eq!(spec["components"]["securitySchemes"]["userToken"]["bearerFormat"], "JWT");
+    assert!(spec["components"]["schemas"]["SignupRequest"]["examples"][0].is_object(), "schemas carry examples");
+}
+
+/// What generated clients need beyond the statuses: lists typed by their item, an example on
+/// every successful answer, OpenAPI 3.1's `examples` in schemas, bodies optional exactly when
+/// they have no required field, and the constraints the server enforces.
+#[test]
+fn the_document_is_usable_by_generated_clients() {
+    let spec: Value = serde_json::from_str(&tollgate::openapi::spec_json()).unwrap();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    assert!(!schemas.keys().any(|k| k.starts_with("List_")));
+    assert_eq!(schemas["CustomerList"]["properties"]["data"]["items"]["$ref"], "#/components/schemas/CustomerResponse");
+    assert_eq!(schemas["InvoiceList"]["properties"]["data"]["items"]["$ref"], "#/components/schemas/InvoiceResponse");
+    // A real invoice always has an id; the preview is its own schema without one.
+    let own = &schemas["InvoiceResponse"]["allOf"][1];
+    assert!(own["required"].as_array().unwrap().contains(&"id".into()));
+    assert_eq!(own["properties"]["id"]["$ref"], "#/components/schemas/InvoiceId");
+    assert!(schemas["UpcomingInvoice"].to_string().contains("InvoiceSummary"));
+    assert!(!schemas["UpcomingInvoice"].to_string().contains("InvoiceId"));
+    assert_eq!(schemas["CustomerId"]["pattern"], "^cus_[0-6][0-9A-Za-z]{21}$");
+    assert!(schemas["Amount"]["pattern"].is_string());
+
+    fn no_example_in_schemas(v: &Value, at: &str) {
+        match v {
+            Value::Object(o) => {
+                if at.contains("/schema") || at.starts_with("/components/schemas") {
+                    assert!(!o.contains_key("example") || o.contains_key("schema"), "`example` in a schema at {at}");
+                }
+                o.iter().for_each(|(k, v)| no_example_in_schemas(v, &format!("{at}/{k}")));
+            }
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| no_example_in_schemas(v, &format!("{at}/{i}"))),
+            _ => {}
+        }
+    }
+    no_example_in_schemas(&spec["components"]["schemas"], "/components/schemas");
+
+    let mut bodies = BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if let Some(media) = response["content"]["application/json"].as_object() {
+                    if status.starts_with('2') {
+                        assert!(media.contains_key("example"), "{method} {path} {status} has an example");
+                    }
+                }
+                assert!(response["headers"]["X-Request-Id"].is_object(), "{method} {path} {status} has X-Request-Id");
+            }
+            if let Some(body) = op.get("requestBody") {
+                bodies.insert(format!("{method} {path}"), body["required"].as_bool().unwrap());
+            }
+        }
+    }
+    assert_eq!(bodies["patch /v1/tenant"], false);
+    assert_eq!(bodies["patch /v1/customers/{id}"], false);
+    assert_eq!(bodies["post /v1/customers"], true);
+    let replayed = &spec["paths"]["/v1/customers"]["post"]["responses"]["201"]["headers"]["Idempotent-Replayed"];
+    assert!(replayed.is_object());
+    let person = &spec["paths"]["/v1/secret-keys"]["post"]["security"];
+    assert_eq!(person, &serde_json::json!([{"userToken": []}]));
+    assert_eq!(spec["paths"]["/v1/signup"]["post"]["security"], serde_json::json!([{}]));
+}
+
+/// What the document says of bodies is what the server does: an optional body may be left out
+/// (it reads as `{}`), a required one may not.
+#[actix_web::test]
+async fn optional_bodies_may_be_left_out() {
+    let app = spawn_app().await;
+    let tenant = app.signup().await;
+    let res =
+        app.send(Method::PATCH, "/v1/tenant", &[("Authorization", &format!("Bearer {}", tenant.token))], None).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let sk = format!("Bearer {}", tenant.sk_test);
+    let res = app.send(Method::POST, "/v1/customers", &[("Authorization", &sk)], None).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.body["error"]["code"], "parameter_missing");
+    // A secret key may not administer the account, whatever the body.
+    let res = app.send(Method::PATCH, "/v1/tenant", &[("Authorization", &sk)], None).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.body["error"]["code"], "user_token_required");
 }
 
 /// Every `enum` in the document, wherever it is, lists exactly the strings the server sends and
@@ -106,6 +185,16 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
     walk(&spec, String::new(), &mut found);
     let mut seen = Vec::new();
     for (at, values) in found {
+        if at == "/components/schemas/Currency" {
+            // Every code the server takes for a price, and nothing else.
+            let codes: Vec<&str> = values.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            for code in &codes {
+                assert_eq!(tollgate::money::Currency::parse(code).map(|c| c.code()), Ok(*code));
+            }
+            assert!(codes.len() > 150 && codes.contains(&"JPY") && codes.contains(&"KWD"), "{codes:?}");
+            assert!(!codes.contains(&"XAU"), "gold has no minor unit: not for prices");
+            continue;
+        }
         let name = at
             .strip_prefix("/components/schemas/")
             .unwrap_or_else(|| panic!("an enum outside components at {at}: name it (a text_enum) and refer to it"));
