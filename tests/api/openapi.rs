@@ -96,9 +96,9 @@ fn the_document_is_usable_by_generated_clients() {
             }
         }
     }
-    assert_eq!(bodies["patch /v1/tenant"], false);
-    assert_eq!(bodies["patch /v1/customers/{id}"], false);
-    assert_eq!(bodies["post /v1/customers"], true);
+    assert!(!bodies["patch /v1/tenant"]);
+    assert!(!bodies["patch /v1/customers/{id}"]);
+    assert!(bodies["post /v1/customers"]);
     let replayed = &spec["paths"]["/v1/customers"]["post"]["responses"]["201"]["headers"]["Idempotent-Replayed"];
     assert!(replayed.is_object());
     let person = &spec["paths"]["/v1/secret-keys"]["post"]["security"];
