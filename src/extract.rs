@@ -127,6 +127,10 @@ fn check_nul(body: &[u8]) -> Result<(), ApiError> {
 /// one with [`parse_value`].
 fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
+    // Every body is an object: serde would also fill a struct from an array, field by field.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "the body must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}")))?;
@@ -300,6 +304,8 @@ mod tests {
         assert_eq!(err(r#"{"key": "#), ("invalid_json".into(), None));
         assert_eq!(err(r#"{"key":"p"} trailing"#), ("invalid_json".into(), None));
         assert_eq!(err(r#"[1,2]"#).0, "parameter_invalid");
+        // serde would fill a struct from an array, field by field: a body is an object.
+        assert_eq!(err(r#" [null, null]"#).0, "parameter_invalid");
     }
 
     #[test]

@@ -402,10 +402,21 @@ mod polish {
     }
 
     /// OpenAPI 3.1 schemas are JSON Schema: `examples` (a list), not the deprecated `example`.
+    /// And no text anywhere may hold a NUL character (PostgreSQL cannot store it): a string
+    /// without a stricter rule says so.
     fn schema_examples(v: &mut Value) {
         let Value::Object(o) = v else { return };
         if let Some(example) = o.remove("example") {
             o.entry("examples").or_insert_with(|| Value::Array(vec![example]));
+        }
+        let string = match o.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        let checked_format = o.get("format").and_then(Value::as_str).is_some_and(|f| f != "password");
+        if string && !o.contains_key("pattern") && !o.contains_key("enum") && !checked_format {
+            o.insert("pattern".into(), Value::String("^[^\\u0000]*$".into()));
         }
         for key in ["properties", "patternProperties"] {
             if let Some(Value::Object(props)) = o.get_mut(key) {
@@ -430,10 +441,11 @@ mod polish {
             match v {
                 Value::Object(o) => {
                     for (k, child) in o.iter_mut() {
-                        if k == "schema" {
-                            schema_examples(child);
-                        } else {
-                            find(child);
+                        match k.as_str() {
+                            "schema" => schema_examples(child),
+                            // Response headers: what the server sends, described in words.
+                            "headers" => {}
+                            _ => find(child),
                         }
                     }
                 }

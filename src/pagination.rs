@@ -22,7 +22,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
-    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
+    #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
     pub cursor: Option<String>,
 }
 

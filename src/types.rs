@@ -200,6 +200,52 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// The schema of an event's `properties`: any JSON object whose text (keys included, at any
+/// depth) holds no NUL character, which PostgreSQL cannot store. Its values are
+/// `PropertyValue`s, a schema that refers to itself for arrays and objects.
+pub struct Properties;
+
+fn no_nul_string() -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some("^[^\\u0000]*$"))
+}
+
+fn json_object(description: &str) -> utoipa::openapi::ObjectBuilder {
+    use utoipa::openapi::schema::{AdditionalProperties, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(description))
+        .property_names(Some(no_nul_string()))
+        .additional_properties(Some(AdditionalProperties::RefOr(
+            utoipa::openapi::Ref::from_schema_name("PropertyValue").into(),
+        )))
+}
+
+impl utoipa::PartialSchema for Properties {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        json_object("Event properties, a JSON object; `max`, `unique_count` and `latest` features read one of them.")
+            .examples([serde_json::json!({"model": "large", "tokens": 812})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Properties {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+        let value = AnyOfBuilder::new()
+            .description(Some("Any JSON value without a NUL character in its text."))
+            .item(no_nul_string())
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .item(ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("PropertyValue")))
+            .item(json_object("An object inside the properties."))
+            .into();
+        schemas.push(("PropertyValue".into(), value));
+    }
+}
+
 /// The schema of a [`text_enum!`]: a string with these values, described by the doc comment
 /// (its lines joined as rustdoc shows them).
 pub fn enum_schema(doc: &[&str], values: &[&'static str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

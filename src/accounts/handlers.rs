@@ -131,7 +131,7 @@ pub struct ListSecretKeysParams {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
+    #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
     cursor: Option<String>,
 }
 

@@ -82,7 +82,7 @@ impl<'de> Deserialize<'de> for Password {
 #[schema(example = json!({"organization": "Acme Weather API", "email": "ada@acme.dev", "password": "correct horse battery"}))]
 pub struct SignupRequest {
     /// The company's name, 1 to 200 characters.
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, min_length = 1, max_length = 200)]
     pub organization: OrganizationName,
     #[schema(value_type = String, format = Email)]
     pub email: Email,
@@ -180,17 +180,17 @@ impl TenantResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"pricing_url": "https://acme.dev/pricing", "invoice_due_days": 14}))]
 pub struct UpdateTenantRequest {
-    #[schema(value_type = Option<String>)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>)]
     pub name: Option<OrganizationName>,
     /// An https:// (or http://) URL, at most 500 characters.
     #[serde(default, deserialize_with = "crate::types::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = r"^https?://[^\s\u0000-\u001f\u007f-\u009f]{2,}$")]
     pub pricing_url: Option<Option<crate::types::Url>>,
     /// 0 to 2,592,000 (30 days); default 3,600.
-    #[schema(value_type = Option<u32>, example = 3600)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 2_592_000, example = 3600)]
     pub invoice_grace_period_seconds: Option<crate::money::Quantity>,
     /// 0 to 365; default 30.
-    #[schema(value_type = Option<u32>, example = 30)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 365, example = 30)]
     pub invoice_due_days: Option<crate::money::Quantity>,
 }
 
@@ -199,7 +199,7 @@ pub struct UpdateTenantRequest {
 #[schema(example = json!({"name": "production server", "mode": "live"}))]
 pub struct CreateSecretKeyRequest {
     /// 1 to 100 characters.
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, min_length = 1, max_length = 100)]
     pub name: KeyName,
     pub mode: Mode,
 }

@@ -103,7 +103,7 @@ pub struct ListPlansParams {
     archived: Option<bool>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
-    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
+    #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
     cursor: Option<String>,
 }
 

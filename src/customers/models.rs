@@ -40,9 +40,25 @@ pub struct CustomerChangeset {
 }
 
 /// Your own key–value pairs: at most 50 keys of 1 to 40 characters, values up to 500.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-#[schema(example = json!({"crm_id": "A-1042"}))]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Metadata(pub BTreeMap<String, String>);
+
+impl utoipa::PartialSchema for Metadata {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let text = |max: usize| ObjectBuilder::new().schema_type(Type::String).max_length(Some(max));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("Your own key–value pairs: at most 50 keys of 1 to 40 characters, values up to 500."))
+            .max_properties(Some(50))
+            .property_names(Some(text(40).min_length(Some(1))))
+            .additional_properties(Some(AdditionalProperties::RefOr(text(500).into())))
+            .examples([serde_json::json!({"crm_id": "A-1042"})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Metadata {}
 
 impl<'de> Deserialize<'de> for Metadata {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -66,6 +82,25 @@ impl<'de> Deserialize<'de> for Metadata {
 /// A tax rate in percent, 0 to 100 with at most 4 decimal places (`"20"`, `7.25`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TaxRate(pub Decimal);
+
+impl utoipa::PartialSchema for TaxRate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Number]))
+            .description(Some(
+                "A tax rate in percent, 0 to 100 with at most 4 decimal places, as a decimal string (or a number).",
+            ))
+            .minimum(Some(0))
+            .maximum(Some(100))
+            .multiple_of(Some(0.0001))
+            .pattern(Some(r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"))
+            .examples([serde_json::json!("20")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TaxRate {}
 
 impl<'de> Deserialize<'de> for TaxRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -96,7 +131,7 @@ pub struct CreateCustomerRequest {
     pub external_id: Option<Text<1, 200>>,
     pub metadata: Option<Metadata>,
     /// Percent, applied to invoice subtotals.
-    #[schema(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", value_type = Option<String>, example = "20")]
+    #[schema(value_type = Option<TaxRate>)]
     pub tax_rate: Option<TaxRate>,
 }
 
@@ -116,7 +151,7 @@ pub struct UpdateCustomerRequest {
     pub external_id: Option<Option<Text<1, 200>>>,
     pub metadata: Option<Metadata>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(pattern = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$", value_type = Option<String>)]
+    #[schema(value_type = Option<TaxRate>)]
     pub tax_rate: Option<Option<TaxRate>>,
 }
 

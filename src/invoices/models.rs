@@ -290,12 +290,12 @@ impl UpcomingInvoice {
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListParams {
     /// Only this customer's invoices.
-    #[param(value_type = Option<String>)]
     pub customer: Option<CustomerId>,
     pub status: Option<InvoiceStatus>,
     /// 1 to 100; default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From the previous page's `next_cursor`.
-    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
+    #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
     pub cursor: Option<String>,
 }

@@ -41,7 +41,7 @@ pub struct CreateApiKeyRequest {
 #[schema(example = json!({"grace_seconds": 3600}))]
 pub struct RotateApiKeyRequest {
     /// How long the old key keeps working, 0 (default) to 30 days.
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 2_592_000)]
     pub grace_seconds: Option<Quantity>,
 }
 

@@ -55,7 +55,7 @@ pub struct ListSubscriptionsParams {
     customer: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
-    #[param(pattern = r"^[a-z]+_[0-6][0-9A-Za-z]{21}$")]
+    #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
     cursor: Option<String>,
 }
 

@@ -48,7 +48,7 @@ pub struct CreateSubscriptionRequest {
     #[schema(example = "pro")]
     pub plan: String,
     /// Overrides the plan's trial; 0 for none.
-    #[schema(value_type = Option<u32>, example = 14)]
+    #[schema(value_type = Option<u32>, minimum = 0, maximum = 730, example = 14)]
     pub trial_days: Option<Quantity>,
 }
 

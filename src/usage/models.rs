@@ -29,7 +29,7 @@ pub struct UsageEventRequest {
     /// When it happened (default now): up to 35 days back, 5 minutes ahead.
     #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub timestamp: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::types::Properties>)]
     pub properties: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

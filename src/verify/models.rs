@@ -19,7 +19,7 @@ pub struct VerifyRequest {
     #[schema(example = "api_calls")]
     pub feature: Option<String>,
     /// Units consumed (metered features; default 1). 0 checks without consuming.
-    #[schema(value_type = Option<u64>, example = 1)]
+    #[schema(value_type = Option<Quantity>, example = 1)]
     pub quantity: Option<Quantity>,
     /// Your id for this request: a retry with the same id consumes nothing more.
     #[schema(min_length = 1, max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = Option<String>, example = "req_7f3a9c")]
@@ -28,7 +28,7 @@ pub struct VerifyRequest {
     #[serde(default, deserialize_with = "crate::types::time_opt")]
     pub timestamp: Option<DateTime<Utc>>,
     /// Event properties, for `max`, `unique_count` and `latest` features.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::types::Properties>)]
     pub properties: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

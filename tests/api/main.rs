@@ -10,6 +10,7 @@ mod customers;
 mod durability;
 mod embedded;
 mod errors;
+mod fuzz;
 mod hardening;
 mod helpers;
 mod idempotency;
