@@ -202,7 +202,8 @@ pub(crate) use text_enum;
 
 /// The schema of an event's `properties`: any JSON object whose text (keys included, at any
 /// depth) holds no NUL character, which PostgreSQL cannot store. Its values are
-/// `PropertyValue`s, a schema that refers to itself for arrays and objects.
+/// `PropertyValue`s. (The schema says so two levels deep: SDK generators cannot follow a
+/// schema that refers to itself.)
 pub struct Properties;
 
 fn no_nul_string() -> utoipa::openapi::ObjectBuilder {
@@ -239,8 +240,16 @@ impl utoipa::ToSchema for Properties {
             .item(ObjectBuilder::new().schema_type(Type::Number))
             .item(ObjectBuilder::new().schema_type(Type::Boolean))
             .item(ObjectBuilder::new().schema_type(Type::Null))
-            .item(ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("PropertyValue")))
-            .item(json_object("An object inside the properties."))
+            .item(
+                ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::AnyValue)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some("An object inside the properties."))
+                    .property_names(Some(no_nul_string())),
+            )
             .into();
         schemas.push(("PropertyValue".into(), value));
     }
