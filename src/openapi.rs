@@ -356,6 +356,7 @@ pub fn spec_value() -> serde_json::Value {
     polish::lists_by_reference(&mut doc);
     polish::examples_not_example(&mut doc);
     polish::response_examples(&mut doc);
+    polish::open_operations(&mut doc);
     doc
 }
 
@@ -513,6 +514,17 @@ mod polish {
             "boolean" => json!(true),
             _ => Value::Null,
         })
+    }
+
+    /// An operation without credentials says `security: []`: utoipa writes `[{}]` (one empty
+    /// requirement), which means the same, but generated clients read it as "needs a credential".
+    pub fn open_operations(doc: &mut Value) {
+        let Some(Value::Object(paths)) = doc.get_mut("paths") else { return };
+        for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+            if op.get("security") == Some(&json!([{}])) {
+                op["security"] = json!([]);
+            }
+        }
     }
 
     /// Every successful JSON answer carries an example, built from its schema's examples.

@@ -21,7 +21,7 @@ pub struct UsageEventRequest {
     /// A metered feature's key.
     #[schema(example = "data_mb")]
     pub feature: String,
-    #[schema(value_type = u64, example = 1)]
+    #[schema(value_type = Quantity, example = 1)]
     pub quantity: Quantity,
     /// Your id for the event; an id seen before is not counted again, ever.
     #[schema(min_length = 1, max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", value_type = String, example = "job-88121")]

@@ -1,0 +1,187 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .advance_request import AdvanceRequest
+from .aggregation import Aggregation
+from .api_key_list import ApiKeyList
+from .api_key_object import ApiKeyObject
+from .billing import Billing
+from .cancel_subscription_request import CancelSubscriptionRequest
+from .change_subscription_request import ChangeSubscriptionRequest
+from .charge_input import ChargeInput
+from .charge_model import ChargeModel
+from .create_api_key_request import CreateApiKeyRequest
+from .create_customer_request import CreateCustomerRequest
+from .create_feature_request import CreateFeatureRequest
+from .create_plan_request import CreatePlanRequest
+from .create_secret_key_request import CreateSecretKeyRequest
+from .create_subscription_request import CreateSubscriptionRequest
+from .created_api_key import CreatedApiKey
+from .created_secret_key import CreatedSecretKey
+from .currency import Currency
+from .customer_list import CustomerList
+from .customer_response import CustomerResponse
+from .customer_response_metadata import CustomerResponseMetadata
+from .deleted_customer import DeletedCustomer
+from .entitlement_input import EntitlementInput
+from .entitlement_list import EntitlementList
+from .entitlement_response import EntitlementResponse
+from .error_body import ErrorBody
+from .error_code import ErrorCode
+from .error_envelope import ErrorEnvelope
+from .error_type import ErrorType
+from .feature_list import FeatureList
+from .feature_response import FeatureResponse
+from .feature_type import FeatureType
+from .granularity import Granularity
+from .health import Health
+from .initial_secret_keys import InitialSecretKeys
+from .interval import Interval
+from .invoice_list import InvoiceList
+from .invoice_response import InvoiceResponse
+from .invoice_status import InvoiceStatus
+from .invoice_summary import InvoiceSummary
+from .line_kind import LineKind
+from .line_response import LineResponse
+from .login_request import LoginRequest
+from .login_response import LoginResponse
+from .metadata import Metadata
+from .mode import Mode
+from .overage import Overage
+from .pending_change import PendingChange
+from .plan_list import PlanList
+from .plan_response import PlanResponse
+from .properties import Properties
+from .property_value_type_5 import PropertyValueType5
+from .rate_limit_input import RateLimitInput
+from .rate_limit_spec import RateLimitSpec
+from .reason import Reason
+from .rejected_event import RejectedEvent
+from .reset import Reset
+from .revoked_api_key import RevokedApiKey
+from .revoked_secret_key import RevokedSecretKey
+from .rotate_api_key_request import RotateApiKeyRequest
+from .secret_key_list import SecretKeyList
+from .secret_key_object import SecretKeyObject
+from .signup_request import SignupRequest
+from .signup_response import SignupResponse
+from .status import Status
+from .subscription_list import SubscriptionList
+from .subscription_response import SubscriptionResponse
+from .tenant_response import TenantResponse
+from .tenant_summary import TenantSummary
+from .test_clock_response import TestClockResponse
+from .tier_input import TierInput
+from .tier_response import TierResponse
+from .timing import Timing
+from .update_customer_request import UpdateCustomerRequest
+from .update_plan_request import UpdatePlanRequest
+from .update_tenant_request import UpdateTenantRequest
+from .usage_batch_request import UsageBatchRequest
+from .usage_batch_response import UsageBatchResponse
+from .usage_event_request import UsageEventRequest
+from .usage_point import UsagePoint
+from .usage_recorded import UsageRecorded
+from .usage_series import UsageSeries
+from .user_summary import UserSummary
+from .verified_customer import VerifiedCustomer
+from .verified_event import VerifiedEvent
+from .verified_feature import VerifiedFeature
+from .verified_rate_limit import VerifiedRateLimit
+from .verified_subscription import VerifiedSubscription
+from .verify_code import VerifyCode
+from .verify_request import VerifyRequest
+from .verify_response import VerifyResponse
+
+__all__ = (
+    "AdvanceRequest",
+    "Aggregation",
+    "ApiKeyList",
+    "ApiKeyObject",
+    "Billing",
+    "CancelSubscriptionRequest",
+    "ChangeSubscriptionRequest",
+    "ChargeInput",
+    "ChargeModel",
+    "CreateApiKeyRequest",
+    "CreateCustomerRequest",
+    "CreatedApiKey",
+    "CreatedSecretKey",
+    "CreateFeatureRequest",
+    "CreatePlanRequest",
+    "CreateSecretKeyRequest",
+    "CreateSubscriptionRequest",
+    "Currency",
+    "CustomerList",
+    "CustomerResponse",
+    "CustomerResponseMetadata",
+    "DeletedCustomer",
+    "EntitlementInput",
+    "EntitlementList",
+    "EntitlementResponse",
+    "ErrorBody",
+    "ErrorCode",
+    "ErrorEnvelope",
+    "ErrorType",
+    "FeatureList",
+    "FeatureResponse",
+    "FeatureType",
+    "Granularity",
+    "Health",
+    "InitialSecretKeys",
+    "Interval",
+    "InvoiceList",
+    "InvoiceResponse",
+    "InvoiceStatus",
+    "InvoiceSummary",
+    "LineKind",
+    "LineResponse",
+    "LoginRequest",
+    "LoginResponse",
+    "Metadata",
+    "Mode",
+    "Overage",
+    "PendingChange",
+    "PlanList",
+    "PlanResponse",
+    "Properties",
+    "PropertyValueType5",
+    "RateLimitInput",
+    "RateLimitSpec",
+    "Reason",
+    "RejectedEvent",
+    "Reset",
+    "RevokedApiKey",
+    "RevokedSecretKey",
+    "RotateApiKeyRequest",
+    "SecretKeyList",
+    "SecretKeyObject",
+    "SignupRequest",
+    "SignupResponse",
+    "Status",
+    "SubscriptionList",
+    "SubscriptionResponse",
+    "TenantResponse",
+    "TenantSummary",
+    "TestClockResponse",
+    "TierInput",
+    "TierResponse",
+    "Timing",
+    "UpdateCustomerRequest",
+    "UpdatePlanRequest",
+    "UpdateTenantRequest",
+    "UsageBatchRequest",
+    "UsageBatchResponse",
+    "UsageEventRequest",
+    "UsagePoint",
+    "UsageRecorded",
+    "UsageSeries",
+    "UserSummary",
+    "VerifiedCustomer",
+    "VerifiedEvent",
+    "VerifiedFeature",
+    "VerifiedRateLimit",
+    "VerifiedSubscription",
+    "VerifyCode",
+    "VerifyRequest",
+    "VerifyResponse",
+)

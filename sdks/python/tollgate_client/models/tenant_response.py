@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.mode import Mode
+from typing import cast
+
+
+T = TypeVar("T", bound="TenantResponse")
+
+
+@_attrs_define
+class TenantResponse:
+    """
+    Attributes:
+        id (str): Identifier, `ten_` followed by 22 base62 characters.
+        name (str):
+        mode (Mode): Test or live. Test-mode data is never visible to live credentials, and the reverse.
+        invoice_grace_period_seconds (int): How long a closed period's invoice stays a draft (late usage still lands on
+            it).
+        invoice_due_days (int): Days from an invoice's finalization to its due date.
+        pricing_url (None | str | Unset):
+    """
+
+    id: str
+    name: str
+    mode: Mode
+    invoice_grace_period_seconds: int
+    invoice_due_days: int
+    pricing_url: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        mode = self.mode.value
+
+        invoice_grace_period_seconds = self.invoice_grace_period_seconds
+
+        invoice_due_days = self.invoice_due_days
+
+        pricing_url: None | str | Unset
+        if isinstance(self.pricing_url, Unset):
+            pricing_url = UNSET
+        else:
+            pricing_url = self.pricing_url
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+                "mode": mode,
+                "invoice_grace_period_seconds": invoice_grace_period_seconds,
+                "invoice_due_days": invoice_due_days,
+            }
+        )
+        if pricing_url is not UNSET:
+            field_dict["pricing_url"] = pricing_url
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        mode = Mode(d.pop("mode"))
+
+        invoice_grace_period_seconds = d.pop("invoice_grace_period_seconds")
+
+        invoice_due_days = d.pop("invoice_due_days")
+
+        def _parse_pricing_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        pricing_url = _parse_pricing_url(d.pop("pricing_url", UNSET))
+
+        tenant_response = cls(
+            id=id,
+            name=name,
+            mode=mode,
+            invoice_grace_period_seconds=invoice_grace_period_seconds,
+            invoice_due_days=invoice_due_days,
+            pricing_url=pricing_url,
+        )
+
+        tenant_response.additional_properties = d
+        return tenant_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
