@@ -25,6 +25,7 @@ if [ "${1:-}" = "--check" ]; then
   OUT=$(mktemp -d)
   trap 'rm -rf "$OUT"' EXIT
   mkdir -p "$OUT/python" "$OUT/typescript/src"
+  cp sdks/python/pyproject.toml "$OUT/python/" # ruff's settings
 fi
 
 # Python: the package only; pyproject.toml and README.md beside it are ours.

@@ -22,6 +22,7 @@ mod openapi;
 mod ops;
 mod outage;
 mod readme;
+mod sdks;
 mod secret_keys;
 mod shared_limits;
 mod structure;

@@ -171,9 +171,7 @@ class PlanResponse:
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        version_created_at = datetime.datetime.fromisoformat(
-            d.pop("version_created_at")
-        )
+        version_created_at = datetime.datetime.fromisoformat(d.pop("version_created_at"))
 
         plan_response = cls(
             id=id,

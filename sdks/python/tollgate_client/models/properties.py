@@ -20,9 +20,9 @@ T = TypeVar("T", bound="Properties")
 class Properties:
     """Event properties, a JSON object; `max`, `unique_count` and `latest` features read one of them."""
 
-    additional_properties: dict[
-        str, bool | float | list[Any] | None | PropertyValueType5 | str
-    ] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, bool | float | list[Any] | None | PropertyValueType5 | str] = _attrs_field(
+        init=False, factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.property_value_type_5 import PropertyValueType5  # noqa: PLC0415
@@ -49,9 +49,7 @@ class Properties:
         additional_properties = {}
         for prop_name, prop_dict in d.items():
 
-            def _parse_additional_property(
-                data: object,
-            ) -> bool | float | list[Any] | None | PropertyValueType5 | str:
+            def _parse_additional_property(data: object) -> bool | float | list[Any] | None | PropertyValueType5 | str:
                 if data is None:
                     return data
                 try:
@@ -65,16 +63,12 @@ class Properties:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_property_value_type_5 = (
-                        PropertyValueType5.from_dict(data)
-                    )
+                    componentsschemas_property_value_type_5 = PropertyValueType5.from_dict(data)
 
                     return componentsschemas_property_value_type_5
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(
-                    bool | float | list[Any] | None | PropertyValueType5 | str, data
-                )
+                return cast(bool | float | list[Any] | None | PropertyValueType5 | str, data)
 
             additional_property = _parse_additional_property(prop_dict)
 
@@ -87,16 +81,10 @@ class Properties:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(
-        self, key: str
-    ) -> bool | float | list[Any] | None | PropertyValueType5 | str:
+    def __getitem__(self, key: str) -> bool | float | list[Any] | None | PropertyValueType5 | str:
         return self.additional_properties[key]
 
-    def __setitem__(
-        self,
-        key: str,
-        value: bool | float | list[Any] | None | PropertyValueType5 | str,
-    ) -> None:
+    def __setitem__(self, key: str, value: bool | float | list[Any] | None | PropertyValueType5 | str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -148,13 +148,9 @@ class SubscriptionResponse:
 
         status = Status(d.pop("status"))
 
-        current_period_start = datetime.datetime.fromisoformat(
-            d.pop("current_period_start")
-        )
+        current_period_start = datetime.datetime.fromisoformat(d.pop("current_period_start"))
 
-        current_period_end = datetime.datetime.fromisoformat(
-            d.pop("current_period_end")
-        )
+        current_period_end = datetime.datetime.fromisoformat(d.pop("current_period_end"))
 
         cancel_at_period_end = d.pop("cancel_at_period_end")
 

@@ -249,9 +249,7 @@ class UpdatePlanRequest:
                 entitlements_type_0 = []
                 _entitlements_type_0 = data
                 for entitlements_type_0_item_data in _entitlements_type_0:
-                    entitlements_type_0_item = EntitlementInput.from_dict(
-                        entitlements_type_0_item_data
-                    )
+                    entitlements_type_0_item = EntitlementInput.from_dict(entitlements_type_0_item_data)
 
                     entitlements_type_0.append(entitlements_type_0_item)
 
@@ -273,9 +271,7 @@ class UpdatePlanRequest:
                 charges_type_0 = []
                 _charges_type_0 = data
                 for charges_type_0_item_data in _charges_type_0:
-                    charges_type_0_item = ChargeInput.from_dict(
-                        charges_type_0_item_data
-                    )
+                    charges_type_0_item = ChargeInput.from_dict(charges_type_0_item_data)
 
                     charges_type_0.append(charges_type_0_item)
 

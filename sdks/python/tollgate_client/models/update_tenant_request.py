@@ -97,9 +97,7 @@ class UpdateTenantRequest:
                 return data
             return cast(int | None | Unset, data)
 
-        invoice_grace_period_seconds = _parse_invoice_grace_period_seconds(
-            d.pop("invoice_grace_period_seconds", UNSET)
-        )
+        invoice_grace_period_seconds = _parse_invoice_grace_period_seconds(d.pop("invoice_grace_period_seconds", UNSET))
 
         def _parse_invoice_due_days(data: object) -> int | None | Unset:
             if data is None:

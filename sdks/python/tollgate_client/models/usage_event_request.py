@@ -130,9 +130,7 @@ class UsageEventRequest:
                 return data
             return cast(None | str | Unset, data)
 
-        customer_external_id = _parse_customer_external_id(
-            d.pop("customer_external_id", UNSET)
-        )
+        customer_external_id = _parse_customer_external_id(d.pop("customer_external_id", UNSET))
 
         def _parse_timestamp(data: object) -> datetime.datetime | None | Unset:
             if data is None:
