@@ -130,7 +130,7 @@ pub async fn list_plans(
 #[into_params(parameter_in = Query)]
 pub struct GetPlanParams {
     /// A version other than the newest.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 2_147_483_647)]
     version: Option<i32>,
 }
 
