@@ -417,6 +417,7 @@ mod schemas {
                 ))
                 .minimum(Some(0))
                 .maximum(Some(1_000_000_000_000_000i64))
+                .multiple_of(Some(1e-12))
                 .pattern(Some(DECIMAL_PATTERN))
                 .examples([serde_json::json!(1000)])
                 .into()
