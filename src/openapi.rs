@@ -47,7 +47,7 @@ pub struct ApiDoc;
 
 struct Conventions;
 
-/// The two credentials (see docs/api.md, "Authentication").
+/// The two credentials (docs/api.md, "Credentials").
 pub const SECRET_KEY: &str = "secretKey";
 pub const USER_TOKEN: &str = "userToken";
 
