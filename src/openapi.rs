@@ -343,16 +343,26 @@ pub fn spec() -> OpenApiDoc {
     api
 }
 
+/// The document as served and committed, as text.
 pub fn spec_json() -> String {
-    let mut s = serde_json::to_string_pretty(&spec_value()).expect("the spec serialises");
+    document_json(&spec())
+}
+
+/// [`document`] of `spec`, as text.
+pub fn document_json(spec: &OpenApiDoc) -> String {
+    let mut s = serde_json::to_string_pretty(&document(spec)).expect("the spec serialises");
     s.push('\n');
     s
 }
 
-/// The document as served and committed: [`spec`] with the finishing touches that are simpler
-/// on JSON than on utoipa's types.
+/// The document as served and committed.
 pub fn spec_value() -> serde_json::Value {
-    let mut doc = serde_json::to_value(spec()).expect("the spec serialises");
+    document(&spec())
+}
+
+/// `spec` with the finishing touches that are simpler on JSON than on utoipa's types.
+pub fn document(spec: &OpenApiDoc) -> serde_json::Value {
+    let mut doc = serde_json::to_value(spec).expect("the spec serialises");
     polish::lists_by_reference(&mut doc);
     polish::examples_not_example(&mut doc);
     polish::response_examples(&mut doc);
@@ -417,7 +427,7 @@ mod polish {
         };
         let checked_format = o.get("format").and_then(Value::as_str).is_some_and(|f| f != "password");
         if string && !o.contains_key("pattern") && !o.contains_key("enum") && !checked_format {
-            o.insert("pattern".into(), Value::String("^[^\\u0000]*$".into()));
+            o.insert("pattern".into(), Value::String(crate::types::NO_NUL_PATTERN.into()));
         }
         for key in ["properties", "patternProperties"] {
             if let Some(Value::Object(props)) = o.get_mut(key) {

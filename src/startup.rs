@@ -87,7 +87,7 @@ impl Application {
 
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_openapi(&spec));
-        let spec_json = web::Data::new(SpecJson(crate::openapi::spec_json()));
+        let spec_json = web::Data::new(SpecJson(crate::openapi::document_json(&spec)));
 
         let app_state = state.clone();
         // Per instance, shared by its workers.

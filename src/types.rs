@@ -206,10 +206,14 @@ pub(crate) use text_enum;
 /// schema that refers to itself.)
 pub struct Properties;
 
+/// A JSON Schema pattern for text without the NUL character, which PostgreSQL cannot store and
+/// the server refuses anywhere in a request.
+pub const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
+
 fn no_nul_string() -> utoipa::openapi::ObjectBuilder {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .pattern(Some("^[^\\u0000]*$"))
+        .pattern(Some(NO_NUL_PATTERN))
 }
 
 fn json_object(description: &str) -> utoipa::openapi::ObjectBuilder {
