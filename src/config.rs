@@ -61,6 +61,11 @@ pub struct Settings {
     pub usage_writers: usize,
     /// Redis for rate limits shared by every instance; without it each instance limits alone.
     pub redis_url: Option<Secret>,
+    /// Where Stripe's API is, always ending in `/` (tests point it at a fake).
+    pub stripe_api_base: String,
+    /// How long one call to Stripe may take before it counts as lost (and is retried with the
+    /// same idempotency key).
+    pub stripe_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +161,15 @@ impl Settings {
             Some(_) => return Err(bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")),
         };
 
+        let stripe_api_base = match get("STRIPE_API_BASE") {
+            None => "https://api.stripe.com/".to_string(),
+            Some(u) if (u.starts_with("http://") || u.starts_with("https://")) && !u.contains(char::is_whitespace) => {
+                format!("{}/", u.trim_end_matches('/'))
+            }
+            Some(_) => return Err(bad("STRIPE_API_BASE", "must be an http:// or https:// URL")),
+        };
+        let stripe_timeout_ms = parse_range(get("STRIPE_TIMEOUT_MS"), "STRIPE_TIMEOUT_MS", 30_000, 100, 300_000)?;
+
         let email_from = get("EMAIL_FROM").unwrap_or_else(|| "billing@tollgate.localhost".into());
         if email_from.parse::<lettre::Address>().is_err() {
             return Err(bad("EMAIL_FROM", "must be an email address"));
@@ -191,6 +205,8 @@ impl Settings {
             idempotency_wait: Duration::from_secs(2),
             usage_writers,
             redis_url,
+            stripe_api_base,
+            stripe_timeout: Duration::from_millis(stripe_timeout_ms.into()),
         })
     }
 }

@@ -80,7 +80,17 @@ text_enum!(
         DatabaseBusy => "database_busy",
         ShuttingDown => "shutting_down",
         Unavailable => "unavailable",
-        InvalidRequest => "invalid_request"
+        InvalidRequest => "invalid_request",
+        StripeKeyInvalid => "stripe_key_invalid",
+        StripeModeMismatch => "stripe_mode_mismatch",
+        StripeNotConnected => "stripe_not_connected",
+        StripeUnavailable => "stripe_unavailable",
+        StripeRefused => "stripe_refused",
+        CardDeclined => "card_declined",
+        SignatureInvalid => "signature_invalid",
+        NoPaymentMethod => "no_payment_method",
+        AmountNotChargeable => "amount_not_chargeable",
+        PaymentInProgress => "payment_in_progress"
     }
 );
 

@@ -196,6 +196,14 @@ id_type!(
     /// An invoice.
     InvoiceId, "in", "invoice", "in_0PYr3fWn4fTq0wKfM8sQ2i"
 );
+id_type!(
+    /// One try to collect an invoice (one Stripe PaymentIntent).
+    PaymentId, "pay", "payment", "pay_0PYr3fWn4fTq0wKfM8sQ2j"
+);
+id_type!(
+    /// A tenant's connection to its Stripe account in one mode; Stripe's webhooks name it.
+    StripeAccountId, "sa", "Stripe account", "sa_0PYr3fWn4fTq0wKfM8sQ2k"
+);
 
 #[cfg(test)]
 mod tests {

@@ -30,6 +30,7 @@ pub mod money;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
+pub mod payments;
 pub mod ratelimit;
 pub mod schema;
 pub mod startup;

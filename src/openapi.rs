@@ -28,7 +28,8 @@ use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope, ErrorType};
         license(name = "Apache-2.0")
     ),
     modifiers(&Conventions),
-    components(schemas(ErrorEnvelope, ErrorBody, ErrorType, ErrorCode)),
+    // Ids that appear only as path parameters are listed here (the others come with bodies).
+    components(schemas(ErrorEnvelope, ErrorBody, ErrorType, ErrorCode, crate::ids::StripeAccountId)),
     security(("secretKey" = []), ("userToken" = [])),
     tags(
         (name = "Accounts", description = "Tenant signup, login and secret keys."),
@@ -39,6 +40,7 @@ use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope, ErrorType};
         (name = "Verify", description = "The per-request call: key, plan, rate limit, quota and usage in one round trip."),
         (name = "Usage", description = "Usage events and time series."),
         (name = "Invoices", description = "Periods closed into invoices: drafts, finalization, documents, the upcoming invoice."),
+        (name = "Payments", description = "Collecting invoices through your own Stripe account: connecting it, payment methods, attempts, Stripe's webhooks."),
         (name = "Test clock", description = "Make a month pass in a second in test mode, running the billing work due on the way."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
@@ -330,6 +332,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::subscriptions::routes)
         .configure(crate::keys::routes)
         .configure(crate::invoices::routes)
+        .configure(crate::payments::routes)
         .configure(crate::testclock::routes)
         .configure(crate::ops::routes);
 }

@@ -9,6 +9,9 @@ diesel::table! {
         pricing_url -> Nullable<Text>,
         invoice_grace_seconds -> Int4,
         invoice_due_days -> Int4,
+        dunning_retry_days -> Array<Int4>,
+        dunning_block_after_days -> Nullable<Int4>,
+        dunning_cancel_after_days -> Nullable<Int4>,
     }
 }
 
@@ -135,6 +138,7 @@ diesel::table! {
         pending_plan_version -> Nullable<Int4>,
         created_at -> Timestamptz,
         segment_start -> Timestamptz,
+        payment_blocked_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -206,6 +210,7 @@ diesel::table! {
         done_at -> Nullable<Timestamptz>,
         failed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -238,6 +243,10 @@ diesel::table! {
         due_at -> Nullable<Timestamptz>,
         paid_at -> Nullable<Timestamptz>,
         voided_at -> Nullable<Timestamptz>,
+        amount_paid -> Numeric,
+        attempt_count -> Int4,
+        next_payment_attempt -> Nullable<Timestamptz>,
+        payment_failed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -268,3 +277,74 @@ diesel::table! {
         credit -> Numeric,
     }
 }
+
+diesel::table! {
+    stripe_accounts (tenant_id, mode) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        stripe_account -> Text,
+        livemode -> Bool,
+        api_key_sealed -> Bytea,
+        api_key_hint -> Text,
+        connect_account -> Nullable<Text>,
+        webhook_endpoint -> Text,
+        webhook_secret_sealed -> Bytea,
+        webhook_api_version -> Text,
+        connected_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stripe_customers (tenant_id, mode, customer_id, stripe_account) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        customer_id -> Uuid,
+        stripe_account -> Text,
+        stripe_customer -> Text,
+        pm_id -> Nullable<Text>,
+        pm_brand -> Nullable<Text>,
+        pm_last4 -> Nullable<Text>,
+        pm_exp_month -> Nullable<Int4>,
+        pm_exp_year -> Nullable<Int4>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        invoice_id -> Uuid,
+        customer_id -> Uuid,
+        stripe_account -> Text,
+        amount -> Numeric,
+        currency -> Text,
+        status -> Text,
+        payment_method -> Nullable<Text>,
+        stripe_payment_intent -> Nullable<Text>,
+        failure_code -> Nullable<Text>,
+        failure_message -> Nullable<Text>,
+        hard_decline -> Bool,
+        action_url -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stripe_events (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        object_id -> Nullable<Text>,
+        livemode -> Bool,
+        payload -> Jsonb,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(stripe_accounts, stripe_customers, payments, invoices, customers);

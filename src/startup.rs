@@ -81,6 +81,9 @@ impl Application {
         let mut jobs = crate::jobs::Registry::default();
         crate::subscriptions::jobs::register(&mut jobs);
         crate::invoices::jobs::register(&mut jobs);
+        let gateway = Arc::new(crate::payments::gateway::Gateway::new(&settings));
+        crate::payments::jobs::register(&mut jobs, gateway.clone());
+        let gateway = web::Data::from(gateway);
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer, jobs)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
         let jobs = crate::jobs::Worker::spawn(Arc::downgrade(&state.jobs));
@@ -97,6 +100,7 @@ impl Application {
             App::new()
                 .into_utoipa_app()
                 .app_data(app_state.clone())
+                .app_data(gateway.clone())
                 .app_data(resolutions.clone())
                 .app_data(login_throttle.clone())
                 .app_data(routes.clone())

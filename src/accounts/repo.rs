@@ -98,3 +98,21 @@ pub fn update_tenant(
     }
     Ok(())
 }
+
+/// A tenant's dunning policy, each step counted in days from an invoice's first failed payment.
+#[derive(Debug, Clone, Queryable)]
+pub struct Dunning {
+    /// When the invoice is tried again.
+    pub retry_days: Vec<i32>,
+    /// From when `verify` answers `PAYMENT_REQUIRED`; `None`: never.
+    pub block_after_days: Option<i32>,
+    /// When the subscription is canceled and the invoice marked uncollectible; `None`: never.
+    pub cancel_after_days: Option<i32>,
+}
+
+pub fn dunning(conn: &mut PgConn, id: TenantId) -> QueryResult<Dunning> {
+    tenants::table
+        .find(id)
+        .select((tenants::dunning_retry_days, tenants::dunning_block_after_days, tenants::dunning_cancel_after_days))
+        .first(conn)
+}

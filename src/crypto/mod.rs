@@ -5,7 +5,7 @@
 pub mod jwt;
 pub mod password;
 
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -52,22 +52,35 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Encrypts and authenticates `plaintext` under a 32-byte key; the output carries its nonce.
 pub fn seal(key: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let mut nonce = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let mut out = nonce.to_vec();
-    out.extend(cipher.encrypt(&XNonce::from(nonce), plaintext).expect("encryption of an in-memory buffer"));
-    out
+    seal_bound(key, b"", plaintext)
 }
 
 /// Reverses [`seal`]; `None` when the key is wrong or the blob was altered.
 pub fn open(key: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
+    open_bound(key, b"", sealed)
+}
+
+/// [`seal`], bound to `context` (associated data: authenticated, not stored): the blob opens
+/// only with the same context, so a sealed secret copied to another tenant's row is useless.
+pub fn seal_bound(key: &[u8; 32], context: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let mut nonce = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let mut out = nonce.to_vec();
+    let payload = Payload { msg: plaintext, aad: context };
+    out.extend(cipher.encrypt(&XNonce::from(nonce), payload).expect("encryption of an in-memory buffer"));
+    out
+}
+
+/// Reverses [`seal_bound`] with the same context.
+pub fn open_bound(key: &[u8; 32], context: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
     if sealed.len() < 24 {
         return None;
     }
     let (nonce, ciphertext) = sealed.split_at(24);
     let nonce: [u8; 24] = nonce.try_into().ok()?;
-    XChaCha20Poly1305::new(key.into()).decrypt(&XNonce::from(nonce), ciphertext).ok()
+    let payload = Payload { msg: ciphertext, aad: context };
+    XChaCha20Poly1305::new(key.into()).decrypt(&XNonce::from(nonce), payload).ok()
 }
 
 #[cfg(test)]
@@ -92,6 +105,15 @@ mod tests {
         let mut tampered = blob.clone();
         *tampered.last_mut().unwrap() ^= 1;
         assert_eq!(open(&k, &tampered), None);
+    }
+
+    #[test]
+    fn bound_blobs_open_only_in_their_context() {
+        let k = [7u8; 32];
+        let blob = seal_bound(&k, b"ten_a/test", b"whsec_x");
+        assert_eq!(open_bound(&k, b"ten_a/test", &blob).as_deref(), Some(&b"whsec_x"[..]));
+        assert_eq!(open_bound(&k, b"ten_b/test", &blob), None);
+        assert_eq!(open(&k, &blob), None);
     }
 
     #[test]

@@ -168,10 +168,56 @@ pub struct CustomerResponse {
     #[schema(example = "20")]
     pub tax_rate: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The customer in the connected Stripe account (`cus_…` there); null until first needed.
+    #[schema(example = "cus_Qx3bT1xYlEaAbC")]
+    pub stripe_customer: Option<String>,
+    /// The card invoices are charged to; null when there is none.
+    pub payment_method: Option<PaymentMethodResponse>,
 }
 
-impl From<Customer> for CustomerResponse {
-    fn from(c: Customer) -> Self {
+/// A payment method as Stripe describes it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentMethodResponse {
+    /// Stripe's PaymentMethod id.
+    #[schema(example = "pm_1Qx3bT2eZvKYlo2C")]
+    pub id: String,
+    #[schema(example = "visa")]
+    pub brand: Option<String>,
+    #[schema(example = "4242")]
+    pub last4: Option<String>,
+    #[schema(example = 12)]
+    pub exp_month: Option<i32>,
+    #[schema(example = 2034)]
+    pub exp_year: Option<i32>,
+}
+
+/// The customer in the scope's connected Stripe account, if any.
+#[derive(Debug, Clone, Queryable)]
+pub struct PaymentProfile {
+    pub customer_id: CustomerId,
+    pub stripe_customer: String,
+    pub pm_id: Option<String>,
+    pub pm_brand: Option<String>,
+    pub pm_last4: Option<String>,
+    pub pm_exp_month: Option<i32>,
+    pub pm_exp_year: Option<i32>,
+}
+
+impl CustomerResponse {
+    pub fn new(c: Customer, profile: Option<PaymentProfile>) -> Self {
+        let (stripe_customer, payment_method) = match profile {
+            None => (None, None),
+            Some(p) => {
+                let pm = p.pm_id.map(|id| PaymentMethodResponse {
+                    id,
+                    brand: p.pm_brand,
+                    last4: p.pm_last4,
+                    exp_month: p.pm_exp_month,
+                    exp_year: p.pm_exp_year,
+                });
+                (Some(p.stripe_customer), pm)
+            }
+        };
         CustomerResponse {
             id: c.id,
             email: c.email,
@@ -180,6 +226,8 @@ impl From<Customer> for CustomerResponse {
             metadata: c.metadata,
             tax_rate: c.tax_rate.map(|t| t.normalize().to_string()),
             created_at: c.created_at,
+            stripe_customer,
+            payment_method,
         }
     }
 }

@@ -1,11 +1,11 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::models::{Customer, CustomerChangeset};
+use super::models::{Customer, CustomerChangeset, PaymentProfile};
 use crate::db::PgConn;
 use crate::ids::CustomerId;
 use crate::pagination::Page;
-use crate::schema::customers;
+use crate::schema::{customers, stripe_accounts, stripe_customers};
 use crate::tenancy::Scope;
 
 pub fn insert(conn: &mut PgConn, c: &Customer) -> QueryResult<()> {
@@ -114,4 +114,41 @@ pub fn has_open_subscription(conn: &mut PgConn, scope: Scope, id: CustomerId) ->
             .filter(s::status.ne("canceled")),
     ))
     .get_result(conn)
+}
+
+/// The customers' payment profiles in the Stripe account the scope has connected now (a
+/// customer of an account connected before has none in this one).
+pub fn payment_profiles(
+    conn: &mut PgConn,
+    scope: Scope,
+    ids: &[CustomerId],
+) -> QueryResult<std::collections::HashMap<CustomerId, PaymentProfile>> {
+    let rows: Vec<PaymentProfile> = stripe_customers::table
+        .inner_join(
+            stripe_accounts::table.on(stripe_accounts::tenant_id
+                .eq(stripe_customers::tenant_id)
+                .and(stripe_accounts::mode.eq(stripe_customers::mode))
+                .and(stripe_accounts::stripe_account.eq(stripe_customers::stripe_account))),
+        )
+        .filter(stripe_customers::tenant_id.eq(scope.tenant_id))
+        .filter(stripe_customers::mode.eq(scope.mode))
+        .filter(stripe_customers::customer_id.eq_any(ids.iter().map(|id| id.0).collect::<Vec<_>>()))
+        .select((
+            stripe_customers::customer_id,
+            stripe_customers::stripe_customer,
+            stripe_customers::pm_id,
+            stripe_customers::pm_brand,
+            stripe_customers::pm_last4,
+            stripe_customers::pm_exp_month,
+            stripe_customers::pm_exp_year,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|p| (p.customer_id, p)).collect())
+}
+
+/// A customer as the API shows it, with its payment profile.
+pub fn respond(conn: &mut PgConn, scope: Scope, c: Customer) -> QueryResult<super::models::CustomerResponse> {
+    let mut profiles = payment_profiles(conn, scope, &[c.id])?;
+    let profile = profiles.remove(&c.id);
+    Ok(super::models::CustomerResponse::new(c, profile))
 }

@@ -36,13 +36,16 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateCustomerRequest) ->
         Ok(c)
     })
     .await?;
-    Ok(c.into())
+    Ok(CustomerResponse::new(c, None))
 }
 
 pub async fn get(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<CustomerResponse> {
     let scope = auth.scope;
-    let c = crate::db::run(&state.pool, move |conn| Ok(repo::find(conn, scope, id)?)).await?;
-    c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
+    crate::db::run(&state.pool, move |conn| {
+        let c = repo::find(conn, scope, id)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        Ok(repo::respond(conn, scope, c)?)
+    })
+    .await
 }
 
 pub async fn list(
@@ -55,11 +58,16 @@ pub async fn list(
     let scope = auth.scope;
     // Emails are stored lower-cased; a malformed filter simply matches nothing.
     let email = email.map(|e| Email::parse(&e).map(Email::into_inner).unwrap_or(e));
-    let rows = crate::db::run(&state.pool, move |conn| {
-        Ok(repo::list(conn, scope, email.as_deref(), external_id.as_deref(), page)?)
+    crate::db::run(&state.pool, move |conn| {
+        let rows = repo::list(conn, scope, email.as_deref(), external_id.as_deref(), page)?;
+        let ids: Vec<CustomerId> = rows.iter().map(|c| c.id).collect();
+        let mut profiles = repo::payment_profiles(conn, scope, &ids)?;
+        Ok(List::from_rows(rows, page, |c| c.id.to_string(), |c| {
+            let profile = profiles.remove(&c.id);
+            CustomerResponse::new(c, profile)
+        }))
     })
-    .await?;
-    Ok(List::from_rows(rows, page, |c| c.id.to_string(), CustomerResponse::from))
+    .await
 }
 
 pub async fn update(
@@ -84,15 +92,18 @@ pub async fn update(
     let c = state
         .caches
         .write(&state.pool, move |conn, cached| {
-            if nothing {
-                return Ok(repo::find(conn, scope, id)?);
-            }
-            let updated = repo::update(conn, scope, id, &changes).map_err(external_id_taken)?;
-            cached.invalidate(Invalidation::Customer(scope, id));
-            Ok(updated)
+            let updated = if nothing {
+                repo::find(conn, scope, id)?
+            } else {
+                let updated = repo::update(conn, scope, id, &changes).map_err(external_id_taken)?;
+                cached.invalidate(Invalidation::Customer(scope, id));
+                updated
+            };
+            let c = updated.ok_or_else(|| ApiError::not_found("customer"))?;
+            Ok(repo::respond(conn, scope, c)?)
         })
         .await?;
-    c.map(Into::into).ok_or_else(|| ApiError::not_found("customer"))
+    Ok(c)
 }
 
 /// Deletes a customer that has no subscription in force. Its history stays for invoices.

@@ -27,6 +27,8 @@ pub struct SubscriptionInfo {
     pub period_start: DateTime<Utc>,
     pub period_end: DateTime<Utc>,
     pub cadence: Cadence,
+    /// Dunning blocks access from this instant until the overdue invoice is paid.
+    pub payment_blocked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -169,6 +171,7 @@ pub fn load(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> ApiResult<
             period_start: s.current_period_start,
             period_end: s.current_period_end,
             cadence: version.cadence(),
+            payment_blocked_at: s.payment_blocked_at,
         });
     }
     let upgrade_url = crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.and_then(|t| t.pricing_url);
@@ -203,6 +206,7 @@ mod tests {
             period_start: t("2026-03-31T10:00:00Z"),
             period_end: t("2026-04-30T10:00:00Z"),
             cadence: Cadence::new(Interval::Month, 1),
+            payment_blocked_at: None,
         };
         let at = t("2026-04-15T18:30:00Z");
         assert_eq!(window_start(Reset::Day, at, &sub), t("2026-04-15T00:00:00Z"));

@@ -177,6 +177,10 @@ impl NewInvoice {
             due_at: None,
             paid_at: None,
             voided_at: None,
+            amount_paid: Decimal::ZERO,
+            attempt_count: 0,
+            next_payment_attempt: None,
+            payment_failed_at: None,
         };
         Ok((inv, lines))
     }
@@ -245,6 +249,11 @@ pub fn finalize(
         changes.invalidate(Invalidation::Customer(scope, inv.customer_id));
     }
     super::jobs::send_invoice(conn, scope, inv.id, now)?;
+    if inv.status == InvoiceStatus::Open && super::repo::has_payment_method(conn, scope, inv.customer_id)? {
+        inv.next_payment_attempt = Some(now);
+        repo::save(conn, inv)?;
+        super::jobs::collect_invoice(conn, scope, inv, now)?;
+    }
     Ok(lines)
 }
 

@@ -25,6 +25,14 @@ pub fn finalize_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: Dat
     crate::jobs::enqueue(conn, scope, FINALIZE_INVOICE, inv.to_string(), at)
 }
 
+/// The first attempt to collect a finalized invoice: a job the payments register
+/// ([`crate::payments::jobs::COLLECT_INVOICE`]), named here so invoices need not know payments.
+pub const COLLECT_INVOICE: Kind = Kind { name: "collect_invoice", priority: 3 };
+
+pub fn collect_invoice(conn: &mut PgConn, scope: Scope, inv: &super::models::Invoice, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
+}
+
 pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
     crate::jobs::enqueue(conn, scope, SEND_INVOICE, inv.to_string(), at)
 }

@@ -63,6 +63,14 @@ pub struct Invoice {
     pub due_at: Option<DateTime<Utc>>,
     pub paid_at: Option<DateTime<Utc>>,
     pub voided_at: Option<DateTime<Utc>>,
+    /// Collected through payments (Stripe); `amount_due` is what was asked.
+    pub amount_paid: Decimal,
+    /// Payments tried (a retry of the same attempt after a lost answer is not a new one).
+    pub attempt_count: i32,
+    /// When dunning tries again; none when no retry is scheduled.
+    pub next_payment_attempt: Option<DateTime<Utc>>,
+    /// The first failed payment, from which dunning counts its days.
+    pub payment_failed_at: Option<DateTime<Utc>>,
 }
 
 impl Invoice {

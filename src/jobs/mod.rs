@@ -22,7 +22,16 @@
 //!
 //! Emails are sent from inside the job, before it commits: a crash between the send and the
 //! commit sends the email again (at least once), never zero times.
+//!
+//! **Kinds that call out** (Stripe) cannot hold a transaction open across the call, nor let a
+//! rollback forget that a charge was made. They register with [`Registry::register_external`]:
+//! their claim commits with a lease on the wall clock ([`LEASE`]), they run outside any
+//! transaction (writing what they must before and after each call), and their outcome is recorded
+//! afterwards. A lease that runs out (the instance died mid-call) lets another instance run the
+//! job again, so such a job must be idempotent: payments key every Stripe call by a row written
+//! before it.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -31,6 +40,7 @@ use actix_web::rt::task::JoinHandle;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+use futures_util::future::LocalBoxFuture;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
@@ -44,6 +54,8 @@ use crate::tenancy::{Mode, Scope};
 pub const MAX_ATTEMPTS: i32 = 10;
 /// How often an idle worker looks for due jobs.
 pub const POLL: Duration = Duration::from_millis(500);
+/// How long a claimed job of an external kind is held before another instance may run it.
+pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 /// A kind of job, declared by the domain that runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,24 +76,54 @@ pub struct Runner<'a> {
 /// Runs one job, inside the claiming transaction (in a savepoint).
 pub type RunFn = fn(&mut PgConn, &Runner<'_>, &Job) -> ApiResult<()>;
 
+/// Runs one job of a kind that calls out, outside any transaction; `now` is the time of the
+/// job's scope (the test clock in test mode).
+pub type ExternalFn = fn(Arc<Queue>, Job, DateTime<Utc>) -> LocalBoxFuture<'static, ApiResult<()>>;
+
+#[derive(Clone, Copy)]
+enum Run {
+    InTransaction(RunFn),
+    External(ExternalFn),
+}
+
 /// Which runner each kind of job has.
 #[derive(Default)]
 pub struct Registry {
-    runners: HashMap<&'static str, RunFn>,
+    runners: HashMap<&'static str, Run>,
+    extensions: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
 }
 
 impl Registry {
     pub fn register(&mut self, kind: Kind, run: RunFn) -> &mut Self {
+        self.insert(kind, Run::InTransaction(run))
+    }
+
+    /// A kind that calls out: see the module's documentation.
+    pub fn register_external(&mut self, kind: Kind, run: ExternalFn) -> &mut Self {
+        self.insert(kind, Run::External(run))
+    }
+
+    fn insert(&mut self, kind: Kind, run: Run) -> &mut Self {
         let previous = self.runners.insert(kind.name, run);
         assert!(previous.is_none(), "job kind {:?} registered twice", kind.name);
         self
     }
 
-    fn run(&self, conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
-        let run = self.runners.get(job.kind.as_str()).ok_or_else(|| {
+    /// Context a domain's runners need beyond the queue's own (one value per type), found
+    /// again with [`Queue::extension`].
+    pub fn provide<T: Any + Send + Sync>(&mut self, value: Arc<T>) -> &mut Self {
+        self.extensions.insert(TypeId::of::<T>(), value);
+        self
+    }
+
+    fn runner_of(&self, job: &Job) -> ApiResult<Run> {
+        self.runners.get(job.kind.as_str()).copied().ok_or_else(|| {
             ApiError::internal(anyhow::anyhow!("no runner for job kind {:?} on this instance", job.kind))
-        })?;
-        run(conn, runner, job)
+        })
+    }
+
+    fn is_external(&self, job: &Job) -> bool {
+        matches!(self.runners.get(job.kind.as_str()), Some(Run::External(_)))
     }
 }
 
@@ -100,6 +142,8 @@ pub struct Job {
     pub done_at: Option<DateTime<Utc>>,
     pub failed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// An external kind's claim: held by an instance until then (wall clock).
+    pub leased_until: Option<DateTime<Utc>>,
 }
 
 impl Job {
@@ -135,6 +179,31 @@ pub fn enqueue(conn: &mut PgConn, scope: Scope, kind: Kind, subject: String, run
         .map(drop)
 }
 
+/// Schedules a job at `run_at`, or moves the pending one with the same kind and subject to
+/// `run_at` if that is sooner.
+pub fn enqueue_or_advance(
+    conn: &mut PgConn,
+    scope: Scope,
+    kind: Kind,
+    subject: String,
+    run_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO jobs (id, tenant_id, mode, kind, subject, priority, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (tenant_id, mode, kind, subject) DO UPDATE SET run_at = least(jobs.run_at, excluded.run_at) \
+         WHERE jobs.done_at IS NULL AND jobs.failed_at IS NULL",
+    )
+    .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
+    .bind::<SqlUuid, _>(scope.tenant_id.0)
+    .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
+    .bind::<diesel::sql_types::Text, _>(kind.name)
+    .bind::<diesel::sql_types::Text, _>(subject)
+    .bind::<diesel::sql_types::SmallInt, _>(kind.priority)
+    .bind::<Timestamptz, _>(run_at)
+    .execute(conn)
+    .map(drop)
+}
+
 #[derive(QueryableByName)]
 struct Claimed {
     #[diesel(embed)]
@@ -151,7 +220,7 @@ fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, 
         "SELECT j.*, coalesce(c.frozen_at, $1) AS scope_now \
          FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
-           AND j.run_at <= coalesce(c.frozen_at, $1) \
+           AND j.run_at <= coalesce(c.frozen_at, $1) AND (j.leased_until IS NULL OR j.leased_until < $1) \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
@@ -202,61 +271,120 @@ pub struct Queue {
     pub email_from: String,
 }
 
+/// What claiming the next job gave.
+pub enum Claim {
+    /// Nothing is due.
+    Idle,
+    /// A job ran in the claiming transaction.
+    Ran,
+    /// A job of an external kind is leased to the caller: run it with [`Queue::run_external`]
+    /// once the claim has committed. The time is "now" in its scope.
+    External(Job, DateTime<Utc>),
+}
+
 impl Queue {
     fn runner(&self) -> Runner<'_> {
         Runner { mailer: &self.mailer, public_url: &self.public_url, email_from: &self.email_from }
     }
 
-    /// Runs a claimed job (see [`claim_for_advance`]) in a savepoint and records its outcome in
-    /// the claiming transaction. `now` is the time of the job's scope, for a retry's schedule.
-    pub fn run_claimed(&self, conn: &mut PgConn, job: &Job, now: DateTime<Utc>) -> QueryResult<bool> {
-        let outcome = conn.transaction::<_, ApiError, _>(|conn| self.registry.run(conn, &self.runner(), job));
-        let target = jobs::table.filter(jobs::id.eq(job.id));
-        match outcome {
-            Ok(()) => {
-                diesel::update(target).set(jobs::done_at.eq(Some(now.max(job.run_at)))).execute(conn)?;
-                Ok(true)
-            }
-            Err(e) => {
-                let attempts = job.attempts + 1;
-                let message = format!("{e:?}");
-                tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
-                let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
-                let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
-                diesel::update(target)
-                    .set((
-                        jobs::attempts.eq(attempts),
-                        jobs::last_error.eq(Some(message)),
-                        jobs::run_at.eq(now.max(job.run_at) + backoff),
-                        jobs::failed_at.eq(failed),
-                    ))
-                    .execute(conn)?;
-                Ok(false)
-            }
-        }
+    /// A domain's context, as given to [`Registry::provide`].
+    pub fn extension<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.registry.extensions.get(&TypeId::of::<T>()).cloned().and_then(|v| v.downcast().ok())
     }
 
-    /// Runs due jobs until none is left, `max` have run or `stop` is set; returns how many ran.
+    pub fn is_external(&self, job: &Job) -> bool {
+        self.registry.is_external(job)
+    }
+
+    /// Leases a claimed job of an external kind (in the claiming transaction).
+    pub fn lease(&self, conn: &mut PgConn, job: &Job) -> QueryResult<()> {
+        diesel::update(jobs::table.filter(jobs::id.eq(job.id)))
+            .set(jobs::leased_until.eq(Some(self.clock.now() + LEASE)))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Runs a claimed job (see [`claim_for_advance`]) in a savepoint and records its outcome in
+    /// the claiming transaction. `now` is the time of the job's scope, for a retry's schedule.
+    /// A job of an external kind is leased instead (`Ok(None)`); run it after the commit.
+    pub fn run_claimed(&self, conn: &mut PgConn, job: &Job, now: DateTime<Utc>) -> QueryResult<Option<bool>> {
+        let run = match self.registry.runner_of(job) {
+            Ok(Run::External(_)) => {
+                self.lease(conn, job)?;
+                return Ok(None);
+            }
+            Ok(Run::InTransaction(run)) => run,
+            Err(e) => return record(conn, job, now, Err(e)).map(Some),
+        };
+        let outcome = conn.transaction::<_, ApiError, _>(|conn| run(conn, &self.runner(), job));
+        record(conn, job, now, outcome).map(Some)
+    }
+
+    /// Runs a leased job of an external kind and records its outcome; true when it succeeded.
+    pub async fn run_external(self: &Arc<Self>, job: Job, now: DateTime<Utc>) -> ApiResult<bool> {
+        let outcome = match self.registry.runner_of(&job) {
+            Ok(Run::External(run)) => run(self.clone(), job.clone(), now).await,
+            Ok(Run::InTransaction(_)) => Err(ApiError::internal(anyhow::anyhow!("job {} is not external", job.kind))),
+            Err(e) => Err(e),
+        };
+        crate::db::run(&self.pool, move |conn| Ok(record(conn, &job, now, outcome)?)).await
+    }
+
+    /// Runs due jobs until none is left, `max` have run, `stop` is set or a job of an external
+    /// kind is claimed (then leased, and given back to run after this returns).
     pub fn run_due(
         &self,
         conn: &mut PgConn,
         now: DateTime<Utc>,
         max: usize,
         stop: &watch::Receiver<bool>,
-    ) -> QueryResult<usize> {
+    ) -> QueryResult<(usize, Option<(Job, DateTime<Utc>)>)> {
         let mut ran = 0;
         while ran < max && !*stop.borrow() {
-            let claimed = conn.transaction(|conn| {
-                let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(false) };
-                self.run_claimed(conn, &job, scope_now)?;
-                Ok::<_, diesel::result::Error>(true)
+            let claim = conn.transaction(|conn| {
+                let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(Claim::Idle) };
+                Ok::<_, diesel::result::Error>(match self.run_claimed(conn, &job, scope_now)? {
+                    Some(_) => Claim::Ran,
+                    None => Claim::External(job, scope_now),
+                })
             })?;
-            if !claimed {
-                break;
+            match claim {
+                Claim::Idle => break,
+                Claim::Ran => ran += 1,
+                Claim::External(job, at) => return Ok((ran, Some((job, at)))),
             }
-            ran += 1;
         }
-        Ok(ran)
+        Ok((ran, None))
+    }
+}
+
+/// Records a job's outcome: done, or failed and due again after a backoff (or given up on).
+fn record(conn: &mut PgConn, job: &Job, now: DateTime<Utc>, outcome: ApiResult<()>) -> QueryResult<bool> {
+    let target = jobs::table.filter(jobs::id.eq(job.id));
+    match outcome {
+        Ok(()) => {
+            diesel::update(target)
+                .set((jobs::done_at.eq(Some(now.max(job.run_at))), jobs::leased_until.eq(None::<DateTime<Utc>>)))
+                .execute(conn)?;
+            Ok(true)
+        }
+        Err(e) => {
+            let attempts = job.attempts + 1;
+            let message = format!("{e:?}");
+            tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
+            let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
+            let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
+            diesel::update(target)
+                .set((
+                    jobs::attempts.eq(attempts),
+                    jobs::last_error.eq(Some(message)),
+                    jobs::run_at.eq(now.max(job.run_at) + backoff),
+                    jobs::failed_at.eq(failed),
+                    jobs::leased_until.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)?;
+            Ok(false)
+        }
     }
 }
 
@@ -294,12 +422,18 @@ async fn worker(queue: Weak<Queue>, mut stop: watch::Receiver<bool>) {
         let now = strong.clock.now();
         let (q, stopping) = (strong.clone(), stop.clone());
         let ran = crate::db::run(&strong.pool, move |conn| Ok(q.run_due(conn, now, 100, &stopping)?)).await;
-        drop(strong);
         match ran {
-            Ok(100) => continue,
+            Ok((_, Some((job, at)))) => {
+                if let Err(e) = strong.run_external(job, at).await {
+                    tracing::warn!(error = ?e, "job worker cannot record a job's outcome");
+                }
+                continue;
+            }
+            Ok((100, None)) => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "job worker cannot reach the database"),
         }
+        drop(strong);
         tokio::select! {
             () = tokio::time::sleep(POLL) => {}
             // Set, or the sender is gone: either way, stop.

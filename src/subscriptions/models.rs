@@ -37,6 +37,9 @@ pub struct Subscription {
     pub created_at: DateTime<Utc>,
     /// Where the current period's usage is rated from (its start, or an immediate change).
     pub segment_start: DateTime<Utc>,
+    /// Dunning: from this instant access is blocked (`verify` answers `PAYMENT_REQUIRED`)
+    /// until the overdue invoice is paid.
+    pub payment_blocked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

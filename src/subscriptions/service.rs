@@ -104,6 +104,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 pending_plan_version: None,
                 created_at: now,
                 segment_start: start.period_start,
+                payment_blocked_at: None,
             };
             changes.invalidate(Invalidation::Customer(scope, req.customer));
             repo::insert(conn, &sub).map_err(on_unique_violation(

@@ -2,7 +2,9 @@
 //! which stands still until advanced, and only moves forward. [`now_for`] is "now" for every
 //! billing rule, in either mode. Advancing the clock runs, before answering, every
 //! piece of billing work due on the way, in time order, in one transaction: either the whole
-//! month passes, invoices and all, or nothing does.
+//! month passes, invoices and all, or nothing does. Except where the work calls out (a payment
+//! through Stripe, which no rollback can undo): the clock then moves to that job's time, what
+//! ran before it commits, the job runs, and the advance goes on from there.
 
 pub mod handlers;
 pub mod service;

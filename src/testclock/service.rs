@@ -65,62 +65,105 @@ pub async fn get(state: &AppState, auth: Auth) -> ApiResult<TestClockResponse> {
     Ok(TestClockResponse { now: now_for(state, auth.scope).await?, jobs_run: None })
 }
 
+/// How far one transaction of an advance got.
+enum Step {
+    /// Every job due by the target ran, and the clock stands there.
+    Done(usize),
+    /// The clock stands at the next job, which calls out (a payment): it is leased to the
+    /// advance, to run before the next step.
+    External(usize, crate::jobs::Job, DateTime<Utc>),
+    /// The next job is another instance's, leased and running: wait for it.
+    Wait(usize),
+}
+
 pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiResult<TestClockResponse> {
     if auth.scope.mode != Mode::Test {
         return Err(live_mode());
     }
     let tenant = auth.scope.tenant_id;
     let to = crate::clock::truncate(req.to);
-    let instance_now = state.clock.now();
-    let queue = state.jobs.clone();
-    let jobs_run = state
-        .caches
-        .write(&state.pool, move |conn, changes| {
-            // One advance at a time per tenant: the clock's row stays locked until commit.
-            diesel::insert_into(test_clocks::table)
-                .values((
-                    test_clocks::tenant_id.eq(tenant),
-                    test_clocks::frozen_at.eq(instance_now),
-                    test_clocks::updated_at.eq(instance_now),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-            let now: DateTime<Utc> =
-                test_clocks::table.find(tenant).select(test_clocks::frozen_at).for_update().first(conn)?;
-            if to <= now {
-                return Err(ApiError::bad_request(
-                    ErrorCode::ClockCannotGoBack,
-                    format!("the test clock only moves forward; it is now {}", now.to_rfc3339()),
-                )
-                .with_param("to"));
-            }
-            if to - now > MAX_ADVANCE {
-                return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "advance at most ten years at a time")
+    let (mut jobs_run, mut first) = (0, true);
+    loop {
+        let queue = state.jobs.clone();
+        let instance_now = state.clock.now();
+        let step = state
+            .caches
+            .write(&state.pool, move |conn, changes| {
+                // One advance at a time per tenant: the clock's row stays locked until commit.
+                diesel::insert_into(test_clocks::table)
+                    .values((
+                        test_clocks::tenant_id.eq(tenant),
+                        test_clocks::frozen_at.eq(instance_now),
+                        test_clocks::updated_at.eq(instance_now),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+                let now: DateTime<Utc> =
+                    test_clocks::table.find(tenant).select(test_clocks::frozen_at).for_update().first(conn)?;
+                if first && to <= now {
+                    return Err(ApiError::bad_request(
+                        ErrorCode::ClockCannotGoBack,
+                        format!("the test clock only moves forward; it is now {}", now.to_rfc3339()),
+                    )
                     .with_param("to"));
-            }
-            let (mut ran, mut cursor) = (0, None);
-            loop {
-                let job = match crate::jobs::claim_for_advance(conn, tenant, to, cursor)? {
-                    Some(job) => job,
-                    // Before stopping, once more from the start: nothing may be left behind.
-                    None if cursor.is_some() => match crate::jobs::claim_for_advance(conn, tenant, to, None)? {
-                        Some(job) => job,
-                        None => break,
-                    },
-                    None => break,
+                }
+                if first && to - now > MAX_ADVANCE {
+                    return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "advance at most ten years at a time")
+                        .with_param("to"));
+                }
+                let stand_at = |conn: &mut PgConn, changes: &mut crate::cache::Changes, at: DateTime<Utc>| {
+                    diesel::update(test_clocks::table.find(tenant))
+                        .set((test_clocks::frozen_at.eq(at), test_clocks::updated_at.eq(instance_now)))
+                        .execute(conn)?;
+                    changes.invalidate(Invalidation::TestClock(tenant));
+                    // Every cached view of the tenant's test customers may have changed periods.
+                    changes.invalidate(Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
+                    Ok::<_, ApiError>(())
                 };
-                queue.run_claimed(conn, &job, job.run_at.max(now))?;
-                cursor = Some((job.run_at, job.priority, job.id));
-                ran += 1;
+                let (mut ran, mut cursor) = (0, None);
+                loop {
+                    let job = match crate::jobs::claim_for_advance(conn, tenant, to, cursor)? {
+                        Some(job) => job,
+                        // Before stopping, once more from the start: nothing may be left behind.
+                        None if cursor.is_some() => match crate::jobs::claim_for_advance(conn, tenant, to, None)? {
+                            Some(job) => job,
+                            None => break,
+                        },
+                        None => break,
+                    };
+                    let at = job.run_at.max(now);
+                    if queue.is_external(&job) {
+                        // What ran so far commits, with the clock at this job, before it calls out.
+                        stand_at(conn, changes, at)?;
+                        if job.leased_until.is_some_and(|t| t > queue.clock.now()) {
+                            return Ok(Step::Wait(ran));
+                        }
+                        queue.lease(conn, &job)?;
+                        return Ok(Step::External(ran, job, at));
+                    }
+                    queue.run_claimed(conn, &job, at)?;
+                    cursor = Some((job.run_at, job.priority, job.id));
+                    ran += 1;
+                }
+                stand_at(conn, changes, to)?;
+                Ok(Step::Done(ran))
+            })
+            .await?;
+        first = false;
+        match step {
+            Step::Done(ran) => {
+                jobs_run += ran;
+                break;
             }
-            diesel::update(test_clocks::table.find(tenant))
-                .set((test_clocks::frozen_at.eq(to), test_clocks::updated_at.eq(instance_now)))
-                .execute(conn)?;
-            changes.invalidate(Invalidation::TestClock(tenant));
-            // Every cached view of the tenant's test customers may have changed periods.
-            changes.invalidate(Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
-            Ok(ran)
-        })
-        .await?;
+            Step::External(ran, job, at) => {
+                jobs_run += ran + 1;
+                state.jobs.run_external(job, at).await?;
+            }
+            Step::Wait(ran) => {
+                jobs_run += ran;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
     Ok(TestClockResponse { now: to, jobs_run: Some(jobs_run) })
 }

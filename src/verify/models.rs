@@ -37,7 +37,7 @@ text_enum!(
     VerifyCode {
         Valid => "VALID", KeyNotFound => "KEY_NOT_FOUND", KeyRevoked => "KEY_REVOKED", KeyExpired => "KEY_EXPIRED",
         NoSubscription => "NO_SUBSCRIPTION", FeatureNotInPlan => "FEATURE_NOT_IN_PLAN",
-        UsageExceeded => "USAGE_EXCEEDED", RateLimited => "RATE_LIMITED"
+        UsageExceeded => "USAGE_EXCEEDED", RateLimited => "RATE_LIMITED", PaymentRequired => "PAYMENT_REQUIRED"
     }
 );
 

@@ -72,6 +72,11 @@ pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req
         return Ok(Verdict { body, rate: None });
     };
     body.subscription = Some(VerifiedSubscription { id: sub.id, plan: sub.plan_key.clone(), status: sub.status });
+    if sub.payment_blocked_at.is_some_and(|at| at <= now) {
+        body.code = VerifyCode::PaymentRequired;
+        body.upgrade_url = res.upgrade_url.clone();
+        return Ok(Verdict { body, rate: None });
+    }
 
     let Some(feature) = req.feature else {
         body.valid = true;

@@ -1,0 +1,65 @@
+//! The payments' background work, as kinds of job that call Stripe (see [`crate::jobs`]):
+//! collecting an invoice, and processing a Stripe event from the inbox.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+
+use super::gateway::Gateway;
+use crate::db::PgConn;
+use crate::error::{ApiError, ApiResult};
+use crate::invoices::models::Invoice;
+use crate::ids::InvoiceId;
+use crate::jobs::{Job, Kind, Queue, Registry, Runner};
+use crate::tenancy::Scope;
+
+/// An attempt to collect an invoice; subject `{invoice}/{attempt number}`, so every retry is a
+/// job of its own.
+pub const COLLECT_INVOICE: Kind = crate::invoices::jobs::COLLECT_INVOICE;
+/// A Stripe event from the inbox; subject: the event id.
+pub const STRIPE_EVENT: Kind = Kind { name: "stripe_event", priority: 4 };
+
+pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
+    registry.provide(gateway);
+    registry.register_external(COLLECT_INVOICE, |q, job, now| Box::pin(run_collect(q, job, now)));
+    registry.register_external(STRIPE_EVENT, |q, job, now| Box::pin(run_event(q, job, now)));
+    registry.register(END_DUNNING, run_end_dunning);
+}
+
+/// Schedules the invoice's next attempt at `at` (sooner, if one is already scheduled later).
+pub fn collect(conn: &mut PgConn, scope: Scope, inv: &Invoice, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue_or_advance(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
+}
+
+/// The end of dunning for an invoice; subject: the invoice id.
+pub const END_DUNNING: Kind = Kind { name: "end_dunning", priority: 5 };
+
+pub fn end_dunning(conn: &mut PgConn, scope: Scope, invoice: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, END_DUNNING, invoice.to_string(), at)
+}
+
+fn run_end_dunning(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
+    let invoice = job.subject_as()?;
+    crate::cache::announcing(conn, |conn, changes| super::service::end_dunning(conn, changes, job.scope(), invoice, job.run_at))
+        .map(drop)
+}
+
+pub fn process_event(conn: &mut PgConn, scope: Scope, event: &str, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, STRIPE_EVENT, event.to_string(), at)
+}
+
+fn gateway(q: &Queue) -> ApiResult<Arc<Gateway>> {
+    q.extension::<Gateway>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("payments are not set up on this instance")))
+}
+
+async fn run_collect(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {
+    let gw = gateway(&q)?;
+    let invoice = job.subject_part_as(job.subject.split('/').next().unwrap_or_default())?;
+    super::service::collect(&q.pool, &gw, job.scope(), invoice, now, true).await.map(drop)
+}
+
+async fn run_event(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {
+    let gw = gateway(&q)?;
+    super::webhooks::process(&q.pool, &gw, job.scope(), &job.subject, now).await
+}
