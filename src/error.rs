@@ -90,7 +90,8 @@ text_enum!(
         SignatureInvalid => "signature_invalid",
         NoPaymentMethod => "no_payment_method",
         AmountNotChargeable => "amount_not_chargeable",
-        PaymentInProgress => "payment_in_progress"
+        PaymentInProgress => "payment_in_progress",
+        CreditExceedsInvoice => "credit_exceeds_invoice"
     }
 );
 

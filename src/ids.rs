@@ -201,6 +201,14 @@ id_type!(
     PaymentId, "pay", "payment", "pay_0PYr3fWn4fTq0wKfM8sQ2j"
 );
 id_type!(
+    /// A correction to a finalized invoice.
+    CreditNoteId, "cn", "credit note", "cn_0PYr3fWn4fTq0wKfM8sQ2l"
+);
+id_type!(
+    /// Money sent back through Stripe for a credit note.
+    RefundId, "re", "refund", "re_0PYr3fWn4fTq0wKfM8sQ2m"
+);
+id_type!(
     /// A tenant's connection to its Stripe account in one mode; Stripe's webhooks name it.
     StripeAccountId, "sa", "Stripe account", "sa_0PYr3fWn4fTq0wKfM8sQ2k"
 );

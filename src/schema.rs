@@ -247,6 +247,7 @@ diesel::table! {
         attempt_count -> Int4,
         next_payment_attempt -> Nullable<Timestamptz>,
         payment_failed_at -> Nullable<Timestamptz>,
+        amount_credited -> Numeric,
     }
 }
 
@@ -347,4 +348,46 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(stripe_accounts, stripe_customers, payments, invoices, customers);
+diesel::table! {
+    credit_notes (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        seq -> Int8,
+        number -> Text,
+        invoice_id -> Uuid,
+        customer_id -> Uuid,
+        amount -> Numeric,
+        currency -> Text,
+        reason -> Text,
+        applied_to -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refunds (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        credit_note_id -> Uuid,
+        payment_id -> Uuid,
+        amount -> Numeric,
+        currency -> Text,
+        status -> Text,
+        stripe_refund -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    stripe_accounts,
+    stripe_customers,
+    payments,
+    invoices,
+    customers,
+    credit_notes,
+    refunds
+);

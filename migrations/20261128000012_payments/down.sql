@@ -4,6 +4,9 @@ ALTER TABLE tenants
     DROP COLUMN dunning_cancel_after_days;
 ALTER TABLE subscriptions DROP COLUMN payment_blocked_at;
 DROP TABLE stripe_events;
+ALTER TABLE invoices DROP COLUMN amount_credited;
+DROP TABLE refunds;
+DROP TABLE credit_notes;
 ALTER TABLE invoices
     DROP COLUMN amount_paid,
     DROP COLUMN attempt_count,

@@ -87,6 +87,52 @@ ALTER TABLE invoices
     -- The first failed payment: dunning counts its days from here.
     ADD COLUMN payment_failed_at    timestamptz;
 
+-- Corrections to finalized invoices (which never change): numbered gaplessly per tenant and
+-- mode, never more than what is left to credit.
+CREATE TABLE credit_notes (
+    tenant_id   uuid        NOT NULL,
+    mode        text        NOT NULL CHECK (mode IN ('test', 'live')),
+    id          uuid        NOT NULL,
+    seq         bigint      NOT NULL,
+    number      text        NOT NULL,
+    invoice_id  uuid        NOT NULL,
+    customer_id uuid        NOT NULL,
+    amount      numeric     NOT NULL CHECK (amount > 0),
+    currency    text        NOT NULL,
+    reason      text        NOT NULL
+        CHECK (reason IN ('duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory')),
+    -- Where the credit went: off the invoice's amount due, back to the card, or to the
+    -- customer's balance.
+    applied_to  text        NOT NULL CHECK (applied_to IN ('invoice', 'refund', 'balance')),
+    created_at  timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, mode, id),
+    UNIQUE (tenant_id, mode, seq),
+    FOREIGN KEY (tenant_id, mode, invoice_id) REFERENCES invoices (tenant_id, mode, id)
+);
+CREATE INDEX credit_notes_invoice_idx ON credit_notes (invoice_id, id);
+
+-- Money sent back through Stripe for a credit note; its id keys the Stripe call.
+CREATE TABLE refunds (
+    tenant_id      uuid        NOT NULL,
+    mode           text        NOT NULL,
+    id             uuid        NOT NULL,
+    credit_note_id uuid        NOT NULL,
+    payment_id     uuid        NOT NULL,
+    amount         numeric     NOT NULL CHECK (amount > 0),
+    currency       text        NOT NULL,
+    status         text        NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    stripe_refund  text UNIQUE,
+    failure_reason text,
+    created_at     timestamptz NOT NULL,
+    updated_at     timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, mode, id),
+    UNIQUE (tenant_id, mode, credit_note_id),
+    FOREIGN KEY (tenant_id, mode, credit_note_id) REFERENCES credit_notes (tenant_id, mode, id),
+    FOREIGN KEY (tenant_id, mode, payment_id) REFERENCES payments (tenant_id, mode, id)
+);
+
+ALTER TABLE invoices ADD COLUMN amount_credited numeric NOT NULL DEFAULT 0 CHECK (amount_credited >= 0);
+
 -- Stripe's webhook events as received (the inbox): one row per event, whatever the number of
 -- deliveries; a job processes each.
 CREATE TABLE stripe_events (

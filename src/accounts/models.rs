@@ -22,6 +22,10 @@ pub struct Tenant {
     pub invoice_grace_seconds: i32,
     /// Days from finalization to an invoice's due date.
     pub invoice_due_days: i32,
+    /// Dunning: see [`crate::accounts::repo::Dunning`].
+    pub dunning_retry_days: Vec<i32>,
+    pub dunning_block_after_days: Option<i32>,
+    pub dunning_cancel_after_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -160,6 +164,40 @@ pub struct TenantResponse {
     /// Days from an invoice's finalization to its due date.
     #[schema(example = 30)]
     pub invoice_due_days: i32,
+    pub dunning: DunningSettings,
+}
+
+/// What happens after an invoice's first failed payment, each step in days from it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DunningSettings {
+    /// When the invoice is tried again.
+    #[schema(example = json!([1, 3, 5, 7]))]
+    pub retry_days: Vec<i32>,
+    /// From when `verify` answers `PAYMENT_REQUIRED`; null: never.
+    #[schema(example = 14)]
+    pub block_after_days: Option<i32>,
+    /// When the subscription is canceled and the invoice marked uncollectible; null: never.
+    #[schema(example = 21)]
+    pub cancel_after_days: Option<i32>,
+}
+
+/// Changes to the dunning policy; an absent field stays, `null` turns a step off.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"retry_days": [1, 3, 5, 7], "block_after_days": 14, "cancel_after_days": 21}))]
+pub struct DunningUpdate {
+    /// Up to 10 days, 1 to 365, increasing; `null` or `[]`: no retries.
+    #[serde(default, deserialize_with = "crate::types::double_option")]
+    #[schema(value_type = Option<Vec<u32>>, max_items = 10)]
+    pub retry_days: Option<Option<Vec<crate::money::Quantity>>>,
+    /// 1 to 365.
+    #[serde(default, deserialize_with = "crate::types::double_option")]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 365)]
+    pub block_after_days: Option<Option<crate::money::Quantity>>,
+    /// 1 to 365.
+    #[serde(default, deserialize_with = "crate::types::double_option")]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 365)]
+    pub cancel_after_days: Option<Option<crate::money::Quantity>>,
 }
 
 impl TenantResponse {
@@ -171,6 +209,11 @@ impl TenantResponse {
             pricing_url: t.pricing_url,
             invoice_grace_period_seconds: t.invoice_grace_seconds,
             invoice_due_days: t.invoice_due_days,
+            dunning: DunningSettings {
+                retry_days: t.dunning_retry_days,
+                block_after_days: t.dunning_block_after_days,
+                cancel_after_days: t.dunning_cancel_after_days,
+            },
         }
     }
 }
@@ -192,6 +235,8 @@ pub struct UpdateTenantRequest {
     /// 0 to 365; default 30.
     #[schema(value_type = Option<u32>, minimum = 0, maximum = 365, example = 30)]
     pub invoice_due_days: Option<crate::money::Quantity>,
+    /// After a failed payment: retries, blocking access, cancellation.
+    pub dunning: Option<DunningUpdate>,
 }
 
 #[derive(Deserialize, ToSchema)]

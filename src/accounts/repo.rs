@@ -116,3 +116,25 @@ pub fn dunning(conn: &mut PgConn, id: TenantId) -> QueryResult<Dunning> {
         .select((tenants::dunning_retry_days, tenants::dunning_block_after_days, tenants::dunning_cancel_after_days))
         .first(conn)
 }
+
+/// Dunning fields to change (`Some(None)`: turn the step off).
+#[derive(Debug, Default)]
+pub struct DunningChanges {
+    pub retry_days: Option<Vec<i32>>,
+    pub block_after_days: Option<Option<i32>>,
+    pub cancel_after_days: Option<Option<i32>>,
+}
+
+pub fn update_dunning(conn: &mut PgConn, id: TenantId, d: DunningChanges) -> QueryResult<()> {
+    let target = tenants::table.find(id);
+    if let Some(days) = d.retry_days {
+        diesel::update(target).set(tenants::dunning_retry_days.eq(days)).execute(conn)?;
+    }
+    if let Some(days) = d.block_after_days {
+        diesel::update(target).set(tenants::dunning_block_after_days.eq(days)).execute(conn)?;
+    }
+    if let Some(days) = d.cancel_after_days {
+        diesel::update(target).set(tenants::dunning_cancel_after_days.eq(days)).execute(conn)?;
+    }
+    Ok(())
+}

@@ -49,6 +49,9 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
         pricing_url: None,
         invoice_grace_seconds: DEFAULT_GRACE_SECONDS,
         invoice_due_days: DEFAULT_DUE_DAYS,
+        dunning_retry_days: vec![1, 3, 5, 7],
+        dunning_block_after_days: Some(14),
+        dunning_cancel_after_days: Some(21),
     };
     let user =
         User { tenant_id: tenant.id, id: UserId::new(), email: req.email.into_inner(), password_hash, created_at: now };
@@ -122,10 +125,14 @@ pub async fn update_tenant(state: &AppState, auth: Person, req: UpdateTenantRequ
     };
     let grace = whole(req.invoice_grace_period_seconds, 2_592_000, "invoice_grace_period_seconds")?;
     let due_days = whole(req.invoice_due_days, 365, "invoice_due_days")?;
+    let dunning = req.dunning.map(dunning_changes).transpose()?;
     let tenant = state
         .caches
         .write(&state.pool, move |conn, changes| {
             repo::update_tenant(conn, id, name, pricing_url, grace, due_days)?;
+            if let Some(d) = dunning {
+                repo::update_dunning(conn, id, d)?;
+            }
             for mode in [Mode::Test, Mode::Live] {
                 changes.invalidate(Invalidation::Scope(Scope { tenant_id: id, mode }));
             }
@@ -180,4 +187,35 @@ pub async fn revoke_secret_key(state: &AppState, auth: Person, id: SecretKeyId) 
         .await?;
     tracing::info!(tenant = %tenant, key = %id, "secret key revoked");
     Ok(RevokedSecretKey { id, revoked_at })
+}
+
+/// The dunning changes, checked: days from 1 to 365, retries increasing and at most 10.
+fn dunning_changes(d: DunningUpdate) -> ApiResult<repo::DunningChanges> {
+    let day = |q: crate::money::Quantity, param: String| q.whole_in(1, 365, &param).map(|n| n as i32);
+    let retry_days = match d.retry_days {
+        None => None,
+        Some(None) => Some(Vec::new()),
+        Some(Some(days)) => {
+            if days.len() > 10 {
+                return Err(ApiError::invalid_param("dunning.retry_days", "at most 10 retries"));
+            }
+            let days = days
+                .into_iter()
+                .enumerate()
+                .map(|(i, q)| day(q, format!("dunning.retry_days[{i}]")))
+                .collect::<ApiResult<Vec<i32>>>()?;
+            if days.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(ApiError::invalid_param("dunning.retry_days", "retry days must increase"));
+            }
+            Some(days)
+        }
+    };
+    let step = |v: Option<Option<crate::money::Quantity>>, param: &str| -> ApiResult<Option<Option<i32>>> {
+        v.map(|o| o.map(|q| day(q, format!("dunning.{param}"))).transpose()).transpose()
+    };
+    Ok(repo::DunningChanges {
+        retry_days,
+        block_after_days: step(d.block_after_days, "block_after_days")?,
+        cancel_after_days: step(d.cancel_after_days, "cancel_after_days")?,
+    })
 }

@@ -181,6 +181,7 @@ impl NewInvoice {
             attempt_count: 0,
             next_payment_attempt: None,
             payment_failed_at: None,
+            amount_credited: Decimal::ZERO,
         };
         Ok((inv, lines))
     }

@@ -71,6 +71,8 @@ pub struct Invoice {
     pub next_payment_attempt: Option<DateTime<Utc>>,
     /// The first failed payment, from which dunning counts its days.
     pub payment_failed_at: Option<DateTime<Utc>>,
+    /// The total of the invoice's credit notes.
+    pub amount_credited: Decimal,
 }
 
 impl Invoice {
@@ -260,6 +262,16 @@ pub struct InvoiceResponse {
     pub due_at: Option<DateTime<Utc>>,
     pub paid_at: Option<DateTime<Utc>>,
     pub voided_at: Option<DateTime<Utc>>,
+    /// Collected through Stripe so far.
+    #[schema(example = "0.00")]
+    pub amount_paid: String,
+    /// The total of the invoice's credit notes.
+    #[schema(example = "0.00")]
+    pub amount_credited: String,
+    /// Attempts to collect it (a retry after a lost answer is the same attempt).
+    pub attempt_count: i32,
+    /// When dunning tries again; null when no attempt is scheduled.
+    pub next_payment_attempt: Option<DateTime<Utc>>,
 }
 
 impl InvoiceResponse {
@@ -274,6 +286,10 @@ impl InvoiceResponse {
             due_at: inv.due_at,
             paid_at: inv.paid_at,
             voided_at: inv.voided_at,
+            amount_paid: inv.currency().format(inv.amount_paid),
+            amount_credited: inv.currency().format(inv.amount_credited),
+            attempt_count: inv.attempt_count,
+            next_payment_attempt: inv.next_payment_attempt,
         }
     }
 }

@@ -1,6 +1,7 @@
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::credit_notes::{self, CreditNoteListParams, CreditNoteRequest, CreditNoteResponse};
 use super::gateway::Gateway;
 use super::models::*;
 use super::service;
@@ -8,9 +9,10 @@ use super::webhooks::{self, Received};
 use crate::auth::{Auth, PathId, Person};
 use crate::customers::models::CustomerResponse;
 use crate::error::{ApiResult, ErrorEnvelope};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::ids::{CustomerId, InvoiceId, StripeAccountId};
 use crate::invoices::models::InvoiceResponse;
+use crate::pagination::{List, Page};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -21,7 +23,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(attach_payment_method)
         .service(create_checkout_session)
         .service(pay_invoice)
-        .service(list_invoice_payments);
+        .service(list_invoice_payments)
+        .service(create_credit_note)
+        .service(list_credit_notes);
 }
 
 /// Connect your Stripe account for the mode you act in: the key is checked with Stripe, a
@@ -177,7 +181,7 @@ pub async fn pay_invoice(
     tag = "Payments",
     params(("id" = InvoiceId, Path, description = "`in_…`")),
     responses(
-        (status = 200, description = "The attempts", body = PaymentList),
+        (status = 200, description = "The attempts", body = List<PaymentResponse>),
         (status = 404, description = "No such invoice", body = ErrorEnvelope),
     )
 )]
@@ -188,4 +192,45 @@ pub async fn list_invoice_payments(
     PathId(id): PathId<InvoiceId>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::list_payments(&state, auth, id).await?))
+}
+
+/// Issue a credit note on an open or paid invoice (finalized invoices never change; this is
+/// how they are corrected). On an open invoice it lowers `amount_due`; on a paid one it is
+/// refunded to the card with `refund: true`, else it becomes the customer's credit.
+#[utoipa::path(
+    tag = "Payments",
+    params(("id" = InvoiceId, Path, description = "`in_…`")),
+    request_body = CreditNoteRequest,
+    responses(
+        (status = 201, description = "The credit note", body = CreditNoteResponse),
+        (status = 400, description = "`credit_exceeds_invoice`", body = ErrorEnvelope),
+        (status = 404, description = "No such invoice", body = ErrorEnvelope),
+        (status = 409, description = "`invoice_not_open` (a draft, void or uncollectible invoice), `payment_in_progress`", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/invoices/{id}/credit-notes")]
+pub async fn create_credit_note(
+    state: web::Data<AppState>,
+    gw: web::Data<Gateway>,
+    auth: Auth,
+    PathId(id): PathId<InvoiceId>,
+    Json(req): Json<CreditNoteRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(credit_notes::create(&state, &gw, auth, id, req).await?))
+}
+
+/// List credit notes, newest first.
+#[utoipa::path(
+    tag = "Payments",
+    params(CreditNoteListParams),
+    responses((status = 200, description = "A page of credit notes", body = List<CreditNoteResponse>))
+)]
+#[get("/v1/credit-notes")]
+pub async fn list_credit_notes(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Query(p): Query<CreditNoteListParams>,
+) -> ApiResult<HttpResponse> {
+    let page = Page::from_params(p.limit, p.cursor.as_deref())?;
+    Ok(HttpResponse::Ok().json(credit_notes::list(&state, auth, p.invoice, page).await?))
 }

@@ -25,11 +25,24 @@ pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
     registry.register_external(COLLECT_INVOICE, |q, job, now| Box::pin(run_collect(q, job, now)));
     registry.register_external(STRIPE_EVENT, |q, job, now| Box::pin(run_event(q, job, now)));
     registry.register(END_DUNNING, run_end_dunning);
+    registry.register_external(REFUND, |q, job, now| Box::pin(run_refund(q, job, now)));
 }
 
 /// Schedules the invoice's next attempt at `at` (sooner, if one is already scheduled later).
 pub fn collect(conn: &mut PgConn, scope: Scope, inv: &Invoice, at: DateTime<Utc>) -> QueryResult<()> {
     crate::jobs::enqueue_or_advance(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
+}
+
+/// Sending a credit note's refund to Stripe; subject: the refund id.
+pub const REFUND: Kind = Kind { name: "refund", priority: 6 };
+
+pub fn refund(conn: &mut PgConn, scope: Scope, refund: crate::ids::RefundId, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, REFUND, refund.to_string(), at)
+}
+
+async fn run_refund(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {
+    let gw = gateway(&q)?;
+    super::credit_notes::send_refund(&q.pool, &gw, job.scope(), job.subject_as()?, now).await.map(drop)
 }
 
 /// The end of dunning for an invoice; subject: the invoice id.

@@ -9,6 +9,7 @@
 //! - [`jobs`]: collection and event processing, as job kinds that call out.
 
 pub mod amounts;
+pub mod credit_notes;
 pub mod gateway;
 pub mod handlers;
 pub mod jobs;

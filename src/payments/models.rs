@@ -191,10 +191,3 @@ impl From<Payment> for PaymentResponse {
         }
     }
 }
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PaymentList {
-    pub data: Vec<PaymentResponse>,
-    pub has_more: bool,
-    pub next_cursor: Option<String>,
-}

@@ -720,12 +720,17 @@ pub async fn pay(
     crate::invoices::service::get(state, auth, invoice).await
 }
 
-pub async fn list_payments(state: &AppState, auth: Auth, invoice: InvoiceId) -> ApiResult<PaymentList> {
+pub async fn list_payments(
+    state: &AppState,
+    auth: Auth,
+    invoice: InvoiceId,
+) -> ApiResult<crate::pagination::List<PaymentResponse>> {
     let scope = auth.scope;
     crate::db::run(&state.pool, move |conn| {
         crate::invoices::repo::find(conn, scope, invoice)?.ok_or_else(|| ApiError::not_found("invoice"))?;
         let rows = repo::payments_of(conn, scope, invoice)?;
-        Ok(PaymentList { data: rows.into_iter().map(Into::into).collect(), has_more: false, next_cursor: None })
+        // Every attempt (dunning makes a handful at most), oldest first.
+        Ok(crate::pagination::List { data: rows.into_iter().map(Into::into).collect(), has_more: false, next_cursor: None })
     })
     .await
 }

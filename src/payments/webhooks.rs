@@ -158,7 +158,8 @@ pub async fn process(pool: &PgPool, gw: &Gateway, scope: Scope, event: &str, now
             })
             .await
         }
-        // Refunds and disputes: recorded with credit notes (not yet).
+        "refund.updated" => super::credit_notes::refresh(pool, &client, scope, &object, now).await,
+        // Disputes are not acted on yet; the event stays in the inbox.
         _ => Ok(()),
     }
 }
