@@ -47,7 +47,7 @@ impl Application {
         Self::build_with(settings, Options::default()).await
     }
 
-    pub async fn build_with(settings: Settings, options: Options) -> anyhow::Result<Application> {
+    pub async fn build_with(mut settings: Settings, options: Options) -> anyhow::Result<Application> {
         let Options { clock, extra_routes, mailer } = options;
         let mailer = match mailer {
             Some(m) => m,
@@ -75,6 +75,10 @@ impl Application {
         let listener = TcpListener::bind(settings.listen_addr)
             .map_err(|e| anyhow::anyhow!("cannot listen on {} (LISTEN_ADDR): {e}", settings.listen_addr))?;
         let port = listener.local_addr()?.port();
+        // Listening on port 0 (any free port), the default public URL names the port taken.
+        if let Some(base) = settings.public_url.strip_suffix(":0") {
+            settings.public_url = format!("{base}:{port}");
+        }
         let workers = settings.workers;
         let listen_url = url.expose().to_string();
         // Every domain with background work registers its kinds of job here.

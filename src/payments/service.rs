@@ -484,6 +484,16 @@ pub async fn collect(
         .payment_method(p.payment_method.clone().unwrap_or_default())
         .confirm(true)
         .off_session(stripe_core::payment_intent::CreatePaymentIntentOffSession::Bool(true))
+        // Off-session, nobody can follow a redirect: only methods that need none.
+        .automatic_payment_methods({
+            use stripe_core::payment_intent::{
+                CreatePaymentIntentAutomaticPaymentMethods as Automatic,
+                CreatePaymentIntentAutomaticPaymentMethodsAllowRedirects as Redirects,
+            };
+            let mut a = Automatic::new(true);
+            a.allow_redirects = Some(Redirects::Never);
+            a
+        })
         .description(format!("Invoice {}", charge.number))
         .metadata(metadata)
         .customize()

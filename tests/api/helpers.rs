@@ -119,6 +119,13 @@ fn drop_database(name: &str) {
     .join();
 }
 
+/// The fake Stripe every test instance talks to (one per test process; each test makes its own
+/// Stripe accounts in it, so tests do not see each other's data).
+pub fn fake_stripe() -> &'static fake_stripe::FakeStripe {
+    static FAKE: OnceLock<fake_stripe::FakeStripe> = OnceLock::new();
+    FAKE.get_or_init(fake_stripe::FakeStripe::start)
+}
+
 pub fn test_settings(database_url: &str) -> Settings {
     let mut settings = Settings::from_lookup(|k| match k {
         "JWT_SECRET" => Some(JWT_SECRET.into()),
@@ -129,6 +136,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database_url = Some(Secret::new(database_url));
     settings.workers = Some(1);
     settings.db_pool_size = 4;
+    settings.stripe_api_base = fake_stripe().base_url();
+    settings.stripe_timeout = Duration::from_secs(10);
     settings
 }
 

@@ -21,6 +21,7 @@ mod ledger;
 mod openapi;
 mod ops;
 mod outage;
+mod payments;
 mod readme;
 mod sdks;
 mod secret_keys;
