@@ -159,6 +159,8 @@ async fn endpoint(client: &Client, url: &str, events: Vec<Enabled>) -> (String, 
 #[tokio::test]
 async fn account_keys_and_auth() {
     let (fake, account, client) = start();
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+    shareable(&fake);
     let me = stripe_connect::account::RetrieveForMyAccountAccount::new().send(&client).await.unwrap();
     assert_eq!(me.id.as_str(), account.id);
     assert!(account.secret_key.starts_with("sk_test_"));

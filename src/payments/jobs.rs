@@ -25,12 +25,32 @@ pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
     registry.register_external(COLLECT_INVOICE, |q, job, now| Box::pin(run_collect(q, job, now)));
     registry.register_external(STRIPE_EVENT, |q, job, now| Box::pin(run_event(q, job, now)));
     registry.register(END_DUNNING, run_end_dunning);
+    registry.register_external(PAYMENT_EMAIL, |q, job, now| Box::pin(run_payment_email(q, job, now)));
     registry.register_external(REFUND, |q, job, now| Box::pin(run_refund(q, job, now)));
 }
 
 /// Schedules the invoice's next attempt at `at` (sooner, if one is already scheduled later).
 pub fn collect(conn: &mut PgConn, scope: Scope, inv: &Invoice, at: DateTime<Utc>) -> QueryResult<()> {
     crate::jobs::enqueue_or_advance(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
+}
+
+/// Telling the customer a payment failed or needs them; subject: the payment id.
+pub const PAYMENT_EMAIL: Kind = Kind { name: "payment_email", priority: 7 };
+
+pub fn payment_email(conn: &mut PgConn, scope: Scope, payment: crate::ids::PaymentId, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, PAYMENT_EMAIL, payment.to_string(), at)
+}
+
+async fn run_payment_email(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<()> {
+    let gw = gateway(&q)?;
+    let cx = super::email::Context {
+        pool: &q.pool,
+        gateway: &gw,
+        mailer: &q.mailer,
+        from: &q.email_from,
+        public_url: &q.public_url,
+    };
+    super::email::send(cx, job.scope(), job.subject_as()?).await
 }
 
 /// Sending a credit note's refund to Stripe; subject: the refund id.

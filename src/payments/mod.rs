@@ -10,6 +10,7 @@
 
 pub mod amounts;
 pub mod credit_notes;
+pub mod email;
 pub mod gateway;
 pub mod handlers;
 pub mod jobs;

@@ -284,6 +284,14 @@ fn retry_unpaid(conn: &mut PgConn, scope: Scope, customer: CustomerId, now: Date
         crate::pagination::Page { limit: 100, before: None },
     )?;
     for mut inv in open {
+        // An attempt waiting for the customer to authenticate gives way to the new card.
+        if let Some(mut waiting) = repo::in_flight(conn, scope, inv.id)? {
+            if waiting.status == PaymentStatus::RequiresAction {
+                waiting.status = PaymentStatus::Canceled;
+                waiting.updated_at = now;
+                repo::save_payment(conn, &waiting)?;
+            }
+        }
         if inv.amount_due > inv.amount_paid && repo::in_flight(conn, scope, inv.id)?.is_none() {
             inv.next_payment_attempt = Some(now);
             crate::invoices::repo::save(conn, &inv)?;
@@ -329,22 +337,58 @@ pub async fn checkout_session(
     let now = crate::testclock::now_for(state, scope).await?;
     let (account, client) = connection(&state.pool, gw, scope).await?.ok_or_else(not_connected)?;
     let stripe_customer = ensure_stripe_customer(&state.pool, &client, scope, &account, customer, now).await?;
-    let currency = req.currency.as_deref().unwrap_or("USD").to_ascii_lowercase();
-    let session = stripe_checkout::checkout_session::CreateCheckoutSession::new()
-        .mode(stripe_shared::CheckoutSessionMode::Setup)
-        .customer(stripe_customer)
-        .currency(stripe_types::Currency::from_str(&currency).unwrap_or_else(|never| match never {}))
-        .success_url(req.success_url)
-        .cancel_url(req.cancel_url)
-        .metadata(HashMap::from([("tollgate_customer".to_string(), customer.to_string())]))
-        .send(&client)
-        .await
-        .map_err(|e| classify(e).into_api_error())?;
+    let currency = req.currency.as_deref().unwrap_or("USD");
+    let session =
+        create_setup_session(&client, &stripe_customer, customer, currency, req.success_url, req.cancel_url).await?;
     Ok(CheckoutSessionResponse {
         id: session.id.as_str().to_string(),
         url: session.url.unwrap_or_default(),
         expires_at: DateTime::from_timestamp(session.expires_at, 0).unwrap_or(now),
     })
+}
+
+/// A Stripe Checkout page in setup mode for the customer; when it completes, its card becomes
+/// the customer's payment method (`setup_intent.succeeded`, `checkout.session.completed`).
+async fn create_setup_session(
+    client: &stripe::Client,
+    stripe_customer: &str,
+    customer: CustomerId,
+    currency: &str,
+    success_url: String,
+    cancel_url: String,
+) -> ApiResult<stripe_shared::CheckoutSession> {
+    let currency = stripe_types::Currency::from_str(&currency.to_ascii_lowercase()).unwrap_or_else(|never| match never {});
+    stripe_checkout::checkout_session::CreateCheckoutSession::new()
+        .mode(stripe_shared::CheckoutSessionMode::Setup)
+        .customer(stripe_customer.to_string())
+        .currency(currency)
+        .success_url(success_url)
+        .cancel_url(cancel_url)
+        .metadata(HashMap::from([("tollgate_customer".to_string(), customer.to_string())]))
+        .send(client)
+        .await
+        .map_err(|e| classify(e).into_api_error())
+}
+
+/// The link of a fresh setup page for a customer who has a Stripe customer already (emails).
+pub async fn setup_session(
+    client: &stripe::Client,
+    customer: &CustomerId,
+    currency: &str,
+    back: &str,
+    pool: &PgPool,
+    scope: Scope,
+) -> ApiResult<String> {
+    let customer = *customer;
+    let found = crate::db::run(pool, move |conn| {
+        let Some(a) = repo::account(conn, scope)? else { return Ok(None) };
+        Ok(repo::stripe_customer(conn, scope, customer, &a.stripe_account)?)
+    })
+    .await?;
+    let sc = found.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no Stripe customer for {customer}")))?;
+    let session =
+        create_setup_session(client, &sc.stripe_customer, customer, currency, back.to_string(), back.to_string()).await?;
+    Ok(session.url.unwrap_or_default())
 }
 
 // ---- Collection ----
@@ -609,7 +653,14 @@ fn apply_in(
     match o.status {
         PaymentStatus::Succeeded => paid(conn, changes, scope, &mut inv, p.amount, now)?,
         PaymentStatus::Failed => failed(conn, changes, scope, &mut inv, o.hard_decline, now)?,
+        // Only the customer can go on: dunning's clock runs, with no retry off-session.
+        PaymentStatus::RequiresAction => failed(conn, changes, scope, &mut inv, true, now)?,
         _ => {}
+    }
+    let tells_customer = matches!(o.status, PaymentStatus::Failed | PaymentStatus::RequiresAction)
+        && p.failure_code.as_deref() != Some(ErrorCode::AmountNotChargeable.as_str());
+    if tells_customer {
+        super::jobs::payment_email(conn, scope, p.id, now)?;
     }
     Ok(())
 }

@@ -482,3 +482,47 @@ async fn two_instances_running_the_jobs_charge_once() {
     assert_eq!(fake_stripe().payment_intents(&acct.id).len(), 1);
     assert_eq!(payments_of(&app, sk, &id).await.len(), 1);
 }
+
+#[actix_web::test]
+async fn three_d_secure_off_session_asks_the_customer_by_email_and_their_card_then_pays() {
+    let app = spawn_app().await;
+    let p = paying(&app, "pm_card_authenticationRequired", "USD", "20.00").await;
+    let sk = &p.t.sk_test;
+    let inv = the_invoice(&app, &p).await;
+    let id = inv["id"].as_str().unwrap().to_string();
+    assert_eq!((&inv["status"], &inv["next_payment_attempt"]), (&json!("open"), &Value::Null));
+    let pays = payments_of(&app, sk, &id).await;
+    assert_eq!((&pays[0]["status"], &pays[0]["failure_code"]), (&json!("requires_action"), &json!("authentication_required")));
+
+    // The customer is asked, with a link to Stripe's page.
+    let mut mail = None;
+    for _ in 0..100 {
+        mail = app.state.mailer.outbox().into_iter().find(|m| m.subject.starts_with("Please confirm your payment"));
+        if mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = mail.expect("the customer is emailed");
+    assert_eq!(mail.to, "payer@example.com");
+    assert!(mail.subject.contains("USD 20.00") && mail.subject.contains("Acme Weather API"), "{}", mail.subject);
+    let link = mail
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("Confirm your card: "))
+        .expect("the text part has the link")
+        .trim()
+        .to_string();
+    assert!(link.starts_with(&format!("{}checkout/cs_test_", fake_stripe().base_url())), "{link}");
+    assert!(mail.html.contains(&link), "the HTML part has the same link");
+
+    // They confirm a card there: it is charged at once, and the waiting attempt gives way.
+    let session = link.rsplit('/').next().unwrap();
+    fake_stripe().complete_checkout_session(session, "pm_card_visa").unwrap();
+    let inv = eventually(&app, &format!("/v1/invoices/{id}"), sk, |i| i["status"] == "paid").await;
+    assert_eq!(inv["amount_paid"], "20.00");
+    let statuses: Vec<_> = payments_of(&app, sk, &id).await.iter().map(|p| p["status"].clone()).collect();
+    assert_eq!(statuses, vec![json!("canceled"), json!("succeeded")]);
+    let sub = app.get(&format!("/v1/subscriptions/{}", p.subscription), sk).await.body;
+    assert_eq!(sub["status"], "active");
+}
