@@ -342,3 +342,19 @@ impl<'de> Deserialize<'de> for Url {
         }
     }
 }
+
+/// An optional nested object: anything but a JSON object (or `null`, taken as absent) is
+/// refused. Serde's derive would also take an array of the fields in order, which no client
+/// means and the document does not allow.
+pub fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::Error;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(v @ serde_json::Value::Object(_)) => T::deserialize(v).map(Some).map_err(D::Error::custom),
+        Some(_) => Err(D::Error::custom("must be an object")),
+    }
+}

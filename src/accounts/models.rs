@@ -181,14 +181,34 @@ pub struct DunningSettings {
     pub cancel_after_days: Option<i32>,
 }
 
+/// Days after the first failed payment on which the invoice is tried again: up to 10 distinct
+/// days, each 1 to 365 (kept in order). `[]` (or `null`): no retries.
+pub struct RetryDays;
+
+impl utoipa::PartialSchema for RetryDays {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        ArrayBuilder::new()
+            .description(Some(
+                "Days after the first failed payment on which the invoice is tried again: up to 10 distinct days, each 1 to 365 (kept in order); [] or null: none.",
+            ))
+            .items(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).maximum(Some(365)))
+            .max_items(Some(10))
+            .unique_items(true)
+            .examples([serde_json::json!([1, 3, 5, 7])])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RetryDays {}
+
 /// Changes to the dunning policy; an absent field stays, `null` turns a step off.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"retry_days": [1, 3, 5, 7], "block_after_days": 14, "cancel_after_days": 21}))]
 pub struct DunningUpdate {
-    /// Up to 10 days, 1 to 365, increasing; `null` or `[]`: no retries.
     #[serde(default, deserialize_with = "crate::types::double_option")]
-    #[schema(value_type = Option<Vec<u32>>, max_items = 10)]
+    #[schema(value_type = Option<RetryDays>)]
     pub retry_days: Option<Option<Vec<crate::money::Quantity>>>,
     /// 1 to 365.
     #[serde(default, deserialize_with = "crate::types::double_option")]
@@ -236,6 +256,7 @@ pub struct UpdateTenantRequest {
     #[schema(value_type = Option<u32>, minimum = 0, maximum = 365, example = 30)]
     pub invoice_due_days: Option<crate::money::Quantity>,
     /// After a failed payment: retries, blocking access, cancellation.
+    #[serde(default, deserialize_with = "crate::types::object")]
     pub dunning: Option<DunningUpdate>,
 }
 

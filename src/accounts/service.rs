@@ -189,7 +189,7 @@ pub async fn revoke_secret_key(state: &AppState, auth: Person, id: SecretKeyId) 
     Ok(RevokedSecretKey { id, revoked_at })
 }
 
-/// The dunning changes, checked: days from 1 to 365, retries increasing and at most 10.
+/// The dunning changes, checked: days from 1 to 365, at most 10 distinct retries (kept in order).
 fn dunning_changes(d: DunningUpdate) -> ApiResult<repo::DunningChanges> {
     let day = |q: crate::money::Quantity, param: String| q.whole_in(1, 365, &param).map(|n| n as i32);
     let retry_days = match d.retry_days {
@@ -199,13 +199,14 @@ fn dunning_changes(d: DunningUpdate) -> ApiResult<repo::DunningChanges> {
             if days.len() > 10 {
                 return Err(ApiError::invalid_param("dunning.retry_days", "at most 10 retries"));
             }
-            let days = days
+            let mut days = days
                 .into_iter()
                 .enumerate()
                 .map(|(i, q)| day(q, format!("dunning.retry_days[{i}]")))
                 .collect::<ApiResult<Vec<i32>>>()?;
-            if days.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(ApiError::invalid_param("dunning.retry_days", "retry days must increase"));
+            days.sort_unstable();
+            if days.windows(2).any(|w| w[0] == w[1]) {
+                return Err(ApiError::invalid_param("dunning.retry_days", "a day may appear only once"));
             }
             Some(days)
         }

@@ -14,7 +14,7 @@ use stripe::StripeRequest;
 use utoipa::{IntoParams, ToSchema};
 
 use super::gateway::{classify, idempotent, Failure, Gateway};
-use super::models::PaymentStatus;
+use super::models::AttemptStatus;
 use crate::auth::Auth;
 use crate::db::{PgConn, PgPool};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -175,7 +175,7 @@ fn refundable(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> QueryResul
         .filter(payments::tenant_id.eq(scope.tenant_id))
         .filter(payments::mode.eq(scope.mode))
         .filter(payments::invoice_id.eq(invoice))
-        .filter(payments::status.eq(PaymentStatus::Succeeded))
+        .filter(payments::status.eq(AttemptStatus::Succeeded))
         .select((payments::id, payments::amount))
         .load(conn)?;
     let ids: Vec<PaymentId> = paid.iter().map(|(id, _)| *id).collect();

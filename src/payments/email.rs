@@ -6,7 +6,7 @@ use askama::Template;
 use lettre::message::Mailbox;
 
 use super::gateway::Gateway;
-use super::models::PaymentStatus;
+use super::models::AttemptStatus;
 use crate::db::PgPool;
 use crate::email::Mailer;
 use crate::error::{ApiError, ApiResult};
@@ -69,7 +69,7 @@ pub async fn send(cx: Context<'_>, scope: Scope, payment: PaymentId) -> ApiResul
     let Some((p, doc)) = loaded else { return Ok(()) };
     // Only while the invoice still waits for the customer.
     if doc.inv.status != crate::invoices::models::InvoiceStatus::Open
-        || !matches!(p.status, PaymentStatus::Failed | PaymentStatus::RequiresAction)
+        || !matches!(p.status, AttemptStatus::Failed | AttemptStatus::RequiresAction)
     {
         return Ok(());
     }
@@ -79,7 +79,7 @@ pub async fn send(cx: Context<'_>, scope: Scope, payment: PaymentId) -> ApiResul
     let c = doc.inv.currency();
     let amount = format!("{} {}", c.code(), c.format(p.amount));
     let number = doc.inv.number.clone().unwrap_or_default();
-    let (heading, instruction, action) = if p.status == PaymentStatus::RequiresAction {
+    let (heading, instruction, action) = if p.status == AttemptStatus::RequiresAction {
         (
             "Please confirm your payment".to_string(),
             "Your bank asks you to confirm this payment (3-D Secure). Confirm your card on Stripe's page; we charge it right after.".to_string(),

@@ -27,26 +27,34 @@ pub struct StripeAccount {
 }
 
 text_enum!(
-    /// `processing` until Stripe's answer is known; `requires_action` when the customer must
-    /// authenticate (3-D Secure); then `succeeded`, `failed` or `canceled`.
-    PaymentStatus {
+    /// An attempt as stored: `created` is written before Stripe is called and stays until its
+    /// answer is recorded (shown as `processing`).
+    AttemptStatus {
         Created => "created", Processing => "processing", RequiresAction => "requires_action",
         Succeeded => "succeeded", Failed => "failed", Canceled => "canceled"
     }
 );
+text_enum!(
+    /// `processing` until Stripe's answer is known; `requires_action` while the customer must
+    /// authenticate (3-D Secure); then `succeeded`, `failed` or `canceled`.
+    PaymentStatus {
+        Processing => "processing", RequiresAction => "requires_action", Succeeded => "succeeded",
+        Failed => "failed", Canceled => "canceled"
+    }
+);
 
-impl PaymentStatus {
+impl AttemptStatus {
     /// Still waiting for an outcome (at most one such attempt per invoice).
     pub fn in_flight(self) -> bool {
-        matches!(self, PaymentStatus::Created | PaymentStatus::Processing | PaymentStatus::RequiresAction)
+        matches!(self, AttemptStatus::Created | AttemptStatus::Processing | AttemptStatus::RequiresAction)
     }
 
     /// A status only moves forward: a final one never changes, and nothing goes back to
     /// `created`.
-    pub fn may_become(self, next: PaymentStatus) -> bool {
+    pub fn may_become(self, next: AttemptStatus) -> bool {
         match self {
-            PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Canceled => false,
-            _ => next != PaymentStatus::Created && next != self,
+            AttemptStatus::Succeeded | AttemptStatus::Failed | AttemptStatus::Canceled => false,
+            _ => next != AttemptStatus::Created && next != self,
         }
     }
 }
@@ -62,7 +70,7 @@ pub struct Payment {
     pub stripe_account: String,
     pub amount: Decimal,
     pub currency: String,
-    pub status: PaymentStatus,
+    pub status: AttemptStatus,
     pub payment_method: Option<String>,
     pub stripe_payment_intent: Option<String>,
     pub failure_code: Option<String>,
@@ -160,9 +168,7 @@ pub struct PaymentResponse {
     pub amount: String,
     #[schema(example = "USD")]
     pub currency: String,
-    /// `processing`, `succeeded`, `failed`, `requires_action` or `canceled`.
-    #[schema(value_type = String, example = "succeeded")]
-    pub status: &'static str,
+    pub status: PaymentStatus,
     /// Stripe's `decline_code` when there is one, else its error `code`.
     #[schema(example = "insufficient_funds")]
     pub failure_code: Option<String>,
@@ -181,8 +187,11 @@ impl From<Payment> for PaymentResponse {
                 .map_or_else(|_| p.amount.to_string(), |c| c.format(p.amount)),
             currency: p.currency,
             status: match p.status {
-                PaymentStatus::Created => "processing",
-                other => other.as_str(),
+                AttemptStatus::Created | AttemptStatus::Processing => PaymentStatus::Processing,
+                AttemptStatus::RequiresAction => PaymentStatus::RequiresAction,
+                AttemptStatus::Succeeded => PaymentStatus::Succeeded,
+                AttemptStatus::Failed => PaymentStatus::Failed,
+                AttemptStatus::Canceled => PaymentStatus::Canceled,
             },
             failure_code: p.failure_code,
             failure_message: p.failure_message,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::models::{Payment, PaymentStatus, StripeAccount};
+use super::models::{Payment, AttemptStatus, StripeAccount};
 use crate::db::PgConn;
 use crate::ids::{CustomerId, InvoiceId, PaymentId, StripeAccountId};
 use crate::schema::{payments, stripe_accounts, stripe_customers, stripe_events};
@@ -143,9 +143,9 @@ pub fn in_flight(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> QueryRe
         .filter(payments::mode.eq(scope.mode))
         .filter(payments::invoice_id.eq(invoice))
         .filter(payments::status.eq_any([
-            PaymentStatus::Created,
-            PaymentStatus::Processing,
-            PaymentStatus::RequiresAction,
+            AttemptStatus::Created,
+            AttemptStatus::Processing,
+            AttemptStatus::RequiresAction,
         ]))
         .select(Payment::as_select())
         .for_update()

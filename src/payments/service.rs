@@ -286,8 +286,8 @@ fn retry_unpaid(conn: &mut PgConn, scope: Scope, customer: CustomerId, now: Date
     for mut inv in open {
         // An attempt waiting for the customer to authenticate gives way to the new card.
         if let Some(mut waiting) = repo::in_flight(conn, scope, inv.id)? {
-            if waiting.status == PaymentStatus::RequiresAction {
-                waiting.status = PaymentStatus::Canceled;
+            if waiting.status == AttemptStatus::RequiresAction {
+                waiting.status = AttemptStatus::Canceled;
                 waiting.updated_at = now;
                 repo::save_payment(conn, &waiting)?;
             }
@@ -435,7 +435,7 @@ fn prepare(
         let Some(account) = repo::account(conn, scope)? else { return Ok(Err(Skipped::NotConnected)) };
         let existing = repo::in_flight(conn, scope, invoice)?;
         if let Some(p) = &existing {
-            if p.status != PaymentStatus::Created {
+            if p.status != AttemptStatus::Created {
                 return Ok(Err(Skipped::InProgress));
             }
         } else if scheduled && !inv.next_payment_attempt.is_some_and(|t| t <= now) {
@@ -459,7 +459,7 @@ fn prepare(
                     stripe_account: account.stripe_account.clone(),
                     amount: left,
                     currency: inv.currency.clone(),
-                    status: PaymentStatus::Created,
+                    status: AttemptStatus::Created,
                     payment_method: Some(pm),
                     stripe_payment_intent: None,
                     failure_code: None,
@@ -472,7 +472,7 @@ fn prepare(
                 inv.attempt_count += 1;
                 inv.next_payment_attempt = None;
                 if let Err(e) = amounts::to_stripe(left, &inv.currency) {
-                    p.status = PaymentStatus::Failed;
+                    p.status = AttemptStatus::Failed;
                     p.failure_code = Some(ErrorCode::AmountNotChargeable.as_str().to_string());
                     p.failure_message = Some(e.to_string());
                     p.hard_decline = true;
@@ -507,7 +507,7 @@ pub async fn collect(
     invoice: InvoiceId,
     now: DateTime<Utc>,
     scheduled: bool,
-) -> ApiResult<Result<PaymentStatus, Skipped>> {
+) -> ApiResult<Result<AttemptStatus, Skipped>> {
     let prepared = crate::db::run(pool, move |conn| prepare(conn, scope, invoice, now, scheduled)).await?;
     let charge = match prepared {
         Ok(c) => c,
@@ -566,7 +566,7 @@ pub async fn collect(
 /// What Stripe says became of an attempt.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub status: PaymentStatus,
+    pub status: AttemptStatus,
     pub intent: Option<String>,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
@@ -589,29 +589,29 @@ impl Outcome {
         let error = pi.last_payment_error.as_deref();
         let code = error.and_then(|e| e.decline_code.clone().or_else(|| e.code.as_ref().map(|c| c.as_str().to_string())));
         let status = match pi.status {
-            S::Succeeded => PaymentStatus::Succeeded,
-            S::Processing => PaymentStatus::Processing,
-            S::RequiresAction => PaymentStatus::RequiresAction,
-            S::Canceled => PaymentStatus::Canceled,
+            S::Succeeded => AttemptStatus::Succeeded,
+            S::Processing => AttemptStatus::Processing,
+            S::RequiresAction => AttemptStatus::RequiresAction,
+            S::Canceled => AttemptStatus::Canceled,
             // After a confirmed attempt: the payment method was refused.
-            S::RequiresPaymentMethod => PaymentStatus::Failed,
-            _ => PaymentStatus::Processing,
+            S::RequiresPaymentMethod => AttemptStatus::Failed,
+            _ => AttemptStatus::Processing,
         };
         Outcome {
             status,
             intent: Some(pi.id.as_str().to_string()),
             hard_decline: code.as_deref().is_some_and(is_hard_decline),
-            failure_message: (status == PaymentStatus::Failed).then(|| error.and_then(|e| e.message.clone())).flatten(),
-            failure_code: if status == PaymentStatus::Failed { code } else { None },
+            failure_message: (status == AttemptStatus::Failed).then(|| error.and_then(|e| e.message.clone())).flatten(),
+            failure_code: if status == AttemptStatus::Failed { code } else { None },
         }
     }
 
     fn from_refusal(r: &super::gateway::Refusal) -> Outcome {
         let code = r.failure_code();
         let status = if r.code.as_deref() == Some("authentication_required") {
-            PaymentStatus::RequiresAction
+            AttemptStatus::RequiresAction
         } else {
-            PaymentStatus::Failed
+            AttemptStatus::Failed
         };
         Outcome {
             status,
@@ -651,13 +651,13 @@ fn apply_in(
     p.updated_at = now;
     repo::save_payment(conn, &p)?;
     match o.status {
-        PaymentStatus::Succeeded => paid(conn, changes, scope, &mut inv, p.amount, now)?,
-        PaymentStatus::Failed => failed(conn, changes, scope, &mut inv, o.hard_decline, now)?,
+        AttemptStatus::Succeeded => paid(conn, changes, scope, &mut inv, p.amount, now)?,
+        AttemptStatus::Failed => failed(conn, changes, scope, &mut inv, o.hard_decline, now)?,
         // Only the customer can go on: dunning's clock runs, with no retry off-session.
-        PaymentStatus::RequiresAction => failed(conn, changes, scope, &mut inv, true, now)?,
+        AttemptStatus::RequiresAction => failed(conn, changes, scope, &mut inv, true, now)?,
         _ => {}
     }
-    let tells_customer = matches!(o.status, PaymentStatus::Failed | PaymentStatus::RequiresAction)
+    let tells_customer = matches!(o.status, AttemptStatus::Failed | AttemptStatus::RequiresAction)
         && p.failure_code.as_deref() != Some(ErrorCode::AmountNotChargeable.as_str());
     if tells_customer {
         super::jobs::payment_email(conn, scope, p.id, now)?;
@@ -730,7 +730,7 @@ fn failed(
     // The attempts after the first failure so far decide which retry comes next.
     let failures = repo::payments_of(conn, scope, inv.id)?
         .iter()
-        .filter(|p| p.status == PaymentStatus::Failed && p.created_at >= first)
+        .filter(|p| p.status == AttemptStatus::Failed && p.created_at >= first)
         .count();
     let next = (!hard)
         .then(|| retry_days.get(failures.saturating_sub(1)).copied())

@@ -142,6 +142,8 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
     use tollgate::error::{ErrorCode, ErrorType};
     use tollgate::invoices::models::{InvoiceStatus, LineKind, Reason};
     use tollgate::ledger::aggregate::Aggregation;
+    use tollgate::payments::credit_notes::{CreditReason, RefundStatus};
+    use tollgate::payments::models::PaymentStatus;
     use tollgate::subscriptions::models::{Status, Timing};
     use tollgate::tenancy::Mode;
     use tollgate::usage::models::Granularity;
@@ -154,6 +156,7 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
         ("Aggregation", wire(Aggregation::ALL)),
         ("Billing", wire(Billing::ALL)),
         ("ChargeModel", wire(ChargeModel::ALL)),
+        ("CreditReason", wire(CreditReason::ALL)),
         ("ErrorCode", wire(ErrorCode::ALL)),
         ("ErrorType", wire(ErrorType::ALL)),
         ("FeatureType", wire(FeatureType::ALL)),
@@ -163,7 +166,9 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
         ("LineKind", wire(LineKind::ALL)),
         ("Mode", wire(Mode::ALL)),
         ("Overage", wire(Overage::ALL)),
+        ("PaymentStatus", wire(PaymentStatus::ALL)),
         ("Reason", wire(Reason::ALL)),
+        ("RefundStatus", wire(RefundStatus::ALL)),
         ("Reset", wire(Reset::ALL)),
         ("Status", wire(Status::ALL)),
         ("Timing", wire(Timing::ALL)),

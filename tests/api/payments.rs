@@ -288,11 +288,11 @@ async fn a_hard_decline_is_not_retried_and_the_policy_is_the_tenants() {
     // The policy: defaults, changes, and what is refused.
     let res = app.get("/v1/tenant", &p.t.token).await;
     assert_eq!(res.body["dunning"], json!({"retry_days": [1, 3, 5, 7], "block_after_days": 14, "cancel_after_days": 21}));
-    let res = app.patch("/v1/tenant", &p.t.token, json!({"dunning": {"retry_days": [2, 4], "block_after_days": null}})).await;
+    let res = app.patch("/v1/tenant", &p.t.token, json!({"dunning": {"retry_days": [4, 2], "block_after_days": null}})).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["dunning"], json!({"retry_days": [2, 4], "block_after_days": null, "cancel_after_days": 21}));
     for (bad, param) in [
-        (json!({"retry_days": [3, 1]}), "dunning.retry_days"),
+        (json!({"retry_days": [3, 3]}), "dunning.retry_days"),
         (json!({"retry_days": [0]}), "dunning.retry_days[0]"),
         (json!({"cancel_after_days": 366}), "dunning.cancel_after_days"),
     ] {

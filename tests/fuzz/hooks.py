@@ -7,7 +7,11 @@ alone (so that the negative checks still see the flaw they were generated with):
   is refused (422 `idempotency_key_reused`), which is the point of the header, not a defect;
 - a well-formed event `timestamp` or key `expires_at` is dropped: both are judged against the
   test clock's present (events at most 35 days back, keys expiring in the future), which the
-  fuzzer moves itself.
+  fuzzer moves itself;
+- NUL characters are taken out of event properties where the schema cannot reach: it describes
+  two levels (SDK generators cannot follow a schema that refers to itself), and says in words
+  that no text anywhere in them may hold one. Within those two levels they are left, so the
+  negative checks still see them.
 """
 import re
 import uuid
@@ -35,6 +39,27 @@ def _drop_times(obj, *names):
                 del obj[name]
 
 
+def _no_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k.replace("\x00", ""): _no_nul(v) for k, v in value.items()}
+    return value
+
+
+def _clean_properties(obj):
+    props = obj.get("properties") if isinstance(obj, dict) else None
+    if not isinstance(props, dict):
+        return
+    for name, value in list(props.items()):
+        if isinstance(value, list):
+            props[name] = _no_nul(value)
+        elif isinstance(value, dict):
+            props[name] = {k: _no_nul(v) for k, v in value.items()}
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     headers = case.headers or {}
@@ -45,8 +70,10 @@ def before_call(ctx, case, **kwargs):
     path = case.operation.path
     if path in ("/v1/usage", "/v1/verify"):
         _drop_times(body, "timestamp")
+        _clean_properties(body)
     elif path == "/v1/usage/batch" and isinstance(body, dict) and isinstance(body.get("events"), list):
         for event in body["events"]:
             _drop_times(event, "timestamp")
+            _clean_properties(event)
     elif path == "/v1/customers/{id}/api-keys":
         _drop_times(body, "expires_at")
