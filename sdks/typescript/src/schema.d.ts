@@ -648,6 +648,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stripe-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Stripe account connected in this mode. */
+        get: operations["get_stripe_account"];
+        /**
+         * Connect your Stripe account for the mode you act in: the key is checked with Stripe, a
+         *     webhook endpoint is registered on the account, and both the key and the endpoint's secret
+         *     are kept encrypted. Connecting again replaces the connection.
+         */
+        put: operations["connect_stripe"];
+        post?: never;
+        /**
+         * Disconnect the Stripe account of this mode (its webhook endpoint is deleted at Stripe).
+         *     Invoices are no longer collected until an account is connected again.
+         */
+        delete: operations["disconnect_stripe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stripe/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's calls to us (no bearer): the `Stripe-Signature` header is checked on the raw
+         *     body with the endpoint's secret; each event is processed once, whatever the number of
+         *     deliveries and their order.
+         */
+        post: operations["stripe_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/payment-method": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the customer a payment method made client-side (Stripe.js), which becomes the one
+         *     invoices are charged to; the customer's unpaid invoices are tried again at once.
+         */
+        post: operations["attach_payment_method"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{id}/checkout-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Stripe Checkout page (setup mode) where the customer saves a card; once done, it becomes
+         *     the customer's payment method.
+         */
+        post: operations["create_checkout_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try to collect an open invoice now, with the customer's payment method. */
+        post: operations["pay_invoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The attempts to collect an invoice, oldest first. */
+        get: operations["list_invoice_payments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credit note on an open or paid invoice (finalized invoices never change; this is
+         *     how they are corrected). On an open invoice it lowers `amount_due`; on a paid one it is
+         *     refunded to the card with `refund: true`, else it becomes the customer's credit.
+         */
+        post: operations["create_credit_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List credit notes, newest first. */
+        get: operations["list_credit_notes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -791,6 +950,15 @@ export interface components {
             revoked_at?: string | null;
         };
         /**
+         * @example {
+         *       "payment_method": "pm_1Qx3bT2eZvKYlo2C"
+         *     }
+         */
+        AttachPaymentMethodRequest: {
+            /** @description A PaymentMethod made client-side with Stripe.js (or a test one, such as `pm_card_visa`). */
+            payment_method: string;
+        };
+        /**
          * @description When the base fee is billed: at the start of each period (default) or at its end.
          * @enum {string}
          */
@@ -839,10 +1007,43 @@ export interface components {
          */
         ChargeModel: "per_unit" | "graduated" | "volume" | "package";
         /**
+         * @example {
+         *       "success_url": "https://example.com/billing?done=1",
+         *       "cancel_url": "https://example.com/billing"
+         *     }
+         */
+        CheckoutSessionRequest: {
+            /** @description Where Stripe sends the customer once the card is saved. */
+            success_url: string;
+            /** @description Where Stripe sends the customer who gives up. */
+            cancel_url: string;
+            currency?: null | components["schemas"]["Currency"];
+        };
+        CheckoutSessionResponse: {
+            /**
+             * @description Stripe's Checkout Session id.
+             * @example cs_test_a1b2c3
+             */
+            id: string;
+            /** @description Stripe's page, where the customer enters a card. */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /**
          * @description A config feature's value: a string (at most 500 characters), a number or a boolean.
          * @example dedicated
          */
         ConfigValue: string | number | boolean;
+        /**
+         * @example {
+         *       "api_key": "rk_test_51Qx3bT2eZvKYlo2C0a1b2c3d"
+         *     }
+         */
+        ConnectRequest: {
+            /** @description A secret (`sk_…`) or restricted (`rk_…`) key of the mode you act in. */
+            api_key: string;
+        };
         /**
          * @example {
          *       "name": "production",
@@ -1049,6 +1250,63 @@ export interface components {
             created_at: string;
         };
         /**
+         * @description Identifier, `cn_` followed by 22 base62 characters.
+         * @example cn_0PYr3fWn4fTq0wKfM8sQ2l
+         */
+        CreditNoteId: string;
+        /** @description One page of a list. */
+        CreditNoteList: {
+            data: components["schemas"]["CreditNoteResponse"][];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /**
+         * @example {
+         *       "amount": "10.00",
+         *       "reason": "order_change",
+         *       "refund": true
+         *     }
+         */
+        CreditNoteRequest: {
+            /** @description At most what is left to credit on the invoice (its total less earlier credit notes). */
+            amount: components["schemas"]["Amount"];
+            reason: components["schemas"]["CreditReason"];
+            /** @description On a paid invoice: send the money back to the card (else it becomes customer credit). */
+            refund?: boolean;
+        };
+        CreditNoteResponse: {
+            id: components["schemas"]["CreditNoteId"];
+            /**
+             * @description `TEST-CN-000001` / `CN-000001`, gapless per tenant and mode.
+             * @example CN-000001
+             */
+            number: string;
+            invoice: components["schemas"]["InvoiceId"];
+            /** @example 10.00 */
+            amount: string;
+            currency: string;
+            reason: components["schemas"]["CreditReason"];
+            /**
+             * @description Always `issued`.
+             * @example issued
+             */
+            status: string;
+            /**
+             * @description Where the credit went: `invoice` (less to pay), `refund` (back to the card) or
+             *     `balance` (credit for the customer's next invoices).
+             * @example refund
+             */
+            applied_to: string;
+            refund?: null | components["schemas"]["RefundResponse"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description Why the credit note was issued (Stripe's reasons).
+         * @enum {string}
+         */
+        CreditReason: "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory";
+        /**
          * @description ISO 4217 currency code (upper case; lower case is accepted too).
          * @example USD
          * @enum {string}
@@ -1079,10 +1337,72 @@ export interface components {
             tax_rate?: string | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The customer in the connected Stripe account (`cus_…` there); null until first needed.
+             * @example cus_Qx3bT1xYlEaAbC
+             */
+            stripe_customer?: string | null;
+            payment_method?: null | components["schemas"]["PaymentMethodResponse"];
         };
         DeletedCustomer: {
             id: components["schemas"]["CustomerId"];
             deleted: boolean;
+        };
+        DisconnectedStripeAccount: {
+            /** @example acct_1Qx3bT2eZvKYlo2C */
+            stripe_account: string;
+            deleted: boolean;
+        };
+        /** @description What happens after an invoice's first failed payment, each step in days from it. */
+        DunningSettings: {
+            /**
+             * @description When the invoice is tried again.
+             * @example [
+             *       1,
+             *       3,
+             *       5,
+             *       7
+             *     ]
+             */
+            retry_days: number[];
+            /**
+             * Format: int32
+             * @description From when `verify` answers `PAYMENT_REQUIRED`; null: never.
+             * @example 14
+             */
+            block_after_days?: number | null;
+            /**
+             * Format: int32
+             * @description When the subscription is canceled and the invoice marked uncollectible; null: never.
+             * @example 21
+             */
+            cancel_after_days?: number | null;
+        };
+        /**
+         * @description Changes to the dunning policy; an absent field stays, `null` turns a step off.
+         * @example {
+         *       "retry_days": [
+         *         1,
+         *         3,
+         *         5,
+         *         7
+         *       ],
+         *       "block_after_days": 14,
+         *       "cancel_after_days": 21
+         *     }
+         */
+        DunningUpdate: {
+            retry_days?: null | components["schemas"]["RetryDays"];
+            /**
+             * Format: int32
+             * @description 1 to 365.
+             */
+            block_after_days?: number | null;
+            /**
+             * Format: int32
+             * @description 1 to 365.
+             */
+            cancel_after_days?: number | null;
         };
         /**
          * @description An entitlement as sent: `{feature}` (boolean), `{feature, limit?, reset?, overage?}`
@@ -1164,7 +1484,7 @@ export interface components {
          *     ones may be added, so treat an unknown code by its `type`.
          * @enum {string}
          */
-        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request";
+        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request" | "stripe_key_invalid" | "stripe_mode_mismatch" | "stripe_not_connected" | "stripe_unavailable" | "stripe_refused" | "card_declined" | "signature_invalid" | "no_payment_method" | "amount_not_chargeable" | "payment_in_progress" | "credit_exceeds_invoice";
         /**
          * @description The body of every error response.
          * @example {
@@ -1268,6 +1588,26 @@ export interface components {
             paid_at?: string | null;
             /** Format: date-time */
             voided_at?: string | null;
+            /**
+             * @description Collected through Stripe so far.
+             * @example 0.00
+             */
+            amount_paid: string;
+            /**
+             * @description The total of the invoice's credit notes.
+             * @example 0.00
+             */
+            amount_credited: string;
+            /**
+             * Format: int32
+             * @description Attempts to collect it (a retry after a lost answer is the same attempt).
+             */
+            attempt_count: number;
+            /**
+             * Format: date-time
+             * @description When dunning tries again; null when no attempt is scheduled.
+             */
+            next_payment_attempt?: string | null;
         };
         /**
          * @description `draft` while the grace period after the period's end runs (late usage lands on it);
@@ -1383,6 +1723,64 @@ export interface components {
          * @enum {string}
          */
         Overage: "block" | "allow";
+        /**
+         * @description Identifier, `pay_` followed by 22 base62 characters.
+         * @example pay_0PYr3fWn4fTq0wKfM8sQ2j
+         */
+        PaymentId: string;
+        /** @description One page of a list. */
+        PaymentList: {
+            data: components["schemas"]["PaymentResponse"][];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description A payment method as Stripe describes it. */
+        PaymentMethodResponse: {
+            /**
+             * @description Stripe's PaymentMethod id.
+             * @example pm_1Qx3bT2eZvKYlo2C
+             */
+            id: string;
+            /** @example visa */
+            brand?: string | null;
+            /** @example 4242 */
+            last4?: string | null;
+            /**
+             * Format: int32
+             * @example 12
+             */
+            exp_month?: number | null;
+            /**
+             * Format: int32
+             * @example 2034
+             */
+            exp_year?: number | null;
+        };
+        PaymentResponse: {
+            id: components["schemas"]["PaymentId"];
+            invoice: components["schemas"]["InvoiceId"];
+            /** @example 99.00 */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            status: components["schemas"]["PaymentStatus"];
+            /**
+             * @description Stripe's `decline_code` when there is one, else its error `code`.
+             * @example insufficient_funds
+             */
+            failure_code?: string | null;
+            failure_message?: string | null;
+            /** @example pi_3Qx3bT2eZvKYlo2C */
+            stripe_payment_intent?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description `processing` until Stripe's answer is known; `requires_action` while the customer must
+         *     authenticate (3-D Secure); then `succeeded`, `failed` or `canceled`.
+         * @enum {string}
+         */
+        PaymentStatus: "processing" | "requires_action" | "succeeded" | "failed" | "canceled";
         PendingChange: {
             /** @example business */
             plan: string;
@@ -1514,6 +1912,25 @@ export interface components {
          * @enum {string}
          */
         Reason: "subscription_create" | "subscription_cycle" | "subscription_update" | "subscription_cancel";
+        Received: {
+            received: boolean;
+        };
+        /**
+         * @description Identifier, `re_` followed by 22 base62 characters.
+         * @example re_0PYr3fWn4fTq0wKfM8sQ2m
+         */
+        RefundId: string;
+        RefundResponse: {
+            id: components["schemas"]["RefundId"];
+            status: components["schemas"]["RefundStatus"];
+            /** @example re_3Qx3bT2eZvKYlo2C */
+            stripe_refund?: string | null;
+        };
+        /**
+         * @description `pending` until Stripe settles it.
+         * @enum {string}
+         */
+        RefundStatus: "pending" | "succeeded" | "failed";
         RejectedEvent: {
             index: number;
             error: components["schemas"]["ErrorBody"];
@@ -1524,6 +1941,16 @@ export interface components {
          * @enum {string}
          */
         Reset: "day" | "month" | "billing_period" | "never";
+        /**
+         * @description Days after the first failed payment on which the invoice is tried again: up to 10 distinct days, each 1 to 365 (kept in order); [] or null: none.
+         * @example [
+         *       1,
+         *       3,
+         *       5,
+         *       7
+         *     ]
+         */
+        RetryDays: number[];
         RevokedApiKey: {
             id: components["schemas"]["ApiKeyId"];
             /** Format: date-time */
@@ -1605,6 +2032,35 @@ export interface components {
          */
         Status: "trialing" | "active" | "past_due" | "canceled";
         /**
+         * @description Identifier, `sa_` followed by 22 base62 characters.
+         * @example sa_0PYr3fWn4fTq0wKfM8sQ2k
+         */
+        StripeAccountId: string;
+        StripeAccountResponse: {
+            /**
+             * @description Stripe's account id.
+             * @example acct_1Qx3bT2eZvKYlo2C
+             */
+            stripe_account: string;
+            livemode: boolean;
+            /**
+             * @description The webhook endpoint registered on the account (`we_…`).
+             * @example we_1Qx3bT2eZvKYlo2C
+             */
+            webhook_endpoint: string;
+            /** @description Where Stripe sends its events. */
+            webhook_url: string;
+            /**
+             * @description The key, shortened past use.
+             * @example rk_test_…2c3d
+             */
+            api_key_hint: string;
+            /** @description The Stripe API version of the events sent to the endpoint. */
+            api_version: string;
+            /** Format: date-time */
+            connected_at: string;
+        };
+        /**
          * @description Identifier, `sub_` followed by 22 base62 characters.
          * @example sub_0PYr3fWn4fTq0wKfM8sQ2g
          */
@@ -1684,6 +2140,7 @@ export interface components {
              * @example 30
              */
             invoice_due_days: number;
+            dunning: components["schemas"]["DunningSettings"];
         };
         TenantSummary: {
             id: components["schemas"]["TenantId"];
@@ -1793,6 +2250,7 @@ export interface components {
              * @example 30
              */
             invoice_due_days?: number | null;
+            dunning?: null | components["schemas"]["DunningUpdate"];
         };
         UsageBatchRequest: {
             /** @description Up to 1,000 events, each as for `POST /v1/usage`. */
@@ -1923,7 +2381,7 @@ export interface components {
          * @description The verdict: `VALID`, or why not.
          * @enum {string}
          */
-        VerifyCode: "VALID" | "KEY_NOT_FOUND" | "KEY_REVOKED" | "KEY_EXPIRED" | "NO_SUBSCRIPTION" | "FEATURE_NOT_IN_PLAN" | "USAGE_EXCEEDED" | "RATE_LIMITED";
+        VerifyCode: "VALID" | "KEY_NOT_FOUND" | "KEY_REVOKED" | "KEY_EXPIRED" | "NO_SUBSCRIPTION" | "FEATURE_NOT_IN_PLAN" | "USAGE_EXCEEDED" | "RATE_LIMITED" | "PAYMENT_REQUIRED";
         /**
          * @example {
          *       "key": "tg_live_9xQ2mVb7Lk0PzR4sT8uW1yA3cE5gI7kM",
@@ -2845,7 +3303,17 @@ export interface operations {
                      *       "mode": "test",
                      *       "pricing_url": "https://acme.dev/pricing",
                      *       "invoice_grace_period_seconds": 3600,
-                     *       "invoice_due_days": 30
+                     *       "invoice_due_days": 30,
+                     *       "dunning": {
+                     *         "retry_days": [
+                     *           1,
+                     *           3,
+                     *           5,
+                     *           7
+                     *         ],
+                     *         "block_after_days": 14,
+                     *         "cancel_after_days": 21
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["TenantResponse"];
@@ -2939,7 +3407,17 @@ export interface operations {
                      *       "mode": "test",
                      *       "pricing_url": "https://acme.dev/pricing",
                      *       "invoice_grace_period_seconds": 3600,
-                     *       "invoice_due_days": 30
+                     *       "invoice_due_days": 30,
+                     *       "dunning": {
+                     *         "retry_days": [
+                     *           1,
+                     *           3,
+                     *           5,
+                     *           7
+                     *         ],
+                     *         "block_after_days": 14,
+                     *         "cancel_after_days": 21
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["TenantResponse"];
@@ -4564,7 +5042,15 @@ export interface operations {
                      *           "external_id": "text",
                      *           "metadata": {},
                      *           "tax_rate": "20",
-                     *           "created_at": "2026-11-24T10:00:00Z"
+                     *           "created_at": "2026-11-24T10:00:00Z",
+                     *           "stripe_customer": "cus_Qx3bT1xYlEaAbC",
+                     *           "payment_method": {
+                     *             "id": "pm_1Qx3bT2eZvKYlo2C",
+                     *             "brand": "visa",
+                     *             "last4": "4242",
+                     *             "exp_month": 12,
+                     *             "exp_year": 2034
+                     *           }
                      *         }
                      *       ],
                      *       "has_more": true,
@@ -4678,7 +5164,15 @@ export interface operations {
                      *       "external_id": "text",
                      *       "metadata": {},
                      *       "tax_rate": "20",
-                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "stripe_customer": "cus_Qx3bT1xYlEaAbC",
+                     *       "payment_method": {
+                     *         "id": "pm_1Qx3bT2eZvKYlo2C",
+                     *         "brand": "visa",
+                     *         "last4": "4242",
+                     *         "exp_month": 12,
+                     *         "exp_year": 2034
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["CustomerResponse"];
@@ -4816,7 +5310,15 @@ export interface operations {
                      *       "external_id": "text",
                      *       "metadata": {},
                      *       "tax_rate": "20",
-                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "stripe_customer": "cus_Qx3bT1xYlEaAbC",
+                     *       "payment_method": {
+                     *         "id": "pm_1Qx3bT2eZvKYlo2C",
+                     *         "brand": "visa",
+                     *         "last4": "4242",
+                     *         "exp_month": 12,
+                     *         "exp_year": 2034
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["CustomerResponse"];
@@ -5036,7 +5538,15 @@ export interface operations {
                      *       "external_id": "text",
                      *       "metadata": {},
                      *       "tax_rate": "20",
-                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "stripe_customer": "cus_Qx3bT1xYlEaAbC",
+                     *       "payment_method": {
+                     *         "id": "pm_1Qx3bT2eZvKYlo2C",
+                     *         "brand": "visa",
+                     *         "last4": "4242",
+                     *         "exp_month": 12,
+                     *         "exp_year": 2034
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["CustomerResponse"];
@@ -7007,7 +7517,11 @@ export interface operations {
                      *           "issued_at": "2026-11-24T10:00:00Z",
                      *           "due_at": "2026-11-24T10:00:00Z",
                      *           "paid_at": "2026-11-24T10:00:00Z",
-                     *           "voided_at": "2026-11-24T10:00:00Z"
+                     *           "voided_at": "2026-11-24T10:00:00Z",
+                     *           "amount_paid": "0.00",
+                     *           "amount_credited": "0.00",
+                     *           "attempt_count": 0,
+                     *           "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *         }
                      *       ],
                      *       "has_more": true,
@@ -7143,7 +7657,11 @@ export interface operations {
                      *       "issued_at": "2026-11-24T10:00:00Z",
                      *       "due_at": "2026-11-24T10:00:00Z",
                      *       "paid_at": "2026-11-24T10:00:00Z",
-                     *       "voided_at": "2026-11-24T10:00:00Z"
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *     }
                      */
                     "application/json": components["schemas"]["InvoiceResponse"];
@@ -7279,7 +7797,11 @@ export interface operations {
                      *       "issued_at": "2026-11-24T10:00:00Z",
                      *       "due_at": "2026-11-24T10:00:00Z",
                      *       "paid_at": "2026-11-24T10:00:00Z",
-                     *       "voided_at": "2026-11-24T10:00:00Z"
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *     }
                      */
                     "application/json": components["schemas"]["InvoiceResponse"];
@@ -7448,7 +7970,11 @@ export interface operations {
                      *       "issued_at": "2026-11-24T10:00:00Z",
                      *       "due_at": "2026-11-24T10:00:00Z",
                      *       "paid_at": "2026-11-24T10:00:00Z",
-                     *       "voided_at": "2026-11-24T10:00:00Z"
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *     }
                      */
                     "application/json": components["schemas"]["InvoiceResponse"];
@@ -7617,7 +8143,11 @@ export interface operations {
                      *       "issued_at": "2026-11-24T10:00:00Z",
                      *       "due_at": "2026-11-24T10:00:00Z",
                      *       "paid_at": "2026-11-24T10:00:00Z",
-                     *       "voided_at": "2026-11-24T10:00:00Z"
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *     }
                      */
                     "application/json": components["schemas"]["InvoiceResponse"];
@@ -7786,7 +8316,11 @@ export interface operations {
                      *       "issued_at": "2026-11-24T10:00:00Z",
                      *       "due_at": "2026-11-24T10:00:00Z",
                      *       "paid_at": "2026-11-24T10:00:00Z",
-                     *       "voided_at": "2026-11-24T10:00:00Z"
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
                      *     }
                      */
                     "application/json": components["schemas"]["InvoiceResponse"];
@@ -7955,6 +8489,1344 @@ export interface operations {
             };
             /** @description No such invoice in this mode. Also `resource_missing`: no such resource in this tenant and mode */
             404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_stripe_account: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stripe_account": "acct_1Qx3bT2eZvKYlo2C",
+                     *       "livemode": true,
+                     *       "webhook_endpoint": "we_1Qx3bT2eZvKYlo2C",
+                     *       "webhook_url": "text",
+                     *       "api_key_hint": "rk_test_…2c3d",
+                     *       "api_version": "text",
+                     *       "connected_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StripeAccountResponse"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `stripe_not_connected` */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    connect_stripe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stripe_account": "acct_1Qx3bT2eZvKYlo2C",
+                     *       "livemode": true,
+                     *       "webhook_endpoint": "we_1Qx3bT2eZvKYlo2C",
+                     *       "webhook_url": "text",
+                     *       "api_key_hint": "rk_test_…2c3d",
+                     *       "api_version": "text",
+                     *       "connected_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StripeAccountResponse"];
+                };
+            };
+            /** @description `stripe_key_invalid` (with Stripe's message), `stripe_mode_mismatch`. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`, `user_token_required`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `stripe_unavailable`. Also `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    disconnect_stripe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stripe_account": "acct_1Qx3bT2eZvKYlo2C",
+                     *       "deleted": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DisconnectedStripeAccount"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`, `user_token_required`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `stripe_not_connected` */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    stripe_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `sa_…`, from the connection's `webhook_url` */
+                id: components["schemas"]["StripeAccountId"];
+            };
+            cookie?: never;
+        };
+        /** @description A Stripe event, as Stripe sends it */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Filed */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "received": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Received"];
+                };
+            };
+            /** @description `signature_invalid`. Also `invalid_json`, `body_unreadable`, `parameter_invalid`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    attach_payment_method: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `cus_…` */
+                id: components["schemas"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachPaymentMethodRequest"];
+            };
+        };
+        responses: {
+            /** @description The customer, with its payment method */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_0PYr3fWn4fTq0wKfM8sQ2f",
+                     *       "email": "billing@globex.example",
+                     *       "name": "text",
+                     *       "external_id": "text",
+                     *       "metadata": {},
+                     *       "tax_rate": "20",
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "stripe_customer": "cus_Qx3bT1xYlEaAbC",
+                     *       "payment_method": {
+                     *         "id": "pm_1Qx3bT2eZvKYlo2C",
+                     *         "brand": "visa",
+                     *         "last4": "4242",
+                     *         "exp_month": 12,
+                     *         "exp_year": 2034
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            /** @description `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `card_declined`, with Stripe's message */
+            402: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such customer; `stripe_not_connected`. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_checkout_session: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `cus_…` */
+                id: components["schemas"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session: send the customer to `url` */
+            201: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cs_test_a1b2c3",
+                     *       "url": "text",
+                     *       "expires_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CheckoutSessionResponse"];
+                };
+            };
+            /** @description `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such customer; `stripe_not_connected`. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    pay_invoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `in_…` */
+                id: components["schemas"]["InvoiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice after the attempt (see its payments) */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "customer": "cus_0PYr3fWn4fTq0wKfM8sQ2f",
+                     *       "subscription": "sub_0PYr3fWn4fTq0wKfM8sQ2g",
+                     *       "status": "draft",
+                     *       "reason": "subscription_create",
+                     *       "currency": "USD",
+                     *       "period_start": "2026-11-24T10:00:00Z",
+                     *       "period_end": "2026-11-24T10:00:00Z",
+                     *       "lines": [
+                     *         {
+                     *           "kind": "subscription",
+                     *           "description": "API calls: 120,000 used, 50,000 included",
+                     *           "feature": "api_calls",
+                     *           "quantity": "70000",
+                     *           "unit_amount": "0.002",
+                     *           "amount": "140.00",
+                     *           "tiers": [],
+                     *           "period_start": "2026-11-24T10:00:00Z",
+                     *           "period_end": "2026-11-24T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "subtotal": "239.00",
+                     *       "tax_rate": "20",
+                     *       "tax": "47.80",
+                     *       "total": "286.80",
+                     *       "credit_applied": "0.00",
+                     *       "amount_due": "286.80",
+                     *       "id": "in_0PYr3fWn4fTq0wKfM8sQ2i",
+                     *       "number": "INV-000042",
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "finalize_at": "2026-11-24T10:00:00Z",
+                     *       "issued_at": "2026-11-24T10:00:00Z",
+                     *       "due_at": "2026-11-24T10:00:00Z",
+                     *       "paid_at": "2026-11-24T10:00:00Z",
+                     *       "voided_at": "2026-11-24T10:00:00Z",
+                     *       "amount_paid": "0.00",
+                     *       "amount_credited": "0.00",
+                     *       "attempt_count": 0,
+                     *       "next_payment_attempt": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvoiceResponse"];
+                };
+            };
+            /** @description `no_payment_method`, `amount_not_chargeable`. Also `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such invoice; `stripe_not_connected`. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invoice_not_open`, `payment_in_progress`. Also `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `stripe_unavailable`: the attempt is retried in the background. Also `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_invoice_payments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `in_…` */
+                id: components["schemas"]["InvoiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attempts */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "pay_0PYr3fWn4fTq0wKfM8sQ2j",
+                     *           "invoice": "in_0PYr3fWn4fTq0wKfM8sQ2i",
+                     *           "amount": "99.00",
+                     *           "currency": "USD",
+                     *           "status": "processing",
+                     *           "failure_code": "insufficient_funds",
+                     *           "failure_message": "text",
+                     *           "stripe_payment_intent": "pi_3Qx3bT2eZvKYlo2C",
+                     *           "created_at": "2026-11-24T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "has_more": true,
+                     *       "next_cursor": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such invoice. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_credit_note: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `in_…` */
+                id: components["schemas"]["InvoiceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditNoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The credit note */
+            201: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cn_0PYr3fWn4fTq0wKfM8sQ2l",
+                     *       "number": "CN-000001",
+                     *       "invoice": "in_0PYr3fWn4fTq0wKfM8sQ2i",
+                     *       "amount": "10.00",
+                     *       "currency": "text",
+                     *       "reason": "duplicate",
+                     *       "status": "issued",
+                     *       "applied_to": "refund",
+                     *       "refund": {
+                     *         "id": "re_0PYr3fWn4fTq0wKfM8sQ2m",
+                     *         "status": "pending",
+                     *         "stripe_refund": "re_3Qx3bT2eZvKYlo2C"
+                     *       },
+                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreditNoteResponse"];
+                };
+            };
+            /** @description `credit_exceeds_invoice`. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such invoice. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `invoice_not_open` (a draft, void or uncollectible invoice), `payment_in_progress`. Also `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_credit_notes: {
+        parameters: {
+            query?: {
+                /** @description Only this invoice's credit notes. */
+                invoice?: components["schemas"]["InvoiceId"];
+                /** @description 1 to 100; default 20. */
+                limit?: number;
+                /** @description From the previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of credit notes */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "cn_0PYr3fWn4fTq0wKfM8sQ2l",
+                     *           "number": "CN-000001",
+                     *           "invoice": "in_0PYr3fWn4fTq0wKfM8sQ2i",
+                     *           "amount": "10.00",
+                     *           "currency": "text",
+                     *           "reason": "duplicate",
+                     *           "status": "issued",
+                     *           "applied_to": "refund",
+                     *           "refund": {
+                     *             "stripe_refund": "re_3Qx3bT2eZvKYlo2C"
+                     *           },
+                     *           "created_at": "2026-11-24T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "has_more": true,
+                     *       "next_cursor": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreditNoteList"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
                 headers: {
                     /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
                     "X-Request-Id"?: string;

@@ -4,11 +4,15 @@ from .advance_request import AdvanceRequest
 from .aggregation import Aggregation
 from .api_key_list import ApiKeyList
 from .api_key_object import ApiKeyObject
+from .attach_payment_method_request import AttachPaymentMethodRequest
 from .billing import Billing
 from .cancel_subscription_request import CancelSubscriptionRequest
 from .change_subscription_request import ChangeSubscriptionRequest
 from .charge_input import ChargeInput
 from .charge_model import ChargeModel
+from .checkout_session_request import CheckoutSessionRequest
+from .checkout_session_response import CheckoutSessionResponse
+from .connect_request import ConnectRequest
 from .create_api_key_request import CreateApiKeyRequest
 from .create_customer_request import CreateCustomerRequest
 from .create_feature_request import CreateFeatureRequest
@@ -17,11 +21,18 @@ from .create_secret_key_request import CreateSecretKeyRequest
 from .create_subscription_request import CreateSubscriptionRequest
 from .created_api_key import CreatedApiKey
 from .created_secret_key import CreatedSecretKey
+from .credit_note_list import CreditNoteList
+from .credit_note_request import CreditNoteRequest
+from .credit_note_response import CreditNoteResponse
+from .credit_reason import CreditReason
 from .currency import Currency
 from .customer_list import CustomerList
 from .customer_response import CustomerResponse
 from .customer_response_metadata import CustomerResponseMetadata
 from .deleted_customer import DeletedCustomer
+from .disconnected_stripe_account import DisconnectedStripeAccount
+from .dunning_settings import DunningSettings
+from .dunning_update import DunningUpdate
 from .entitlement_input import EntitlementInput
 from .entitlement_list import EntitlementList
 from .entitlement_response import EntitlementResponse
@@ -47,6 +58,10 @@ from .login_response import LoginResponse
 from .metadata import Metadata
 from .mode import Mode
 from .overage import Overage
+from .payment_list import PaymentList
+from .payment_method_response import PaymentMethodResponse
+from .payment_response import PaymentResponse
+from .payment_status import PaymentStatus
 from .pending_change import PendingChange
 from .plan_list import PlanList
 from .plan_response import PlanResponse
@@ -55,6 +70,9 @@ from .property_value_type_5 import PropertyValueType5
 from .rate_limit_input import RateLimitInput
 from .rate_limit_spec import RateLimitSpec
 from .reason import Reason
+from .received import Received
+from .refund_response import RefundResponse
+from .refund_status import RefundStatus
 from .rejected_event import RejectedEvent
 from .reset import Reset
 from .revoked_api_key import RevokedApiKey
@@ -65,6 +83,8 @@ from .secret_key_object import SecretKeyObject
 from .signup_request import SignupRequest
 from .signup_response import SignupResponse
 from .status import Status
+from .stripe_account_response import StripeAccountResponse
+from .stripe_webhook_body import StripeWebhookBody
 from .subscription_list import SubscriptionList
 from .subscription_response import SubscriptionResponse
 from .tenant_response import TenantResponse
@@ -97,11 +117,15 @@ __all__ = (
     "Aggregation",
     "ApiKeyList",
     "ApiKeyObject",
+    "AttachPaymentMethodRequest",
     "Billing",
     "CancelSubscriptionRequest",
     "ChangeSubscriptionRequest",
     "ChargeInput",
     "ChargeModel",
+    "CheckoutSessionRequest",
+    "CheckoutSessionResponse",
+    "ConnectRequest",
     "CreateApiKeyRequest",
     "CreateCustomerRequest",
     "CreatedApiKey",
@@ -110,11 +134,18 @@ __all__ = (
     "CreatePlanRequest",
     "CreateSecretKeyRequest",
     "CreateSubscriptionRequest",
+    "CreditNoteList",
+    "CreditNoteRequest",
+    "CreditNoteResponse",
+    "CreditReason",
     "Currency",
     "CustomerList",
     "CustomerResponse",
     "CustomerResponseMetadata",
     "DeletedCustomer",
+    "DisconnectedStripeAccount",
+    "DunningSettings",
+    "DunningUpdate",
     "EntitlementInput",
     "EntitlementList",
     "EntitlementResponse",
@@ -140,6 +171,10 @@ __all__ = (
     "Metadata",
     "Mode",
     "Overage",
+    "PaymentList",
+    "PaymentMethodResponse",
+    "PaymentResponse",
+    "PaymentStatus",
     "PendingChange",
     "PlanList",
     "PlanResponse",
@@ -148,6 +183,9 @@ __all__ = (
     "RateLimitInput",
     "RateLimitSpec",
     "Reason",
+    "Received",
+    "RefundResponse",
+    "RefundStatus",
     "RejectedEvent",
     "Reset",
     "RevokedApiKey",
@@ -158,6 +196,8 @@ __all__ = (
     "SignupRequest",
     "SignupResponse",
     "Status",
+    "StripeAccountResponse",
+    "StripeWebhookBody",
     "SubscriptionList",
     "SubscriptionResponse",
     "TenantResponse",

@@ -13,6 +13,7 @@ import datetime
 
 if TYPE_CHECKING:
     from ..models.customer_response_metadata import CustomerResponseMetadata
+    from ..models.payment_method_response import PaymentMethodResponse
 
 
 T = TypeVar("T", bound="CustomerResponse")
@@ -29,6 +30,9 @@ class CustomerResponse:
         name (None | str | Unset):
         external_id (None | str | Unset):
         tax_rate (None | str | Unset): Percent, as a decimal string.
+        stripe_customer (None | str | Unset): The customer in the connected Stripe account (`cus_…` there); null until
+            first needed.
+        payment_method (None | PaymentMethodResponse | Unset):
     """
 
     id: str
@@ -38,9 +42,13 @@ class CustomerResponse:
     name: None | str | Unset = UNSET
     external_id: None | str | Unset = UNSET
     tax_rate: None | str | Unset = UNSET
+    stripe_customer: None | str | Unset = UNSET
+    payment_method: None | PaymentMethodResponse | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.payment_method_response import PaymentMethodResponse  # noqa: PLC0415
+
         id = self.id
 
         email = self.email
@@ -67,6 +75,20 @@ class CustomerResponse:
         else:
             tax_rate = self.tax_rate
 
+        stripe_customer: None | str | Unset
+        if isinstance(self.stripe_customer, Unset):
+            stripe_customer = UNSET
+        else:
+            stripe_customer = self.stripe_customer
+
+        payment_method: dict[str, Any] | None | Unset
+        if isinstance(self.payment_method, Unset):
+            payment_method = UNSET
+        elif isinstance(self.payment_method, PaymentMethodResponse):
+            payment_method = self.payment_method.to_dict()
+        else:
+            payment_method = self.payment_method
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -83,12 +105,17 @@ class CustomerResponse:
             field_dict["external_id"] = external_id
         if tax_rate is not UNSET:
             field_dict["tax_rate"] = tax_rate
+        if stripe_customer is not UNSET:
+            field_dict["stripe_customer"] = stripe_customer
+        if payment_method is not UNSET:
+            field_dict["payment_method"] = payment_method
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.customer_response_metadata import CustomerResponseMetadata  # noqa: PLC0415
+        from ..models.payment_method_response import PaymentMethodResponse  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -126,6 +153,32 @@ class CustomerResponse:
 
         tax_rate = _parse_tax_rate(d.pop("tax_rate", UNSET))
 
+        def _parse_stripe_customer(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stripe_customer = _parse_stripe_customer(d.pop("stripe_customer", UNSET))
+
+        def _parse_payment_method(data: object) -> None | PaymentMethodResponse | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                payment_method_type_1 = PaymentMethodResponse.from_dict(data)
+
+                return payment_method_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PaymentMethodResponse | Unset, data)
+
+        payment_method = _parse_payment_method(d.pop("payment_method", UNSET))
+
         customer_response = cls(
             id=id,
             email=email,
@@ -134,6 +187,8 @@ class CustomerResponse:
             name=name,
             external_id=external_id,
             tax_rate=tax_rate,
+            stripe_customer=stripe_customer,
+            payment_method=payment_method,
         )
 
         customer_response.additional_properties = d

@@ -43,6 +43,9 @@ class InvoiceResponse:
         amount_due (str):
         id (str): Identifier, `in_` followed by 22 base62 characters.
         created_at (datetime.datetime):
+        amount_paid (str): Collected through Stripe so far.
+        amount_credited (str): The total of the invoice's credit notes.
+        attempt_count (int): Attempts to collect it (a retry after a lost answer is the same attempt).
         subscription (None | str | Unset):
         tax_rate (None | str | Unset): The customer's `tax_rate` (percent) when the invoice was rated.
         number (None | str | Unset): `TEST-000001` / `INV-000001`, gapless per tenant and mode; null while `draft`.
@@ -51,6 +54,8 @@ class InvoiceResponse:
         due_at (datetime.datetime | None | Unset):
         paid_at (datetime.datetime | None | Unset):
         voided_at (datetime.datetime | None | Unset):
+        next_payment_attempt (datetime.datetime | None | Unset): When dunning tries again; null when no attempt is
+            scheduled.
     """
 
     customer: str
@@ -67,6 +72,9 @@ class InvoiceResponse:
     amount_due: str
     id: str
     created_at: datetime.datetime
+    amount_paid: str
+    amount_credited: str
+    attempt_count: int
     subscription: None | str | Unset = UNSET
     tax_rate: None | str | Unset = UNSET
     number: None | str | Unset = UNSET
@@ -75,6 +83,7 @@ class InvoiceResponse:
     due_at: datetime.datetime | None | Unset = UNSET
     paid_at: datetime.datetime | None | Unset = UNSET
     voided_at: datetime.datetime | None | Unset = UNSET
+    next_payment_attempt: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +117,12 @@ class InvoiceResponse:
         id = self.id
 
         created_at = self.created_at.isoformat()
+
+        amount_paid = self.amount_paid
+
+        amount_credited = self.amount_credited
+
+        attempt_count = self.attempt_count
 
         subscription: None | str | Unset
         if isinstance(self.subscription, Unset):
@@ -167,6 +182,14 @@ class InvoiceResponse:
         else:
             voided_at = self.voided_at
 
+        next_payment_attempt: None | str | Unset
+        if isinstance(self.next_payment_attempt, Unset):
+            next_payment_attempt = UNSET
+        elif isinstance(self.next_payment_attempt, datetime.datetime):
+            next_payment_attempt = self.next_payment_attempt.isoformat()
+        else:
+            next_payment_attempt = self.next_payment_attempt
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -185,6 +208,9 @@ class InvoiceResponse:
                 "amount_due": amount_due,
                 "id": id,
                 "created_at": created_at,
+                "amount_paid": amount_paid,
+                "amount_credited": amount_credited,
+                "attempt_count": attempt_count,
             }
         )
         if subscription is not UNSET:
@@ -203,6 +229,8 @@ class InvoiceResponse:
             field_dict["paid_at"] = paid_at
         if voided_at is not UNSET:
             field_dict["voided_at"] = voided_at
+        if next_payment_attempt is not UNSET:
+            field_dict["next_payment_attempt"] = next_payment_attempt
 
         return field_dict
 
@@ -243,6 +271,12 @@ class InvoiceResponse:
         id = d.pop("id")
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        amount_paid = d.pop("amount_paid")
+
+        amount_credited = d.pop("amount_credited")
+
+        attempt_count = d.pop("attempt_count")
 
         def _parse_subscription(data: object) -> None | str | Unset:
             if data is None:
@@ -356,6 +390,23 @@ class InvoiceResponse:
 
         voided_at = _parse_voided_at(d.pop("voided_at", UNSET))
 
+        def _parse_next_payment_attempt(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_payment_attempt_type_0 = datetime.datetime.fromisoformat(data)
+
+                return next_payment_attempt_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        next_payment_attempt = _parse_next_payment_attempt(d.pop("next_payment_attempt", UNSET))
+
         invoice_response = cls(
             customer=customer,
             status=status,
@@ -371,6 +422,9 @@ class InvoiceResponse:
             amount_due=amount_due,
             id=id,
             created_at=created_at,
+            amount_paid=amount_paid,
+            amount_credited=amount_credited,
+            attempt_count=attempt_count,
             subscription=subscription,
             tax_rate=tax_rate,
             number=number,
@@ -379,6 +433,7 @@ class InvoiceResponse:
             due_at=due_at,
             paid_at=paid_at,
             voided_at=voided_at,
+            next_payment_attempt=next_payment_attempt,
         )
 
         invoice_response.additional_properties = d

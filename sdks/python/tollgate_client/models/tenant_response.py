@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TYPE_CHECKING
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,9 @@ from ..types import UNSET, Unset
 
 from ..models.mode import Mode
 from typing import cast
+
+if TYPE_CHECKING:
+    from ..models.dunning_settings import DunningSettings
 
 
 T = TypeVar("T", bound="TenantResponse")
@@ -25,6 +28,7 @@ class TenantResponse:
         invoice_grace_period_seconds (int): How long a closed period's invoice stays a draft (late usage still lands on
             it).
         invoice_due_days (int): Days from an invoice's finalization to its due date.
+        dunning (DunningSettings): What happens after an invoice's first failed payment, each step in days from it.
         pricing_url (None | str | Unset):
     """
 
@@ -33,6 +37,7 @@ class TenantResponse:
     mode: Mode
     invoice_grace_period_seconds: int
     invoice_due_days: int
+    dunning: DunningSettings
     pricing_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -46,6 +51,8 @@ class TenantResponse:
         invoice_grace_period_seconds = self.invoice_grace_period_seconds
 
         invoice_due_days = self.invoice_due_days
+
+        dunning = self.dunning.to_dict()
 
         pricing_url: None | str | Unset
         if isinstance(self.pricing_url, Unset):
@@ -62,6 +69,7 @@ class TenantResponse:
                 "mode": mode,
                 "invoice_grace_period_seconds": invoice_grace_period_seconds,
                 "invoice_due_days": invoice_due_days,
+                "dunning": dunning,
             }
         )
         if pricing_url is not UNSET:
@@ -71,6 +79,8 @@ class TenantResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.dunning_settings import DunningSettings  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -81,6 +91,8 @@ class TenantResponse:
         invoice_grace_period_seconds = d.pop("invoice_grace_period_seconds")
 
         invoice_due_days = d.pop("invoice_due_days")
+
+        dunning = DunningSettings.from_dict(d.pop("dunning"))
 
         def _parse_pricing_url(data: object) -> None | str | Unset:
             if data is None:
@@ -97,6 +109,7 @@ class TenantResponse:
             mode=mode,
             invoice_grace_period_seconds=invoice_grace_period_seconds,
             invoice_due_days=invoice_due_days,
+            dunning=dunning,
             pricing_url=pricing_url,
         )
 

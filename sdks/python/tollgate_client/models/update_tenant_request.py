@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TYPE_CHECKING
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
 
 from typing import cast
+
+if TYPE_CHECKING:
+    from ..models.dunning_update import DunningUpdate
 
 
 T = TypeVar("T", bound="UpdateTenantRequest")
@@ -22,14 +25,18 @@ class UpdateTenantRequest:
         pricing_url (None | str | Unset): An https:// (or http://) URL, at most 500 characters.
         invoice_grace_period_seconds (int | None | Unset): 0 to 2,592,000 (30 days); default 3,600.
         invoice_due_days (int | None | Unset): 0 to 365; default 30.
+        dunning (DunningUpdate | None | Unset):
     """
 
     name: None | str | Unset = UNSET
     pricing_url: None | str | Unset = UNSET
     invoice_grace_period_seconds: int | None | Unset = UNSET
     invoice_due_days: int | None | Unset = UNSET
+    dunning: DunningUpdate | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.dunning_update import DunningUpdate  # noqa: PLC0415
+
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -54,6 +61,14 @@ class UpdateTenantRequest:
         else:
             invoice_due_days = self.invoice_due_days
 
+        dunning: dict[str, Any] | None | Unset
+        if isinstance(self.dunning, Unset):
+            dunning = UNSET
+        elif isinstance(self.dunning, DunningUpdate):
+            dunning = self.dunning.to_dict()
+        else:
+            dunning = self.dunning
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -65,11 +80,15 @@ class UpdateTenantRequest:
             field_dict["invoice_grace_period_seconds"] = invoice_grace_period_seconds
         if invoice_due_days is not UNSET:
             field_dict["invoice_due_days"] = invoice_due_days
+        if dunning is not UNSET:
+            field_dict["dunning"] = dunning
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.dunning_update import DunningUpdate  # noqa: PLC0415
+
         d = dict(src_dict)
 
         def _parse_name(data: object) -> None | str | Unset:
@@ -108,11 +127,29 @@ class UpdateTenantRequest:
 
         invoice_due_days = _parse_invoice_due_days(d.pop("invoice_due_days", UNSET))
 
+        def _parse_dunning(data: object) -> DunningUpdate | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                dunning_type_1 = DunningUpdate.from_dict(data)
+
+                return dunning_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DunningUpdate | None | Unset, data)
+
+        dunning = _parse_dunning(d.pop("dunning", UNSET))
+
         update_tenant_request = cls(
             name=name,
             pricing_url=pricing_url,
             invoice_grace_period_seconds=invoice_grace_period_seconds,
             invoice_due_days=invoice_due_days,
+            dunning=dunning,
         )
 
         return update_tenant_request
