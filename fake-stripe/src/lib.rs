@@ -131,6 +131,7 @@ impl FakeStripe {
                 requests: Vec::new(),
                 deliveries: Vec::new(),
                 delivery: Delivery::default(),
+                delivery_for: Default::default(),
                 held: Vec::new(),
                 in_flight: 0,
                 delivered: HashSet::new(),
@@ -202,7 +203,14 @@ impl FakeStripe {
 
     /// A one-shot fault for the next request with this method whose path starts with `path_prefix`.
     pub fn inject_fault(&self, method: &str, path_prefix: &str, fault: Fault) {
-        self.shared.lock().faults.push_back((method.to_owned(), path_prefix.to_owned(), fault));
+        self.shared.lock().faults.push_back((None, method.to_owned(), path_prefix.to_owned(), fault));
+    }
+
+    /// [`FakeStripe::inject_fault`] for one account's requests only (tests sharing one fake keep
+    /// to their own accounts).
+    pub fn inject_fault_for(&self, account: &str, method: &str, path_prefix: &str, fault: Fault) {
+        let only = Some(account.to_owned());
+        self.shared.lock().faults.push_back((only, method.to_owned(), path_prefix.to_owned(), fault));
     }
 
     fn objects(&self, account: &str, kind: &str) -> Vec<Value> {
@@ -258,6 +266,25 @@ impl FakeStripe {
     /// How events are delivered to webhook endpoints from now on.
     pub fn set_delivery(&self, delivery: Delivery) {
         self.shared.lock().delivery = delivery;
+    }
+
+    /// How events of one account are delivered from now on, whatever [`FakeStripe::set_delivery`]
+    /// says: tests sharing one fake change only their own accounts' deliveries.
+    pub fn set_delivery_for(&self, account: &str, delivery: Delivery) {
+        self.shared.lock().delivery_for.insert(account.to_owned(), delivery);
+    }
+
+    /// Sends what `hold` queued for one account (newest first when `reverse`).
+    pub fn release_held_for(&self, account: &str, reverse: bool) {
+        let mut st = self.shared.lock();
+        let (mut mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut st.held).into_iter().partition(|j| j.account == account);
+        st.held = others;
+        if reverse {
+            mine.reverse();
+        }
+        for job in mine {
+            webhooks::send(&mut st, job);
+        }
     }
 
     /// Sends what `hold` queued (newest first when `reverse`).

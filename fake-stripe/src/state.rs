@@ -19,11 +19,14 @@ pub struct State {
     pub base_url: String,
     pub accounts: HashMap<String, AccountData>,
     pub keys: HashMap<String, KeyInfo>,
-    pub faults: VecDeque<(String, String, Fault)>,
+    /// (only this account, or any; method; path prefix; fault), consumed first come first served.
+    pub faults: VecDeque<(Option<String>, String, String, Fault)>,
     pub idempotency: HashMap<(String, String), Stored>,
     pub requests: Vec<RequestRecord>,
     pub deliveries: Vec<DeliveryRecord>,
     pub delivery: Delivery,
+    /// Knobs for one account, over `delivery` (tests that share the fake keep to their own).
+    pub delivery_for: HashMap<String, Delivery>,
     pub held: Vec<Job>,
     /// Jobs queued to the sender or still retrying; `wait_for_deliveries` waits for zero.
     pub in_flight: usize,

@@ -48,11 +48,12 @@ impl Job {
 
 /// Applies the delivery knobs to a new job: drop it, hold it, or send it (maybe several times).
 pub fn enqueue(st: &mut State, job: Job) {
-    if st.delivery.drop {
+    let knobs = st.delivery_for.get(&job.account).unwrap_or(&st.delivery).clone();
+    if knobs.drop {
         return;
     }
-    for _ in 0..st.delivery.copies.max(1) {
-        if st.delivery.hold {
+    for _ in 0..knobs.copies.max(1) {
+        if knobs.hold {
             st.held.push(job.clone());
         } else {
             send(st, job.clone());

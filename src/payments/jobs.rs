@@ -25,6 +25,7 @@ pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
     registry.register_external(COLLECT_INVOICE, |q, job, now| Box::pin(run_collect(q, job, now)));
     registry.register_external(STRIPE_EVENT, |q, job, now| Box::pin(run_event(q, job, now)));
     registry.register(END_DUNNING, run_end_dunning);
+    registry.register_external(RECONCILE, |q, job, now| Box::pin(run_reconcile(q, job, now)));
     registry.register_external(PAYMENT_EMAIL, |q, job, now| Box::pin(run_payment_email(q, job, now)));
     registry.register_external(REFUND, |q, job, now| Box::pin(run_refund(q, job, now)));
 }
@@ -32,6 +33,30 @@ pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
 /// Schedules the invoice's next attempt at `at` (sooner, if one is already scheduled later).
 pub fn collect(conn: &mut PgConn, scope: Scope, inv: &Invoice, at: DateTime<Utc>) -> QueryResult<()> {
     crate::jobs::enqueue_or_advance(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
+}
+
+/// Reconciling one connection with Stripe; subject `{connection}/{run time}`, each run
+/// scheduling the next.
+pub const RECONCILE: Kind = Kind { name: "reconcile_stripe", priority: 8 };
+
+pub fn reconcile(conn: &mut PgConn, scope: Scope, row: crate::ids::StripeAccountId, at: DateTime<Utc>) -> QueryResult<()> {
+    crate::jobs::enqueue(conn, scope, RECONCILE, format!("{row}/{}", at.timestamp()), at)
+}
+
+async fn run_reconcile(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {
+    let gw = gateway(&q)?;
+    let row: crate::ids::StripeAccountId = job.subject_part_as(job.subject.split('/').next().unwrap_or_default())?;
+    let scope = job.scope();
+    super::reconcile::run(&q.pool, &gw, scope, row, now, q.clock.now()).await?;
+    // The next run, if the connection is still this one.
+    let next = now.max(job.run_at) + super::reconcile::every(scope.mode);
+    crate::db::run(&q.pool, move |conn| {
+        if super::repo::account(conn, scope)?.is_some_and(|a| a.id == row) {
+            reconcile(conn, scope, row, next)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Telling the customer a payment failed or needs them; subject: the payment id.

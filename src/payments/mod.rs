@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod handlers;
 pub mod jobs;
 pub mod models;
+pub mod reconcile;
 pub mod repo;
 pub mod service;
 pub mod signature;

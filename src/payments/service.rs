@@ -145,7 +145,14 @@ pub async fn connect(
         connected_at: now,
     };
     let saved = a.clone();
-    let old = crate::db::run(&state.pool, move |conn| Ok(repo::replace_account(conn, &saved)?)).await?;
+    let old = crate::db::run(&state.pool, move |conn| {
+        conn.build_transaction().run(|conn| {
+            let old = repo::replace_account(conn, &saved)?;
+            super::jobs::reconcile(conn, scope, saved.id, now + super::reconcile::every(scope.mode))?;
+            Ok::<_, ApiError>(old)
+        })
+    })
+    .await?;
     if let Some(old) = old {
         remove_endpoint(gw, &old).await;
     }
@@ -435,7 +442,8 @@ fn prepare(
         let Some(account) = repo::account(conn, scope)? else { return Ok(Err(Skipped::NotConnected)) };
         let existing = repo::in_flight(conn, scope, invoice)?;
         if let Some(p) = &existing {
-            if p.status != AttemptStatus::Created {
+            // Past the key's lifetime a resend could charge twice: reconciliation searches.
+            if p.status != AttemptStatus::Created || now - p.created_at > super::reconcile::KEY_LIFETIME {
                 return Ok(Err(Skipped::InProgress));
             }
         } else if scheduled && !inv.next_payment_attempt.is_some_and(|t| t <= now) {
@@ -823,6 +831,26 @@ pub fn end_dunning(
         sub.pending_plan_version = None;
         crate::subscriptions::repo::save(conn, &sub)?;
         changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
+    }
+    Ok(())
+}
+
+/// An attempt whose call never reached Stripe (reconciliation found no PaymentIntent for it):
+/// it is canceled and the invoice tried again at once.
+pub fn never_sent(conn: &mut PgConn, scope: Scope, id: PaymentId, now: DateTime<Utc>) -> ApiResult<()> {
+    let Some(mut p) = repo::lock_payment(conn, scope, id)? else { return Ok(()) };
+    if p.status != AttemptStatus::Created {
+        return Ok(());
+    }
+    p.status = AttemptStatus::Canceled;
+    p.failure_message = Some("the call to Stripe was lost and no payment was made".into());
+    p.updated_at = now;
+    repo::save_payment(conn, &p)?;
+    let Some(mut inv) = crate::invoices::repo::lock(conn, scope, p.invoice_id)? else { return Ok(()) };
+    if inv.status == InvoiceStatus::Open && inv.amount_due > inv.amount_paid {
+        inv.next_payment_attempt = Some(now);
+        crate::invoices::repo::save(conn, &inv)?;
+        super::jobs::collect(conn, scope, &inv, now)?;
     }
     Ok(())
 }
