@@ -329,6 +329,8 @@ diesel::table! {
         failure_message -> Nullable<Text>,
         hard_decline -> Bool,
         action_url -> Nullable<Text>,
+        dispute_status -> Nullable<Text>,
+        dispute_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

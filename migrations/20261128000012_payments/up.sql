@@ -70,6 +70,10 @@ CREATE TABLE payments (
     hard_decline          boolean     NOT NULL DEFAULT false,
     -- Where the customer completes 3-D Secure, when Stripe asks for it.
     action_url            text,
+    -- A dispute (chargeback) of the charge, as Stripe last described it: `needs_response`,
+    -- `under_review`, `won`, `lost`, …
+    dispute_status        text,
+    dispute_reason        text,
     created_at            timestamptz NOT NULL,
     updated_at            timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, mode, id),

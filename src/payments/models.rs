@@ -77,6 +77,8 @@ pub struct Payment {
     pub failure_message: Option<String>,
     pub hard_decline: bool,
     pub action_url: Option<String>,
+    pub dispute_status: Option<String>,
+    pub dispute_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -175,7 +177,19 @@ pub struct PaymentResponse {
     pub failure_message: Option<String>,
     #[schema(example = "pi_3Qx3bT2eZvKYlo2C")]
     pub stripe_payment_intent: Option<String>,
+    /// A dispute (chargeback) of the payment, as Stripe reports it.
+    pub dispute: Option<DisputeResponse>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisputeResponse {
+    /// Stripe's dispute status: `needs_response`, `under_review`, `won`, `lost`, …
+    #[schema(example = "needs_response")]
+    pub status: String,
+    /// Stripe's reason, e.g. `fraudulent`.
+    #[schema(example = "fraudulent")]
+    pub reason: Option<String>,
 }
 
 impl From<Payment> for PaymentResponse {
@@ -196,6 +210,7 @@ impl From<Payment> for PaymentResponse {
             failure_code: p.failure_code,
             failure_message: p.failure_message,
             stripe_payment_intent: p.stripe_payment_intent,
+            dispute: p.dispute_status.map(|status| DisputeResponse { status, reason: p.dispute_reason }),
             created_at: p.created_at,
         }
     }

@@ -474,6 +474,8 @@ fn prepare(
                     failure_message: None,
                     hard_decline: false,
                     action_url: None,
+                    dispute_status: None,
+                    dispute_reason: None,
                     created_at: now,
                     updated_at: now,
                 };

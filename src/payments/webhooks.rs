@@ -159,7 +159,29 @@ pub async fn process(pool: &PgPool, gw: &Gateway, scope: Scope, event: &str, now
             .await
         }
         "refund.updated" => super::credit_notes::refresh(pool, &client, scope, &object, now).await,
-        // Disputes are not acted on yet; the event stays in the inbox.
+        "charge.dispute.created" | "charge.dispute.closed" | "charge.dispute.updated" => {
+            let Ok(id) = stripe_shared::DisputeId::from_str(&object);
+            let req = stripe_core::dispute::RetrieveDispute::new(id);
+            let Some(dispute) = settle(req.send(&client).await)? else { return Ok(()) };
+            let Some(intent) = dispute.payment_intent.as_ref().map(|pi| pi.id().as_str().to_string()) else {
+                return Ok(());
+            };
+            let (status, reason) = (dispute.status.as_str().to_string(), dispute.reason.clone());
+            tracing::warn!(payment_intent = %intent, status = %status, "a payment is disputed");
+            crate::db::run(pool, move |conn| {
+                conn.build_transaction().run(|conn| {
+                    if let Some(mut p) = repo::payment_by_intent(conn, scope, &intent)? {
+                        p.dispute_status = Some(status);
+                        p.dispute_reason = Some(reason);
+                        p.updated_at = now;
+                        repo::save_payment(conn, &p)?;
+                    }
+                    Ok::<_, ApiError>(())
+                })
+            })
+            .await
+        }
+        // Charges' own events (`charge.refunded`) add nothing to `refund.updated`.
         _ => Ok(()),
     }
 }

@@ -205,8 +205,17 @@ async fn a_finalized_invoice_is_charged_once_and_paid() {
     let inv = the_invoice(&app, &p).await;
     assert_eq!((&inv["status"], &inv["amount_paid"]), (&json!("paid"), &json!("20.00")));
     // Paying again: nothing is left.
-    let res = app.post(&format!("/v1/invoices/{}/pay", inv["id"].as_str().unwrap()), sk, json!({})).await;
+    let id = inv["id"].as_str().unwrap().to_string();
+    let res = app.post(&format!("/v1/invoices/{id}/pay"), sk, json!({})).await;
     assert_eq!((res.status, res.error_code()), (409, "invoice_not_open"));
+
+    // The customer disputes the charge, and wins nothing back: the payment says so.
+    let dispute = fake_stripe().create_dispute(intent).unwrap();
+    let path = format!("/v1/invoices/{id}/payments");
+    let pays = eventually(&app, &path, sk, |b| b["data"][0]["dispute"]["status"] == "needs_response").await;
+    assert!(pays["data"][0]["dispute"]["reason"].is_string());
+    fake_stripe().close_dispute(&dispute, false).unwrap();
+    eventually(&app, &path, sk, |b| b["data"][0]["dispute"]["status"] == "lost").await;
 }
 
 #[actix_web::test]

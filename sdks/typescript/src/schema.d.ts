@@ -1353,6 +1353,18 @@ export interface components {
             stripe_account: string;
             deleted: boolean;
         };
+        DisputeResponse: {
+            /**
+             * @description Stripe's dispute status: `needs_response`, `under_review`, `won`, `lost`, …
+             * @example needs_response
+             */
+            status: string;
+            /**
+             * @description Stripe's reason, e.g. `fraudulent`.
+             * @example fraudulent
+             */
+            reason?: string | null;
+        };
         /** @description What happens after an invoice's first failed payment, each step in days from it. */
         DunningSettings: {
             /**
@@ -1772,6 +1784,7 @@ export interface components {
             failure_message?: string | null;
             /** @example pi_3Qx3bT2eZvKYlo2C */
             stripe_payment_intent?: string | null;
+            dispute?: null | components["schemas"]["DisputeResponse"];
             /** Format: date-time */
             created_at: string;
         };
@@ -9498,6 +9511,10 @@ export interface operations {
                      *           "failure_code": "insufficient_funds",
                      *           "failure_message": "text",
                      *           "stripe_payment_intent": "pi_3Qx3bT2eZvKYlo2C",
+                     *           "dispute": {
+                     *             "status": "needs_response",
+                     *             "reason": "fraudulent"
+                     *           },
                      *           "created_at": "2026-11-24T10:00:00Z"
                      *         }
                      *       ],

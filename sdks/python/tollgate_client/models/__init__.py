@@ -31,6 +31,7 @@ from .customer_response import CustomerResponse
 from .customer_response_metadata import CustomerResponseMetadata
 from .deleted_customer import DeletedCustomer
 from .disconnected_stripe_account import DisconnectedStripeAccount
+from .dispute_response import DisputeResponse
 from .dunning_settings import DunningSettings
 from .dunning_update import DunningUpdate
 from .entitlement_input import EntitlementInput
@@ -144,6 +145,7 @@ __all__ = (
     "CustomerResponseMetadata",
     "DeletedCustomer",
     "DisconnectedStripeAccount",
+    "DisputeResponse",
     "DunningSettings",
     "DunningUpdate",
     "EntitlementInput",

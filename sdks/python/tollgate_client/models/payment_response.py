@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TYPE_CHECKING
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,6 +11,9 @@ from ..types import UNSET, Unset
 from ..models.payment_status import PaymentStatus
 from typing import cast
 import datetime
+
+if TYPE_CHECKING:
+    from ..models.dispute_response import DisputeResponse
 
 
 T = TypeVar("T", bound="PaymentResponse")
@@ -30,6 +33,7 @@ class PaymentResponse:
         failure_code (None | str | Unset): Stripe's `decline_code` when there is one, else its error `code`.
         failure_message (None | str | Unset):
         stripe_payment_intent (None | str | Unset):
+        dispute (DisputeResponse | None | Unset):
     """
 
     id: str
@@ -41,9 +45,12 @@ class PaymentResponse:
     failure_code: None | str | Unset = UNSET
     failure_message: None | str | Unset = UNSET
     stripe_payment_intent: None | str | Unset = UNSET
+    dispute: DisputeResponse | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.dispute_response import DisputeResponse  # noqa: PLC0415
+
         id = self.id
 
         invoice = self.invoice
@@ -74,6 +81,14 @@ class PaymentResponse:
         else:
             stripe_payment_intent = self.stripe_payment_intent
 
+        dispute: dict[str, Any] | None | Unset
+        if isinstance(self.dispute, Unset):
+            dispute = UNSET
+        elif isinstance(self.dispute, DisputeResponse):
+            dispute = self.dispute.to_dict()
+        else:
+            dispute = self.dispute
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -92,11 +107,15 @@ class PaymentResponse:
             field_dict["failure_message"] = failure_message
         if stripe_payment_intent is not UNSET:
             field_dict["stripe_payment_intent"] = stripe_payment_intent
+        if dispute is not UNSET:
+            field_dict["dispute"] = dispute
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.dispute_response import DisputeResponse  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -137,6 +156,23 @@ class PaymentResponse:
 
         stripe_payment_intent = _parse_stripe_payment_intent(d.pop("stripe_payment_intent", UNSET))
 
+        def _parse_dispute(data: object) -> DisputeResponse | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                dispute_type_1 = DisputeResponse.from_dict(data)
+
+                return dispute_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DisputeResponse | None | Unset, data)
+
+        dispute = _parse_dispute(d.pop("dispute", UNSET))
+
         payment_response = cls(
             id=id,
             invoice=invoice,
@@ -147,6 +183,7 @@ class PaymentResponse:
             failure_code=failure_code,
             failure_message=failure_message,
             stripe_payment_intent=stripe_payment_intent,
+            dispute=dispute,
         )
 
         payment_response.additional_properties = d
