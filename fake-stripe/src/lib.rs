@@ -277,7 +277,8 @@ impl FakeStripe {
     /// Sends what `hold` queued for one account (newest first when `reverse`).
     pub fn release_held_for(&self, account: &str, reverse: bool) {
         let mut st = self.shared.lock();
-        let (mut mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut st.held).into_iter().partition(|j| j.account == account);
+        let (mut mine, others): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut st.held).into_iter().partition(|j| j.account == account);
         st.held = others;
         if reverse {
             mine.reverse();

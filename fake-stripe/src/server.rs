@@ -143,7 +143,9 @@ fn answer(
     reply.account = Some(account.clone());
 
     let at = st.faults.iter().position(|(only, m, prefix, _)| {
-        only.as_ref().is_none_or(|a| *a == account) && m.eq_ignore_ascii_case(method) && path.starts_with(prefix.as_str())
+        only.as_ref().is_none_or(|a| *a == account)
+            && m.eq_ignore_ascii_case(method)
+            && path.starts_with(prefix.as_str())
     });
     match at.and_then(|i| st.faults.remove(i)).map(|(_, _, _, f)| f) {
         Some(Fault::Status(status)) => return fault(status).parts(),

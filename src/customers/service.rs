@@ -62,10 +62,15 @@ pub async fn list(
         let rows = repo::list(conn, scope, email.as_deref(), external_id.as_deref(), page)?;
         let ids: Vec<CustomerId> = rows.iter().map(|c| c.id).collect();
         let mut profiles = repo::payment_profiles(conn, scope, &ids)?;
-        Ok(List::from_rows(rows, page, |c| c.id.to_string(), |c| {
-            let profile = profiles.remove(&c.id);
-            CustomerResponse::new(c, profile)
-        }))
+        Ok(List::from_rows(
+            rows,
+            page,
+            |c| c.id.to_string(),
+            |c| {
+                let profile = profiles.remove(&c.id);
+                CustomerResponse::new(c, profile)
+            },
+        ))
     })
     .await
 }

@@ -29,7 +29,12 @@ pub fn finalize_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: Dat
 /// ([`crate::payments::jobs::COLLECT_INVOICE`]), named here so invoices need not know payments.
 pub const COLLECT_INVOICE: Kind = Kind { name: "collect_invoice", priority: 3 };
 
-pub fn collect_invoice(conn: &mut PgConn, scope: Scope, inv: &super::models::Invoice, at: DateTime<Utc>) -> QueryResult<()> {
+pub fn collect_invoice(
+    conn: &mut PgConn,
+    scope: Scope,
+    inv: &super::models::Invoice,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     crate::jobs::enqueue(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
 }
 

@@ -271,6 +271,9 @@ pub struct Queue {
     pub email_from: String,
 }
 
+/// A job of an external kind leased to the caller, with "now" in its scope.
+pub type Leased = (Job, DateTime<Utc>);
+
 /// What claiming the next job gave.
 pub enum Claim {
     /// Nothing is due.
@@ -338,7 +341,7 @@ impl Queue {
         now: DateTime<Utc>,
         max: usize,
         stop: &watch::Receiver<bool>,
-    ) -> QueryResult<(usize, Option<(Job, DateTime<Utc>)>)> {
+    ) -> QueryResult<(usize, Option<Leased>)> {
         let mut ran = 0;
         while ran < max && !*stop.borrow() {
             let claim = conn.transaction(|conn| {

@@ -7,9 +7,8 @@
 use rust_decimal::Decimal;
 
 /// Stripe's zero-decimal currencies.
-const ZERO_DECIMAL: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
-];
+const ZERO_DECIMAL: &[&str] =
+    &["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
 /// Three decimals at Stripe, and the last digit must be 0.
 const THREE_DECIMAL: &[&str] = &["BHD", "JOD", "KWD", "OMR", "TND"];
 
@@ -46,7 +45,8 @@ pub fn to_stripe(amount: Decimal, currency: &str) -> Result<i64, NotChargeable> 
     if !scaled.fract().is_zero() {
         return Err(NotChargeable::Precision { amount, currency: currency.into() });
     }
-    let minor = i64::try_from(scaled.trunc()).map_err(|_| NotChargeable::Range { amount, currency: currency.into() })?;
+    let minor =
+        i64::try_from(scaled.trunc()).map_err(|_| NotChargeable::Range { amount, currency: currency.into() })?;
     if minor <= 0 {
         return Err(NotChargeable::Range { amount, currency: currency.into() });
     }

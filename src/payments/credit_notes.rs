@@ -117,8 +117,8 @@ pub struct CreditNoteResponse {
 
 impl CreditNoteResponse {
     fn new(cn: CreditNote, refund: Option<Refund>) -> Self {
-        let amount = crate::money::Currency::parse(&cn.currency)
-            .map_or_else(|_| cn.amount.to_string(), |c| c.format(cn.amount));
+        let amount =
+            crate::money::Currency::parse(&cn.currency).map_or_else(|_| cn.amount.to_string(), |c| c.format(cn.amount));
         CreditNoteResponse {
             id: cn.id,
             number: cn.number,
@@ -150,10 +150,12 @@ pub struct CreditNoteListParams {
 
 fn next_number(conn: &mut PgConn, scope: Scope) -> QueryResult<(i64, String)> {
     // Credit notes of one tenant's mode take turns until their transactions end.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('cn:' || $1::text || ':' || $2, 0))::text AS locked")
-        .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
-        .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
-        .execute(conn)?;
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('cn:' || $1::text || ':' || $2, 0))::text AS locked",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
+    .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
+    .execute(conn)?;
     let last: Option<i64> = credit_notes::table
         .filter(credit_notes::tenant_id.eq(scope.tenant_id))
         .filter(credit_notes::mode.eq(scope.mode))
@@ -223,7 +225,11 @@ fn issue(
     if amount > left {
         return Err(ApiError::bad_request(
             ErrorCode::CreditExceedsInvoice,
-            format!("at most {} {} is left to credit on this invoice", currency.format(left.max(Decimal::ZERO)), inv.currency),
+            format!(
+                "at most {} {} is left to credit on this invoice",
+                currency.format(left.max(Decimal::ZERO)),
+                inv.currency
+            ),
         )
         .with_param("amount"));
     }
@@ -249,11 +255,8 @@ fn issue(
         }
         "invoice"
     } else if req.refund {
-        let (payment, _) = refundable(conn, scope, invoice)?
-            .into_iter()
-            .filter(|(_, left)| *left >= amount)
-            .last()
-            .ok_or_else(|| {
+        let (payment, _) =
+            refundable(conn, scope, invoice)?.into_iter().rfind(|(_, left)| *left >= amount).ok_or_else(|| {
                 ApiError::bad_request(
                     ErrorCode::CreditExceedsInvoice,
                     "no payment made through Stripe on this invoice has that much left to refund",
@@ -378,7 +381,9 @@ pub async fn send_refund(
         .send(&client)
         .await;
     let (status, stripe_id, reason) = match answer {
-        Ok(re) => (refund_status(&re), Some(re.id.as_str().to_string()), re.failure_reason.map(|f| f.as_str().to_string())),
+        Ok(re) => {
+            (refund_status(&re), Some(re.id.as_str().to_string()), re.failure_reason.map(|f| f.as_str().to_string()))
+        }
         Err(e) => match classify(e) {
             Failure::Refused(f) => (RefundStatus::Failed, None, Some(f.message)),
             unknown => return Err(unknown.into_api_error()),
@@ -442,7 +447,8 @@ pub async fn refresh(
             }
         }
     };
-    let Some(ours) = re.metadata.as_ref().and_then(|m| m.get("tollgate_refund")).and_then(|v| v.parse::<RefundId>().ok())
+    let Some(ours) =
+        re.metadata.as_ref().and_then(|m| m.get("tollgate_refund")).and_then(|v| v.parse::<RefundId>().ok())
     else {
         return Ok(());
     };
@@ -483,10 +489,15 @@ pub async fn list(
             .into_iter()
             .map(|r| (r.credit_note_id, r))
             .collect();
-        Ok(List::from_rows(rows, page, |c| c.id.to_string(), |c| {
-            let refund = by_note.remove(&c.id);
-            CreditNoteResponse::new(c, refund)
-        }))
+        Ok(List::from_rows(
+            rows,
+            page,
+            |c| c.id.to_string(),
+            |c| {
+                let refund = by_note.remove(&c.id);
+                CreditNoteResponse::new(c, refund)
+            },
+        ))
     })
     .await
 }

@@ -9,8 +9,8 @@ use diesel::QueryResult;
 use super::gateway::Gateway;
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
-use crate::invoices::models::Invoice;
 use crate::ids::InvoiceId;
+use crate::invoices::models::Invoice;
 use crate::jobs::{Job, Kind, Queue, Registry, Runner};
 use crate::tenancy::Scope;
 
@@ -39,7 +39,12 @@ pub fn collect(conn: &mut PgConn, scope: Scope, inv: &Invoice, at: DateTime<Utc>
 /// scheduling the next.
 pub const RECONCILE: Kind = Kind { name: "reconcile_stripe", priority: 8 };
 
-pub fn reconcile(conn: &mut PgConn, scope: Scope, row: crate::ids::StripeAccountId, at: DateTime<Utc>) -> QueryResult<()> {
+pub fn reconcile(
+    conn: &mut PgConn,
+    scope: Scope,
+    row: crate::ids::StripeAccountId,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     crate::jobs::enqueue(conn, scope, RECONCILE, format!("{row}/{}", at.timestamp()), at)
 }
 
@@ -62,7 +67,12 @@ async fn run_reconcile(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult
 /// Telling the customer a payment failed or needs them; subject: the payment id.
 pub const PAYMENT_EMAIL: Kind = Kind { name: "payment_email", priority: 7 };
 
-pub fn payment_email(conn: &mut PgConn, scope: Scope, payment: crate::ids::PaymentId, at: DateTime<Utc>) -> QueryResult<()> {
+pub fn payment_email(
+    conn: &mut PgConn,
+    scope: Scope,
+    payment: crate::ids::PaymentId,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     crate::jobs::enqueue(conn, scope, PAYMENT_EMAIL, payment.to_string(), at)
 }
 
@@ -99,8 +109,10 @@ pub fn end_dunning(conn: &mut PgConn, scope: Scope, invoice: InvoiceId, at: Date
 
 fn run_end_dunning(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
     let invoice = job.subject_as()?;
-    crate::cache::announcing(conn, |conn, changes| super::service::end_dunning(conn, changes, job.scope(), invoice, job.run_at))
-        .map(drop)
+    crate::cache::announcing(conn, |conn, changes| {
+        super::service::end_dunning(conn, changes, job.scope(), invoice, job.run_at)
+    })
+    .map(drop)
 }
 
 pub fn process_event(conn: &mut PgConn, scope: Scope, event: &str, at: DateTime<Utc>) -> QueryResult<()> {
@@ -108,7 +120,8 @@ pub fn process_event(conn: &mut PgConn, scope: Scope, event: &str, at: DateTime<
 }
 
 fn gateway(q: &Queue) -> ApiResult<Arc<Gateway>> {
-    q.extension::<Gateway>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("payments are not set up on this instance")))
+    q.extension::<Gateway>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payments are not set up on this instance")))
 }
 
 async fn run_collect(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {

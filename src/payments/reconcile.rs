@@ -65,8 +65,12 @@ async fn undelivered(client: &stripe::Client, since: DateTime<Utc>) -> Result<Ve
             limit: 100,
             starting_after: after.take(),
         };
-        let page: miniserde::json::Value =
-            RequestBuilder::new(StripeMethod::Get, "/events").query(&q).customize().send(client).await.map_err(classify)?;
+        let page: miniserde::json::Value = RequestBuilder::new(StripeMethod::Get, "/events")
+            .query(&q)
+            .customize()
+            .send(client)
+            .await
+            .map_err(classify)?;
         let page: serde_json::Value = serde_json::from_str(&miniserde::json::to_string(&page))
             .map_err(|e| Failure::Unknown(format!("an event list we cannot read: {e}")))?;
         let data = page["data"].as_array().cloned().unwrap_or_default();
@@ -99,8 +103,14 @@ pub async fn run(
         conn.build_transaction().run(|conn| {
             for e in events.iter().filter(|e| e["livemode"].as_bool() == Some(livemode)) {
                 let (Some(id), Some(kind)) = (e["id"].as_str(), e["type"].as_str()) else { continue };
-                let object = e["data"]["object"]["id"].as_str();
-                if super::repo::insert_event(conn, scope, id, kind, object, livemode, e, now)? {
+                let filed = super::repo::NewEvent {
+                    id,
+                    kind,
+                    object_id: e["data"]["object"]["id"].as_str(),
+                    livemode,
+                    payload: e,
+                };
+                if super::repo::insert_event(conn, scope, &filed, now)? {
                     super::jobs::process_event(conn, scope, id, now)?;
                 }
             }
@@ -114,7 +124,11 @@ pub async fn run(
         Ok(payments::table
             .filter(payments::tenant_id.eq(scope.tenant_id))
             .filter(payments::mode.eq(scope.mode))
-            .filter(payments::status.eq_any([AttemptStatus::Created, AttemptStatus::Processing, AttemptStatus::RequiresAction]))
+            .filter(payments::status.eq_any([
+                AttemptStatus::Created,
+                AttemptStatus::Processing,
+                AttemptStatus::RequiresAction,
+            ]))
             .filter(payments::updated_at.lt(now - STUCK_AFTER))
             .select(Payment::as_select())
             .limit(500)
@@ -157,8 +171,10 @@ pub async fn run(
         if let Some(pi) = intent {
             let outcome = Outcome::from_intent(&pi);
             let id = p.id;
-            crate::db::run(pool, move |conn| conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now)))
-                .await?;
+            crate::db::run(pool, move |conn| {
+                conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now))
+            })
+            .await?;
         }
     }
     Ok(())

@@ -5,26 +5,18 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::models::{Payment, AttemptStatus, StripeAccount};
+use super::models::{AttemptStatus, Payment, StripeAccount};
 use crate::db::PgConn;
 use crate::ids::{CustomerId, InvoiceId, PaymentId, StripeAccountId};
 use crate::schema::{payments, stripe_accounts, stripe_customers, stripe_events};
 use crate::tenancy::Scope;
 
 pub fn account(conn: &mut PgConn, scope: Scope) -> QueryResult<Option<StripeAccount>> {
-    stripe_accounts::table
-        .find((scope.tenant_id, scope.mode))
-        .select(StripeAccount::as_select())
-        .first(conn)
-        .optional()
+    stripe_accounts::table.find((scope.tenant_id, scope.mode)).select(StripeAccount::as_select()).first(conn).optional()
 }
 
 pub fn account_by_id(conn: &mut PgConn, id: StripeAccountId) -> QueryResult<Option<StripeAccount>> {
-    stripe_accounts::table
-        .filter(stripe_accounts::id.eq(id))
-        .select(StripeAccount::as_select())
-        .first(conn)
-        .optional()
+    stripe_accounts::table.filter(stripe_accounts::id.eq(id)).select(StripeAccount::as_select()).first(conn).optional()
 }
 
 /// Replaces the scope's connection; the one replaced, if any.
@@ -61,7 +53,12 @@ pub fn stripe_customer(
 }
 
 /// Whose customer `stripe_customer` is in the account.
-pub fn customer_of(conn: &mut PgConn, scope: Scope, account: &str, stripe_customer: &str) -> QueryResult<Option<CustomerId>> {
+pub fn customer_of(
+    conn: &mut PgConn,
+    scope: Scope,
+    account: &str,
+    stripe_customer: &str,
+) -> QueryResult<Option<CustomerId>> {
     stripe_customers::table
         .filter(stripe_customers::tenant_id.eq(scope.tenant_id))
         .filter(stripe_customers::mode.eq(scope.mode))
@@ -183,26 +180,26 @@ pub fn payments_of(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> Query
         .load(conn)
 }
 
+/// A Stripe event as received.
+pub struct NewEvent<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub object_id: Option<&'a str>,
+    pub livemode: bool,
+    pub payload: &'a serde_json::Value,
+}
+
 /// Files a received event; false when it was already there (a redelivery).
-pub fn insert_event(
-    conn: &mut PgConn,
-    scope: Scope,
-    id: &str,
-    kind: &str,
-    object_id: Option<&str>,
-    livemode: bool,
-    payload: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
+pub fn insert_event(conn: &mut PgConn, scope: Scope, e: &NewEvent<'_>, now: DateTime<Utc>) -> QueryResult<bool> {
     let n = diesel::insert_into(stripe_events::table)
         .values((
             stripe_events::tenant_id.eq(scope.tenant_id),
             stripe_events::mode.eq(scope.mode),
-            stripe_events::id.eq(id),
-            stripe_events::type_.eq(kind),
-            stripe_events::object_id.eq(object_id),
-            stripe_events::livemode.eq(livemode),
-            stripe_events::payload.eq(payload),
+            stripe_events::id.eq(e.id),
+            stripe_events::type_.eq(e.kind),
+            stripe_events::object_id.eq(e.object_id),
+            stripe_events::livemode.eq(e.livemode),
+            stripe_events::payload.eq(e.payload),
             stripe_events::received_at.eq(now),
         ))
         .on_conflict_do_nothing()
@@ -220,7 +217,14 @@ pub fn event(conn: &mut PgConn, scope: Scope, id: &str) -> QueryResult<Option<(S
 }
 
 /// Updates (or with `None` clears) whichever customer has `pm_id` as its default.
-pub fn update_card(conn: &mut PgConn, scope: Scope, account: &str, pm_id: &str, card: Option<&Card>, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn update_card(
+    conn: &mut PgConn,
+    scope: Scope,
+    account: &str,
+    pm_id: &str,
+    card: Option<&Card>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     let c = card.cloned().unwrap_or_default();
     let id = card.map(|c| c.id.clone());
     diesel::update(

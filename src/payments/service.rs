@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use stripe::StripeRequest;
 use rust_decimal::Decimal;
+use stripe::StripeRequest;
 
 use super::amounts;
 use super::gateway::{classify, idempotent, Failure, Gateway};
@@ -15,12 +15,12 @@ use super::models::*;
 use super::repo::{self, Card};
 use crate::auth::{Auth, Person};
 use crate::cache::{Changes, Invalidation};
-use crate::subscriptions::models::Status as SubStatus;
 use crate::db::{PgConn, PgPool};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::{CustomerId, InvoiceId, PaymentId, StripeAccountId};
 use crate::invoices::models::{Invoice, InvoiceStatus};
 use crate::state::AppState;
+use crate::subscriptions::models::Status as SubStatus;
 use crate::tenancy::{Mode, Scope};
 
 /// The events the webhook endpoint registered on a tenant's account asks for.
@@ -103,13 +103,16 @@ pub async fn connect(
         .with_param("api_key"));
     }
     let client = gw.client(&key)?;
-    let account = stripe_connect::account::RetrieveForMyAccountAccount::new().send(&client).await.map_err(|e| {
-        match classify(e) {
-            Failure::Refused(r) => ApiError::bad_request(ErrorCode::StripeKeyInvalid, format!("Stripe: {}", r.message))
-                .with_param("api_key"),
-            unknown => unknown.into_api_error(),
-        }
-    })?;
+    let account =
+        stripe_connect::account::RetrieveForMyAccountAccount::new().send(&client).await.map_err(
+            |e| match classify(e) {
+                Failure::Refused(r) => {
+                    ApiError::bad_request(ErrorCode::StripeKeyInvalid, format!("Stripe: {}", r.message))
+                        .with_param("api_key")
+                }
+                unknown => unknown.into_api_error(),
+            },
+        )?;
     let row = StripeAccountId::new();
     let events: Vec<stripe_misc::webhook_endpoint::CreateWebhookEndpointEnabledEvents> =
         ENABLED_EVENTS.iter().map(|e| e.parse().unwrap_or_else(|never| match never {})).collect();
@@ -190,7 +193,11 @@ pub async fn disconnect(state: &AppState, gw: &Gateway, person: Person) -> ApiRe
 }
 
 /// The scope's connection and a client acting for it.
-pub async fn connection(pool: &PgPool, gw: &Gateway, scope: Scope) -> ApiResult<Option<(StripeAccount, stripe::Client)>> {
+pub async fn connection(
+    pool: &PgPool,
+    gw: &Gateway,
+    scope: Scope,
+) -> ApiResult<Option<(StripeAccount, stripe::Client)>> {
     let Some(a) = crate::db::run(pool, move |conn| Ok(repo::account(conn, scope)?)).await? else { return Ok(None) };
     let key = gw.open(scope, a.id, "api_key", &a.api_key_sealed)?;
     let client = gw.client(&key)?;
@@ -256,8 +263,7 @@ pub async fn adopt_payment_method(
     client: &stripe::Client,
     scope: Scope,
     account: &StripeAccount,
-    customer: CustomerId,
-    stripe_customer: &str,
+    (customer, stripe_customer): (CustomerId, &str),
     pm: stripe_shared::PaymentMethod,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -325,7 +331,7 @@ pub async fn attach_payment_method(
         .send(&client)
         .await
         .map_err(|e| classify(e).into_api_error().with_param("payment_method"))?;
-    adopt_payment_method(&state.pool, &client, scope, &account, customer, &stripe_customer, pm, now).await?;
+    adopt_payment_method(&state.pool, &client, scope, &account, (customer, &stripe_customer), pm, now).await?;
     crate::db::run(&state.pool, move |conn| {
         let c = crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
         Ok(crate::customers::repo::respond(conn, scope, c)?)
@@ -364,7 +370,8 @@ async fn create_setup_session(
     success_url: String,
     cancel_url: String,
 ) -> ApiResult<stripe_shared::CheckoutSession> {
-    let currency = stripe_types::Currency::from_str(&currency.to_ascii_lowercase()).unwrap_or_else(|never| match never {});
+    let currency =
+        stripe_types::Currency::from_str(&currency.to_ascii_lowercase()).unwrap_or_else(|never| match never {});
     stripe_checkout::checkout_session::CreateCheckoutSession::new()
         .mode(stripe_shared::CheckoutSessionMode::Setup)
         .customer(stripe_customer.to_string())
@@ -394,7 +401,8 @@ pub async fn setup_session(
     .await?;
     let sc = found.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no Stripe customer for {customer}")))?;
     let session =
-        create_setup_session(client, &sc.stripe_customer, customer, currency, back.to_string(), back.to_string()).await?;
+        create_setup_session(client, &sc.stripe_customer, customer, currency, back.to_string(), back.to_string())
+            .await?;
     Ok(session.url.unwrap_or_default())
 }
 
@@ -431,7 +439,9 @@ fn prepare(
     scheduled: bool,
 ) -> ApiResult<Result<Charge, Skipped>> {
     conn.build_transaction().run(|conn| {
-        let Some(mut inv) = crate::invoices::repo::lock(conn, scope, invoice)? else { return Ok(Err(Skipped::NotOpen)) };
+        let Some(mut inv) = crate::invoices::repo::lock(conn, scope, invoice)? else {
+            return Ok(Err(Skipped::NotOpen));
+        };
         if inv.status != InvoiceStatus::Open {
             return Ok(Err(Skipped::NotOpen));
         }
@@ -446,7 +456,7 @@ fn prepare(
             if p.status != AttemptStatus::Created || now - p.created_at > super::reconcile::KEY_LIFETIME {
                 return Ok(Err(Skipped::InProgress));
             }
-        } else if scheduled && !inv.next_payment_attempt.is_some_and(|t| t <= now) {
+        } else if scheduled && inv.next_payment_attempt.is_none_or(|t| t > now) {
             // A retry made obsolete by an earlier payment, a new card or a hard decline.
             return Ok(Err(Skipped::NotDue));
         }
@@ -532,7 +542,8 @@ pub async fn collect(
         ("tollgate_tenant".to_string(), scope.tenant_id.to_string()),
         ("tollgate_mode".to_string(), scope.mode.to_string()),
     ]);
-    let currency = stripe_types::Currency::from_str(&p.currency.to_ascii_lowercase()).unwrap_or_else(|never| match never {});
+    let currency =
+        stripe_types::Currency::from_str(&p.currency.to_ascii_lowercase()).unwrap_or_else(|never| match never {});
     let answer = stripe_core::payment_intent::CreatePaymentIntent::new(charge.minor, currency)
         .customer(charge.stripe_customer.clone())
         .payment_method(p.payment_method.clone().unwrap_or_default())
@@ -560,16 +571,17 @@ pub async fn collect(
             Failure::Refused(r) => Outcome::from_refusal(&r),
             Failure::Unknown(why) => {
                 tracing::warn!(payment = %p.id, error = %why, "Stripe's answer to a charge is unknown; it will be retried with the same key");
-                return Err(ApiError::unavailable(ErrorCode::StripeUnavailable, "Stripe could not be reached; the payment will be retried"));
+                return Err(ApiError::unavailable(
+                    ErrorCode::StripeUnavailable,
+                    "Stripe could not be reached; the payment will be retried",
+                ));
             }
         },
     };
     let id = p.id;
     let status = outcome.status;
-    crate::db::run(pool, move |conn| {
-        conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now))
-    })
-    .await?;
+    crate::db::run(pool, move |conn| conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now)))
+        .await?;
     Ok(Ok(status))
 }
 
@@ -587,9 +599,18 @@ pub struct Outcome {
 fn is_hard_decline(code: &str) -> bool {
     matches!(
         code,
-        "lost_card" | "stolen_card" | "pickup_card" | "restricted_card" | "fraudulent" | "merchant_blacklist"
-            | "invalid_account" | "new_account_information_available" | "revocation_of_all_authorizations"
-            | "revocation_of_authorization" | "stop_payment_order" | "security_violation"
+        "lost_card"
+            | "stolen_card"
+            | "pickup_card"
+            | "restricted_card"
+            | "fraudulent"
+            | "merchant_blacklist"
+            | "invalid_account"
+            | "new_account_information_available"
+            | "revocation_of_all_authorizations"
+            | "revocation_of_authorization"
+            | "stop_payment_order"
+            | "security_violation"
     )
 }
 
@@ -597,7 +618,8 @@ impl Outcome {
     pub fn from_intent(pi: &stripe_shared::PaymentIntent) -> Outcome {
         use stripe_shared::PaymentIntentStatus as S;
         let error = pi.last_payment_error.as_deref();
-        let code = error.and_then(|e| e.decline_code.clone().or_else(|| e.code.as_ref().map(|c| c.as_str().to_string())));
+        let code =
+            error.and_then(|e| e.decline_code.clone().or_else(|| e.code.as_ref().map(|c| c.as_str().to_string())));
         let status = match pi.status {
             S::Succeeded => AttemptStatus::Succeeded,
             S::Processing => AttemptStatus::Processing,
@@ -763,7 +785,8 @@ pub async fn pay(
 ) -> ApiResult<crate::invoices::models::InvoiceResponse> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    let exists = crate::db::run(&state.pool, move |conn| Ok(crate::invoices::repo::find(conn, scope, invoice)?)).await?;
+    let exists =
+        crate::db::run(&state.pool, move |conn| Ok(crate::invoices::repo::find(conn, scope, invoice)?)).await?;
     let inv = exists.ok_or_else(|| ApiError::not_found("invoice"))?;
     if inv.status != InvoiceStatus::Open {
         return Err(ApiError::conflict(
@@ -801,7 +824,11 @@ pub async fn list_payments(
         crate::invoices::repo::find(conn, scope, invoice)?.ok_or_else(|| ApiError::not_found("invoice"))?;
         let rows = repo::payments_of(conn, scope, invoice)?;
         // Every attempt (dunning makes a handful at most), oldest first.
-        Ok(crate::pagination::List { data: rows.into_iter().map(Into::into).collect(), has_more: false, next_cursor: None })
+        Ok(crate::pagination::List {
+            data: rows.into_iter().map(Into::into).collect(),
+            has_more: false,
+            next_cursor: None,
+        })
     })
     .await
 }

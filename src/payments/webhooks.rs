@@ -74,8 +74,14 @@ pub async fn receive(
     let now = crate::testclock::now_for(state, scope).await?;
     crate::db::run(&state.pool, move |conn| {
         conn.build_transaction().run(|conn| {
-            let object = event.data.object.id.as_deref();
-            if repo::insert_event(conn, scope, &event.id, &event.kind, object, event.livemode, &payload, now)? {
+            let filed = repo::NewEvent {
+                id: &event.id,
+                kind: &event.kind,
+                object_id: event.data.object.id.as_deref(),
+                livemode: event.livemode,
+                payload: &payload,
+            };
+            if repo::insert_event(conn, scope, &filed, now)? {
                 super::jobs::process_event(conn, scope, &event.id, now)?;
             }
             Ok::<_, ApiError>(())
@@ -109,8 +115,7 @@ pub async fn process(pool: &PgPool, gw: &Gateway, scope: Scope, event: &str, now
     match kind.as_str() {
         k if k.starts_with("payment_intent.") => {
             let Ok(pi_id) = stripe_shared::PaymentIntentId::from_str(&object);
-            let Some(pi) =
-                settle(stripe_core::payment_intent::RetrievePaymentIntent::new(pi_id).send(&client).await)?
+            let Some(pi) = settle(stripe_core::payment_intent::RetrievePaymentIntent::new(pi_id).send(&client).await)?
             else {
                 return Ok(());
             };
@@ -205,5 +210,5 @@ async fn adopt_setup_intent(
     };
     let req = stripe_payment::payment_method::RetrievePaymentMethod::new(pm.id().clone());
     let Some(pm) = settle(req.send(client).await)? else { return Ok(()) };
-    adopt_payment_method(pool, client, scope, account, ours, &stripe_customer, pm, now).await
+    adopt_payment_method(pool, client, scope, account, (ours, &stripe_customer), pm, now).await
 }

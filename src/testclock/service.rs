@@ -108,8 +108,11 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                     .with_param("to"));
                 }
                 if first && to - now > MAX_ADVANCE {
-                    return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "advance at most ten years at a time")
-                        .with_param("to"));
+                    return Err(ApiError::bad_request(
+                        ErrorCode::ParameterInvalid,
+                        "advance at most ten years at a time",
+                    )
+                    .with_param("to"));
                 }
                 let stand_at = |conn: &mut PgConn, changes: &mut crate::cache::Changes, at: DateTime<Utc>| {
                     diesel::update(test_clocks::table.find(tenant))

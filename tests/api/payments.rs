@@ -182,20 +182,28 @@ async fn a_finalized_invoice_is_charged_once_and_paid() {
     assert_eq!(inv["paid_at"], T0);
     assert_eq!(inv["next_payment_attempt"], Value::Null);
     assert_eq!(pays.len(), 1);
-    assert_eq!((&pays[0]["status"], &pays[0]["amount"], &pays[0]["currency"]), (&json!("succeeded"), &json!("20.00"), &json!("USD")));
+    assert_eq!(
+        (&pays[0]["status"], &pays[0]["amount"], &pays[0]["currency"]),
+        (&json!("succeeded"), &json!("20.00"), &json!("USD"))
+    );
     let intent = pays[0]["stripe_payment_intent"].as_str().unwrap();
 
     // At Stripe: one PaymentIntent, of 2000 cents, off-session on the customer's card, keyed and
     // labelled with our payment.
     let pis = fake_stripe().payment_intents(&p.acct.id);
     assert_eq!(pis.len(), 1);
-    assert_eq!((pis[0]["id"].as_str(), &pis[0]["amount"], &pis[0]["currency"]), (Some(intent), &json!(2000), &json!("usd")));
+    assert_eq!(
+        (pis[0]["id"].as_str(), &pis[0]["amount"], &pis[0]["currency"]),
+        (Some(intent), &json!(2000), &json!("usd"))
+    );
     assert_eq!(pis[0]["metadata"]["tollgate_payment"], pays[0]["id"]);
     assert_eq!(pis[0]["customer"], c["stripe_customer"]);
     let keys: Vec<_> = fake_stripe()
         .requests()
         .into_iter()
-        .filter(|r| r.account.as_deref() == Some(p.acct.id.as_str()) && r.path == "/v1/payment_intents" && r.method == "POST")
+        .filter(|r| {
+            r.account.as_deref() == Some(p.acct.id.as_str()) && r.path == "/v1/payment_intents" && r.method == "POST"
+        })
         .map(|r| r.idempotency_key)
         .collect();
     assert_eq!(keys, vec![Some(format!("tg_pi_{}", pays[0]["id"].as_str().unwrap()))]);
@@ -296,8 +304,12 @@ async fn a_hard_decline_is_not_retried_and_the_policy_is_the_tenants() {
 
     // The policy: defaults, changes, and what is refused.
     let res = app.get("/v1/tenant", &p.t.token).await;
-    assert_eq!(res.body["dunning"], json!({"retry_days": [1, 3, 5, 7], "block_after_days": 14, "cancel_after_days": 21}));
-    let res = app.patch("/v1/tenant", &p.t.token, json!({"dunning": {"retry_days": [4, 2], "block_after_days": null}})).await;
+    assert_eq!(
+        res.body["dunning"],
+        json!({"retry_days": [1, 3, 5, 7], "block_after_days": 14, "cancel_after_days": 21})
+    );
+    let res =
+        app.patch("/v1/tenant", &p.t.token, json!({"dunning": {"retry_days": [4, 2], "block_after_days": null}})).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["dunning"], json!({"retry_days": [2, 4], "block_after_days": null, "cancel_after_days": 21}));
     for (bad, param) in [
@@ -337,7 +349,9 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_charges_once() {
     let keys: Vec<_> = fake_stripe()
         .requests()
         .into_iter()
-        .filter(|r| r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents" && r.method == "POST")
+        .filter(|r| {
+            r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents" && r.method == "POST"
+        })
         .map(|r| (r.idempotency_key.unwrap_or_default(), r.status, r.replayed))
         .collect();
     // The lost answer, the outage, then the first answer replayed under the same key.
@@ -357,7 +371,8 @@ async fn stripe_webhooks_are_verified_and_each_event_counts_once_in_any_order() 
     let url = app.get("/v1/stripe-account", &t.sk_test).await.body["webhook_url"].as_str().unwrap().to_string();
     let path = url.strip_prefix(&app.address).unwrap().to_string();
     let body = json!({"id": "evt_forged", "type": "payment_intent.succeeded", "livemode": false,
-        "data": {"object": {"id": "pi_x"}}}).to_string();
+        "data": {"object": {"id": "pi_x"}}})
+    .to_string();
     for signature in [None, Some("t=1,v1=00"), Some("garbage")] {
         let mut h = vec![("Content-Type", "application/json")];
         if let Some(s) = signature {
@@ -375,8 +390,11 @@ async fn stripe_webhooks_are_verified_and_each_event_counts_once_in_any_order() 
     plan(&app, sk, "basic", "USD", "20.00").await;
     let customer = customer(&app, sk, "payer@example.com").await;
     let session = app
-        .post(&format!("/v1/customers/{customer}/checkout-sessions"), sk,
-            json!({"success_url": "https://example.com/ok", "cancel_url": "https://example.com/no"}))
+        .post(
+            &format!("/v1/customers/{customer}/checkout-sessions"),
+            sk,
+            json!({"success_url": "https://example.com/ok", "cancel_url": "https://example.com/no"}),
+        )
         .await;
     assert_eq!(session.status, 201, "{}", session.text);
     assert!(session.body["url"].as_str().unwrap().starts_with(&fake.base_url()));
@@ -442,7 +460,10 @@ async fn credit_notes_lower_what_is_due_or_refund_and_never_exceed_the_invoice()
 
     let res = app.post(&path, sk, json!({"amount": "5.00", "reason": "order_change", "refund": true})).await;
     assert_eq!(res.status, 201, "{}", res.text);
-    assert_eq!((&res.body["number"], &res.body["amount"], &res.body["status"]), (&json!("TEST-CN-000001"), &json!("5.00"), &json!("issued")));
+    assert_eq!(
+        (&res.body["number"], &res.body["amount"], &res.body["status"]),
+        (&json!("TEST-CN-000001"), &json!("5.00"), &json!("issued"))
+    );
     assert_eq!(res.body["refund"]["status"], "succeeded", "{}", res.text);
     let refunds = fake_stripe().refunds(&p.acct.id);
     assert_eq!(refunds.len(), 1);
@@ -454,7 +475,10 @@ async fn credit_notes_lower_what_is_due_or_refund_and_never_exceed_the_invoice()
     let res = app.post(&path, sk, json!({"amount": "0.001", "reason": "duplicate"})).await;
     assert_eq!(res.status / 100, 4, "{}", res.text);
     let res = app.post(&path, sk, json!({"amount": "15.00", "reason": "product_unsatisfactory"})).await;
-    assert_eq!((res.status, &res.body["number"], &res.body["applied_to"]), (201, &json!("TEST-CN-000002"), &json!("balance")));
+    assert_eq!(
+        (res.status, &res.body["number"], &res.body["applied_to"]),
+        (201, &json!("TEST-CN-000002"), &json!("balance"))
+    );
     let inv = app.get(&format!("/v1/invoices/{id}"), sk).await.body;
     assert_eq!((&inv["status"], &inv["amount_credited"]), (&json!("paid"), &json!("20.00")));
     let res = app.post(&path, sk, json!({"amount": "0.01", "reason": "duplicate"})).await;
@@ -466,7 +490,10 @@ async fn credit_notes_lower_what_is_due_or_refund_and_never_exceed_the_invoice()
     advance(&app, sk, "2027-02-01T02:00:00Z").await;
     let res = app.get(&format!("/v1/invoices?customer={}", p.customer), sk).await;
     let next = &res.body["data"][0];
-    assert_eq!((&next["credit_applied"], &next["amount_due"], &next["status"]), (&json!("15.00"), &json!("5.00"), &json!("paid")));
+    assert_eq!(
+        (&next["credit_applied"], &next["amount_due"], &next["status"]),
+        (&json!("15.00"), &json!("5.00"), &json!("paid"))
+    );
     assert_eq!(fake_stripe().payment_intents(&p.acct.id).last().unwrap()["amount"], 500);
 }
 
@@ -500,7 +527,10 @@ async fn three_d_secure_off_session_asks_the_customer_by_email_and_their_card_th
     let id = inv["id"].as_str().unwrap().to_string();
     assert_eq!((&inv["status"], &inv["next_payment_attempt"]), (&json!("open"), &Value::Null));
     let pays = payments_of(&app, sk, &id).await;
-    assert_eq!((&pays[0]["status"], &pays[0]["failure_code"]), (&json!("requires_action"), &json!("authentication_required")));
+    assert_eq!(
+        (&pays[0]["status"], &pays[0]["failure_code"]),
+        (&json!("requires_action"), &json!("authentication_required"))
+    );
 
     // The customer is asked, with a link to Stripe's page.
     let mut mail = None;
@@ -546,8 +576,11 @@ async fn reconciliation_files_the_events_stripe_could_not_deliver() {
     // Stripe's deliveries to this account are lost.
     fake_stripe().set_delivery_for(&acct.id, Delivery { copies: 1, hold: false, drop: true });
     let session = app
-        .post(&format!("/v1/customers/{customer}/checkout-sessions"), sk,
-            json!({"success_url": "https://example.com/ok", "cancel_url": "https://example.com/no"}))
+        .post(
+            &format!("/v1/customers/{customer}/checkout-sessions"),
+            sk,
+            json!({"success_url": "https://example.com/ok", "cancel_url": "https://example.com/no"}),
+        )
         .await;
     fake_stripe().complete_checkout_session(session.body["id"].as_str().unwrap(), "pm_card_visa").unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -594,6 +627,9 @@ async fn a_charge_whose_answer_stayed_lost_is_found_by_search_not_sent_again() {
     let inv = eventually(&app, &format!("/v1/invoices/{id}"), sk, |i| i["status"] == "paid").await;
     assert_eq!(inv["amount_paid"], "20.00");
     assert_eq!(fake.payment_intents(&acct.id).len(), 1, "and it was not sent again");
-    let searched = fake.requests().into_iter().any(|r| r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents/search");
+    let searched = fake
+        .requests()
+        .into_iter()
+        .any(|r| r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents/search");
     assert!(searched);
 }
