@@ -331,6 +331,7 @@ diesel::table! {
         action_url -> Nullable<Text>,
         dispute_status -> Nullable<Text>,
         dispute_reason -> Nullable<Text>,
+        sent_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

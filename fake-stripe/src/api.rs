@@ -26,6 +26,7 @@ pub fn route(ctx: &mut Ctx, method: &str, path: &str, p: &Value) -> Res {
         ("GET", ["payment_intents"]) => list_payment_intents(ctx, p),
         ("GET", ["payment_intents", "search"]) => search_payment_intents(ctx, p),
         ("GET", ["payment_intents", id]) => found(ctx, "payment_intent", id, "payment_intent"),
+        ("POST", ["payment_intents", id, "cancel"]) => cancel_payment_intent(ctx, id, p),
         ("POST", ["refunds"]) => create_refund(ctx, p),
         ("GET", ["refunds", id]) => found(ctx, "refund", id, "refund"),
         ("POST", ["checkout", "sessions"]) => create_session(ctx, p),
@@ -581,6 +582,26 @@ fn charge(
             Err(error.with("payment_intent", pi).with("payment_method", pm))
         }
     }
+}
+
+/// Cancels a PaymentIntent that has not succeeded (or been canceled) yet.
+fn cancel_payment_intent(ctx: &mut Ctx, id: &str, p: &Value) -> Res {
+    let mut pi = found(ctx, "payment_intent", id, "payment_intent")?;
+    let status = str_of(&pi["status"]);
+    if matches!(status.as_str(), "succeeded" | "canceled") {
+        return Err(ApiError::invalid(
+            Some("payment_intent_unexpected_state"),
+            &format!("You cannot cancel this PaymentIntent because it has a status of {status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing."),
+            None,
+        ));
+    }
+    pi["status"] = json!("canceled");
+    pi["canceled_at"] = json!(crate::state::now());
+    pi["cancellation_reason"] = s(p, "cancellation_reason").map_or(Value::Null, Value::from);
+    pi["next_action"] = Value::Null;
+    ctx.acct().put(pi.clone());
+    ctx.emit("payment_intent.canceled", &pi, None);
+    Ok(pi)
 }
 
 fn list_payment_intents(ctx: &mut Ctx, p: &Value) -> Res {

@@ -439,6 +439,12 @@ async fn authentication_required() {
         .await
         .unwrap();
     assert_eq!(on_session.status, PaymentIntentStatus::RequiresAction);
+
+    // Waiting for the customer, it can be canceled; a canceled one cannot be canceled again.
+    let canceled = stripe_core::payment_intent::CancelPaymentIntent::new(pi.id.clone()).send(&client).await.unwrap();
+    assert_eq!(canceled.status, PaymentIntentStatus::Canceled);
+    let (error, status) = api_error(stripe_core::payment_intent::CancelPaymentIntent::new(pi.id).send(&client).await);
+    assert_eq!((status, error.code), (400, Some(ApiErrorsCode::PaymentIntentUnexpectedState)));
 }
 
 #[tokio::test]

@@ -74,6 +74,9 @@ CREATE TABLE payments (
     -- `under_review`, `won`, `lost`, …
     dispute_status        text,
     dispute_reason        text,
+    -- When the attempt was first sent, on the wall clock (not the test clock): Stripe keeps
+    -- its idempotency key 24 hours from then.
+    sent_at               timestamptz NOT NULL,
     created_at            timestamptz NOT NULL,
     updated_at            timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, mode, id),

@@ -76,33 +76,59 @@ pub async fn finalize(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<
     .await
 }
 
+/// An attempt to collect the invoice is waiting for Stripe: settling it by hand now could make
+/// the customer pay twice.
+fn refuse_while_collecting(conn: &mut PgConn, inv: &Invoice) -> ApiResult<()> {
+    if repo::payment_in_flight(conn, crate::tenancy::Scope { tenant_id: inv.tenant_id, mode: inv.mode }, inv.id)? {
+        return Err(ApiError::conflict(
+            ErrorCode::PaymentInProgress,
+            "a payment of this invoice is in progress; wait for its outcome",
+        ));
+    }
+    Ok(())
+}
+
+/// The invoice is settled one way or another: dunning for its subscription ends unless another
+/// invoice is still overdue.
+fn settled(conn: &mut PgConn, changes: &mut Changes, inv: &mut Invoice) -> ApiResult<()> {
+    let scope = crate::tenancy::Scope { tenant_id: inv.tenant_id, mode: inv.mode };
+    inv.next_payment_attempt = None;
+    repo::save(conn, inv)?;
+    if let Some(customer) = repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
+        changes.invalidate(crate::cache::Invalidation::Customer(scope, customer));
+    }
+    Ok(())
+}
+
 pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, _, inv, now| {
+    transition(state, auth, id, |conn, changes, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Draft | InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 ErrorCode::InvoiceNotVoidable,
                 format!("a {} invoice cannot be voided", inv.status),
             ));
         }
+        refuse_while_collecting(conn, inv)?;
         inv.status = InvoiceStatus::Void;
         inv.voided_at = Some(now);
         inv.finalize_at = None;
-        Ok(repo::save(conn, inv)?)
+        settled(conn, changes, inv)
     })
     .await
 }
 
 pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, _, inv, now| {
+    transition(state, auth, id, |conn, changes, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 ErrorCode::InvoiceNotOpen,
                 format!("only an open invoice can be marked paid; this one is {}", inv.status),
             ));
         }
+        refuse_while_collecting(conn, inv)?;
         inv.status = InvoiceStatus::Paid;
         inv.paid_at = Some(now);
-        Ok(repo::save(conn, inv)?)
+        settled(conn, changes, inv)
     })
     .await
 }

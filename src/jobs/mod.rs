@@ -52,10 +52,13 @@ use crate::schema::jobs;
 use crate::tenancy::{Mode, Scope};
 
 pub const MAX_ATTEMPTS: i32 = 10;
+/// Kinds that call out keep trying for about a day (backoff capped at an hour): an outage of
+/// the other side is not a reason to give up a payment.
+pub const MAX_ATTEMPTS_EXTERNAL: i32 = 30;
 /// How often an idle worker looks for due jobs.
 pub const POLL: Duration = Duration::from_millis(500);
 /// How long a claimed job of an external kind is held before another instance may run it.
-pub const LEASE: TimeDelta = TimeDelta::minutes(5);
+pub const LEASE: TimeDelta = TimeDelta::minutes(15);
 
 /// A kind of job, declared by the domain that runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +183,8 @@ pub fn enqueue(conn: &mut PgConn, scope: Scope, kind: Kind, subject: String, run
 }
 
 /// Schedules a job at `run_at`, or moves the pending one with the same kind and subject to
-/// `run_at` if that is sooner.
+/// `run_at` if that is sooner. One that already ran (or gave up) runs again: for kinds whose
+/// jobs look at the state they find, such as collecting an invoice.
 pub fn enqueue_or_advance(
     conn: &mut PgConn,
     scope: Scope,
@@ -190,8 +194,11 @@ pub fn enqueue_or_advance(
 ) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO jobs (id, tenant_id, mode, kind, subject, priority, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (tenant_id, mode, kind, subject) DO UPDATE SET run_at = least(jobs.run_at, excluded.run_at) \
-         WHERE jobs.done_at IS NULL AND jobs.failed_at IS NULL",
+         ON CONFLICT (tenant_id, mode, kind, subject) DO UPDATE SET \
+           run_at = CASE WHEN jobs.done_at IS NULL AND jobs.failed_at IS NULL \
+                    THEN least(jobs.run_at, excluded.run_at) ELSE excluded.run_at END, \
+           attempts = CASE WHEN jobs.done_at IS NULL AND jobs.failed_at IS NULL THEN jobs.attempts ELSE 0 END, \
+           done_at = NULL, failed_at = NULL",
     )
     .bind::<SqlUuid, _>(uuid::Uuid::now_v7())
     .bind::<SqlUuid, _>(scope.tenant_id.0)
@@ -202,6 +209,21 @@ pub fn enqueue_or_advance(
     .bind::<Timestamptz, _>(run_at)
     .execute(conn)
     .map(drop)
+}
+
+/// Gives jobs of these kinds that gave up (`failed_at`) in the scope another full round of
+/// tries from `at`: for kinds whose work must happen eventually and is safe to repeat.
+pub fn revive_failed(conn: &mut PgConn, scope: Scope, kinds: &[Kind], at: DateTime<Utc>) -> QueryResult<usize> {
+    let names: Vec<&str> = kinds.iter().map(|k| k.name).collect();
+    diesel::update(
+        jobs::table
+            .filter(jobs::tenant_id.eq(scope.tenant_id))
+            .filter(jobs::mode.eq(scope.mode))
+            .filter(jobs::kind.eq_any(names))
+            .filter(jobs::failed_at.is_not_null()),
+    )
+    .set((jobs::failed_at.eq(None::<DateTime<Utc>>), jobs::attempts.eq(0), jobs::run_at.eq(at)))
+    .execute(conn)
 }
 
 #[derive(QueryableByName)]
@@ -330,7 +352,7 @@ impl Queue {
             Ok(Run::InTransaction(_)) => Err(ApiError::internal(anyhow::anyhow!("job {} is not external", job.kind))),
             Err(e) => Err(e),
         };
-        crate::db::run(&self.pool, move |conn| Ok(record(conn, &job, now, outcome)?)).await
+        crate::db::run(&self.pool, move |conn| Ok(record_as(conn, &job, now, outcome, MAX_ATTEMPTS_EXTERNAL)?)).await
     }
 
     /// Runs due jobs until none is left, `max` have run, `stop` is set or a job of an external
@@ -363,6 +385,16 @@ impl Queue {
 
 /// Records a job's outcome: done, or failed and due again after a backoff (or given up on).
 fn record(conn: &mut PgConn, job: &Job, now: DateTime<Utc>, outcome: ApiResult<()>) -> QueryResult<bool> {
+    record_as(conn, job, now, outcome, MAX_ATTEMPTS)
+}
+
+fn record_as(
+    conn: &mut PgConn,
+    job: &Job,
+    now: DateTime<Utc>,
+    outcome: ApiResult<()>,
+    max_attempts: i32,
+) -> QueryResult<bool> {
     let target = jobs::table.filter(jobs::id.eq(job.id));
     match outcome {
         Ok(()) => {
@@ -376,7 +408,7 @@ fn record(conn: &mut PgConn, job: &Job, now: DateTime<Utc>, outcome: ApiResult<(
             let message = format!("{e:?}");
             tracing::warn!(job = %job.id, kind = %job.kind, subject = %job.subject, attempts, error = %message, "job failed");
             let backoff = TimeDelta::seconds(2i64.pow(attempts.clamp(0, 12) as u32).min(3600));
-            let failed = (attempts >= MAX_ATTEMPTS).then_some(now);
+            let failed = (attempts >= max_attempts).then_some(now);
             diesel::update(target)
                 .set((
                     jobs::attempts.eq(attempts),

@@ -198,6 +198,7 @@ fn refundable(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> QueryResul
 /// Issues the credit note (and writes its refund, if any) in one transaction.
 fn issue(
     conn: &mut PgConn,
+    changes: &mut crate::cache::Changes,
     scope: Scope,
     invoice: InvoiceId,
     req: &CreditNoteRequest,
@@ -236,6 +237,7 @@ fn issue(
     let (seq, number) = next_number(conn, scope)?;
     let id = CreditNoteId::new();
     let mut refund = None;
+    let mut settles = false;
     let applied_to = if inv.status == InvoiceStatus::Open {
         if super::repo::in_flight(conn, scope, invoice)?.is_some() {
             return Err(ApiError::conflict(ErrorCode::PaymentInProgress, "a payment of this invoice is in progress"));
@@ -252,9 +254,12 @@ fn issue(
             inv.status = InvoiceStatus::Paid;
             inv.paid_at = Some(now);
             inv.next_payment_attempt = None;
+            settles = true;
         }
         "invoice"
     } else if req.refund {
+        super::amounts::to_stripe(amount, &inv.currency)
+            .map_err(|e| ApiError::bad_request(ErrorCode::AmountNotChargeable, e.to_string()).with_param("amount"))?;
         let (payment, _) =
             refundable(conn, scope, invoice)?.into_iter().rfind(|(_, left)| *left >= amount).ok_or_else(|| {
                 ApiError::bad_request(
@@ -285,6 +290,11 @@ fn issue(
     };
     inv.amount_credited += amount;
     crate::invoices::repo::save(conn, &inv)?;
+    if settles {
+        if let Some(customer) = crate::invoices::repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
+            changes.invalidate(crate::cache::Invalidation::Customer(scope, customer));
+        }
+    }
     let cn = CreditNote {
         tenant_id: scope.tenant_id,
         mode: scope.mode,
@@ -316,10 +326,8 @@ pub async fn create(
 ) -> ApiResult<CreditNoteResponse> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    let (cn, refund) = crate::db::run(&state.pool, move |conn| {
-        conn.build_transaction().run(|conn| issue(conn, scope, invoice, &req, now))
-    })
-    .await?;
+    let (cn, refund) =
+        state.caches.write(&state.pool, move |conn, changes| issue(conn, changes, scope, invoice, &req, now)).await?;
     let refund = match refund {
         // Tried now, so the answer can say how it went; the job retries what fails to reach Stripe.
         Some(r) => match send_refund(&state.pool, gw, scope, r.id, now).await {
@@ -425,6 +433,18 @@ fn record(
         r.failure_reason = reason;
         r.updated_at = now;
         diesel::update(refunds::table.find((scope.tenant_id, scope.mode, id))).set(&r).execute(conn)?;
+        if status == RefundStatus::Failed {
+            // The credit note stands; what could not go back to the card is the customer's
+            // credit for later invoices.
+            let customer = credit_notes::table
+                .find((scope.tenant_id, scope.mode, r.credit_note_id))
+                .select(credit_notes::customer_id)
+                .first::<uuid::Uuid>(conn)
+                .map(CustomerId)?;
+            let credit = crate::invoices::repo::credit(conn, scope, customer, &r.currency, true)?;
+            crate::invoices::repo::set_credit(conn, scope, customer, &r.currency, credit + r.amount)?;
+            tracing::warn!(refund = %r.id, "a refund failed; its amount became customer credit");
+        }
     }
     Ok(Some(r))
 }

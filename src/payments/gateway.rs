@@ -69,10 +69,12 @@ pub fn idempotent(key: String) -> ApiResult<RequestStrategy> {
 /// What a failed call to Stripe means.
 #[derive(Debug)]
 pub enum Failure {
-    /// Stripe answered and refused (4xx other than 409 and 429): trying again changes nothing.
+    /// Stripe answered and refused (4xx other than 401, 403, 409 and 429): trying again
+    /// changes nothing.
     Refused(Refusal),
-    /// No usable answer (network, timeout, 409, 429, 5xx, an answer we cannot read): the call
-    /// may or may not have taken effect, so it is retried with the same idempotency key.
+    /// No usable answer (network, timeout, 409, 429, 5xx, an answer we cannot read), or the
+    /// connection's key no longer works (401, 403: the tenant must act): the call may or may
+    /// not have taken effect, so it is retried later with the same idempotency key.
     Unknown(String),
 }
 
@@ -97,7 +99,7 @@ impl Refusal {
 
 pub fn classify(e: StripeError) -> Failure {
     match e {
-        StripeError::Stripe(err, status) if (400..500).contains(&status) && status != 409 && status != 429 => {
+        StripeError::Stripe(err, status) if (400..500).contains(&status) && ![401, 403, 409, 429].contains(&status) => {
             Failure::Refused(Refusal {
                 status,
                 kind: err.type_.as_str().to_string(),

@@ -127,7 +127,7 @@ fn gateway(q: &Queue) -> ApiResult<Arc<Gateway>> {
 async fn run_collect(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {
     let gw = gateway(&q)?;
     let invoice = job.subject_part_as(job.subject.split('/').next().unwrap_or_default())?;
-    super::service::collect(&q.pool, &gw, job.scope(), invoice, now, true).await.map(drop)
+    super::service::collect(&q.pool, &gw, job.scope(), invoice, (now, q.clock.now()), true).await.map(drop)
 }
 
 async fn run_event(q: Arc<Queue>, job: Job, now: DateTime<Utc>) -> ApiResult<()> {

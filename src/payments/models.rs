@@ -49,11 +49,13 @@ impl AttemptStatus {
         matches!(self, AttemptStatus::Created | AttemptStatus::Processing | AttemptStatus::RequiresAction)
     }
 
-    /// A status only moves forward: a final one never changes, and nothing goes back to
-    /// `created`.
+    /// A status only moves forward: nothing goes back to `created`, and a success is final.
+    /// A failed or canceled attempt whose PaymentIntent Stripe later reports as succeeded
+    /// becomes `succeeded`: money moved, and the record says so.
     pub fn may_become(self, next: AttemptStatus) -> bool {
         match self {
-            AttemptStatus::Succeeded | AttemptStatus::Failed | AttemptStatus::Canceled => false,
+            AttemptStatus::Succeeded => false,
+            AttemptStatus::Failed | AttemptStatus::Canceled => next == AttemptStatus::Succeeded,
             _ => next != AttemptStatus::Created && next != self,
         }
     }
@@ -79,6 +81,7 @@ pub struct Payment {
     pub action_url: Option<String>,
     pub dispute_status: Option<String>,
     pub dispute_reason: Option<String>,
+    pub sent_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

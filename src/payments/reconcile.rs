@@ -2,6 +2,8 @@
 //! 15 minutes in live mode, and every day of test-clock time in test mode (a month's advance
 //! then makes 30 runs, not 2,880):
 //!
+//! - jobs that processed events, sent refunds or collected invoices and gave up (after about a
+//!   day of retries) get another round;
 //! - events Stripe could not deliver in the last three days are filed in the inbox (which
 //!   ignores the ones it has) and processed;
 //! - attempts still `processing` or `requires_action` are looked up at Stripe;
@@ -96,6 +98,12 @@ pub async fn run(
         // Reconnected since: the new connection has its own schedule.
         return Ok(());
     }
+    // 0. Events, refunds and collections whose jobs gave up (a day-long outage) try again.
+    crate::db::run(pool, move |conn| {
+        use super::jobs::{COLLECT_INVOICE, REFUND, STRIPE_EVENT};
+        Ok(crate::jobs::revive_failed(conn, scope, &[STRIPE_EVENT, REFUND, COLLECT_INVOICE], now)?)
+    })
+    .await?;
     // 1. Missed events, filed and processed like delivered ones.
     let events = undelivered(&client, wall - TimeDelta::days(3)).await.map_err(Failure::into_api_error)?;
     let livemode = account.livemode;
@@ -131,7 +139,8 @@ pub async fn run(
             ]))
             .filter(payments::updated_at.lt(now - STUCK_AFTER))
             .select(Payment::as_select())
-            .limit(500)
+            // A run stays well inside its lease; the next run takes the rest.
+            .limit(20)
             .load(conn)?)
     })
     .await?;
@@ -148,7 +157,7 @@ pub async fn run(
                 }
             }
             // The collection job still retries with the key; past its lifetime, search.
-            (None, AttemptStatus::Created) if now - p.created_at > KEY_LIFETIME => {
+            (None, AttemptStatus::Created) if wall - p.sent_at > KEY_LIFETIME => {
                 let query = format!("metadata['tollgate_payment']:'{}'", p.id);
                 let found = stripe_core::payment_intent::SearchPaymentIntent::new(query)
                     .send(&client)

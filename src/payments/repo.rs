@@ -22,6 +22,14 @@ pub fn account_by_id(conn: &mut PgConn, id: StripeAccountId) -> QueryResult<Opti
 /// Replaces the scope's connection; the one replaced, if any.
 pub fn replace_account(conn: &mut PgConn, a: &StripeAccount) -> QueryResult<Option<StripeAccount>> {
     let scope = Scope { tenant_id: a.tenant_id, mode: a.mode };
+    // Two connects at once take turns: the second replaces the first (whose endpoint it then
+    // removes) instead of colliding with it.
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('stripe:' || $1::text || ':' || $2, 0))::text AS locked",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
+    .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
+    .execute(conn)?;
     let old = account(conn, scope)?;
     diesel::delete(stripe_accounts::table.find((scope.tenant_id, scope.mode))).execute(conn)?;
     diesel::insert_into(stripe_accounts::table).values(a).execute(conn)?;
@@ -148,6 +156,22 @@ pub fn in_flight(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> QueryRe
         .for_update()
         .first(conn)
         .optional()
+}
+
+/// The customer's attempts waiting for them to authenticate (3-D Secure).
+pub fn waiting_for_customer(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> QueryResult<Vec<Payment>> {
+    payments::table
+        .filter(payments::tenant_id.eq(scope.tenant_id))
+        .filter(payments::mode.eq(scope.mode))
+        .filter(payments::customer_id.eq(customer))
+        .filter(payments::status.eq(AttemptStatus::RequiresAction))
+        .select(Payment::as_select())
+        .load(conn)
+}
+
+/// An attempt as it is, unlocked (to learn its invoice before locking both in order).
+pub fn find_payment(conn: &mut PgConn, scope: Scope, id: PaymentId) -> QueryResult<Option<Payment>> {
+    payments::table.find((scope.tenant_id, scope.mode, id)).select(Payment::as_select()).first(conn).optional()
 }
 
 pub fn lock_payment(conn: &mut PgConn, scope: Scope, id: PaymentId) -> QueryResult<Option<Payment>> {

@@ -103,16 +103,15 @@ pub async fn connect(
         .with_param("api_key"));
     }
     let client = gw.client(&key)?;
-    let account =
-        stripe_connect::account::RetrieveForMyAccountAccount::new().send(&client).await.map_err(
-            |e| match classify(e) {
-                Failure::Refused(r) => {
-                    ApiError::bad_request(ErrorCode::StripeKeyInvalid, format!("Stripe: {}", r.message))
-                        .with_param("api_key")
-                }
-                unknown => unknown.into_api_error(),
-            },
-        )?;
+    let account = stripe_connect::account::RetrieveForMyAccountAccount::new().send(&client).await.map_err(|e| {
+        // Here a key Stripe does not take (401, 403) is the answer to the question asked.
+        if let stripe::StripeError::Stripe(err, 400..=403) = &e {
+            let message = err.message.clone().unwrap_or_else(|| "the key was refused".into());
+            return ApiError::bad_request(ErrorCode::StripeKeyInvalid, format!("Stripe: {message}"))
+                .with_param("api_key");
+        }
+        classify(e).into_api_error()
+    })?;
     let row = StripeAccountId::new();
     let events: Vec<stripe_misc::webhook_endpoint::CreateWebhookEndpointEnabledEvents> =
         ENABLED_EVENTS.iter().map(|e| e.parse().unwrap_or_else(|never| match never {})).collect();
@@ -148,18 +147,27 @@ pub async fn connect(
         connected_at: now,
     };
     let saved = a.clone();
-    let old = crate::db::run(&state.pool, move |conn| {
+    let replaced = crate::db::run(&state.pool, move |conn| {
         conn.build_transaction().run(|conn| {
             let old = repo::replace_account(conn, &saved)?;
             super::jobs::reconcile(conn, scope, saved.id, now + super::reconcile::every(scope.mode))?;
             Ok::<_, ApiError>(old)
         })
     })
-    .await?;
-    if let Some(old) = old {
-        remove_endpoint(gw, &old).await;
+    .await;
+    match replaced {
+        Ok(old) => {
+            if let Some(old) = old {
+                remove_endpoint(gw, &old).await;
+            }
+            Ok(respond(state, &a))
+        }
+        Err(e) => {
+            // Nothing points at the endpoint just made: take it away again.
+            remove_endpoint(gw, &a).await;
+            Err(e)
+        }
     }
-    Ok(respond(state, &a))
 }
 
 /// Deletes the connection's webhook endpoint at Stripe; a failure is logged, not fatal (the
@@ -257,7 +265,8 @@ pub fn card_of(pm: &stripe_shared::PaymentMethod) -> Card {
 }
 
 /// Makes `pm` (attached to the customer at Stripe) the default, here and there, and tries
-/// the customer's unpaid invoices again at once.
+/// the customer's unpaid invoices again at once. Adopting the default again changes nothing
+/// (a Checkout setup sends two events for one card).
 pub async fn adopt_payment_method(
     pool: &PgPool,
     client: &stripe::Client,
@@ -267,6 +276,11 @@ pub async fn adopt_payment_method(
     pm: stripe_shared::PaymentMethod,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let acct = account.stripe_account.clone();
+    let current = crate::db::run(pool, move |conn| Ok(repo::stripe_customer(conn, scope, customer, &acct)?)).await?;
+    if current.and_then(|c| c.pm_id).as_deref() == Some(pm.id.as_str()) {
+        return Ok(());
+    }
     let Ok(cus_id) = stripe_shared::CustomerId::from_str(stripe_customer);
     stripe_core::customer::UpdateCustomer::new(cus_id)
         .invoice_settings(stripe_core::customer::UpdateCustomerInvoiceSettings {
@@ -276,6 +290,7 @@ pub async fn adopt_payment_method(
         .send(client)
         .await
         .map_err(|e| classify(e).into_api_error())?;
+    settle_waiting(pool, client, scope, customer, now).await?;
     let card = card_of(&pm);
     let acct = account.stripe_account.clone();
     crate::db::run(pool, move |conn| {
@@ -287,7 +302,43 @@ pub async fn adopt_payment_method(
     .await
 }
 
-/// Schedules an attempt now on each of the customer's open invoices left to pay.
+/// Attempts of the customer still waiting for them to authenticate give way to a new card:
+/// each PaymentIntent is canceled at Stripe first (so it can never complete as well), or, if
+/// Stripe will not cancel it, recorded as Stripe has it.
+async fn settle_waiting(
+    pool: &PgPool,
+    client: &stripe::Client,
+    scope: Scope,
+    customer: CustomerId,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let waiting = crate::db::run(pool, move |conn| Ok(repo::waiting_for_customer(conn, scope, customer)?)).await?;
+    for p in waiting {
+        let Some(intent) = p.stripe_payment_intent.clone() else { continue };
+        let Ok(id) = stripe_shared::PaymentIntentId::from_str(&intent);
+        let outcome = match stripe_core::payment_intent::CancelPaymentIntent::new(id.clone()).send(client).await {
+            Ok(pi) => Outcome::from_intent(&pi),
+            Err(e) => match classify(e) {
+                // Not cancelable (it succeeded meanwhile, say): take it as it is.
+                Failure::Refused(_) => {
+                    let pi = stripe_core::payment_intent::RetrievePaymentIntent::new(id)
+                        .send(client)
+                        .await
+                        .map_err(|e| classify(e).into_api_error())?;
+                    Outcome::from_intent(&pi)
+                }
+                unknown => return Err(unknown.into_api_error()),
+            },
+        };
+        let id = p.id;
+        crate::db::run(pool, move |conn| conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now)))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Schedules an attempt now on each of the customer's open invoices left to pay and not
+/// waiting for an outcome.
 fn retry_unpaid(conn: &mut PgConn, scope: Scope, customer: CustomerId, now: DateTime<Utc>) -> ApiResult<()> {
     let open = crate::invoices::repo::list(
         conn,
@@ -296,20 +347,18 @@ fn retry_unpaid(conn: &mut PgConn, scope: Scope, customer: CustomerId, now: Date
         Some(InvoiceStatus::Open),
         crate::pagination::Page { limit: 100, before: None },
     )?;
-    for mut inv in open {
-        // An attempt waiting for the customer to authenticate gives way to the new card.
-        if let Some(mut waiting) = repo::in_flight(conn, scope, inv.id)? {
-            if waiting.status == AttemptStatus::RequiresAction {
-                waiting.status = AttemptStatus::Canceled;
-                waiting.updated_at = now;
-                repo::save_payment(conn, &waiting)?;
-            }
+    for listed in open {
+        // Under the invoice's lock, as it is now (a payment may have landed meanwhile).
+        let Some(mut inv) = crate::invoices::repo::lock(conn, scope, listed.id)? else { continue };
+        if inv.status != InvoiceStatus::Open || inv.amount_due <= inv.amount_paid {
+            continue;
         }
-        if inv.amount_due > inv.amount_paid && repo::in_flight(conn, scope, inv.id)?.is_none() {
-            inv.next_payment_attempt = Some(now);
-            crate::invoices::repo::save(conn, &inv)?;
-            super::jobs::collect(conn, scope, &inv, now)?;
+        if repo::in_flight(conn, scope, inv.id)?.is_some() {
+            continue;
         }
+        inv.next_payment_attempt = Some(now);
+        crate::invoices::repo::save(conn, &inv)?;
+        super::jobs::collect(conn, scope, &inv, now)?;
     }
     Ok(())
 }
@@ -435,7 +484,7 @@ fn prepare(
     conn: &mut PgConn,
     scope: Scope,
     invoice: InvoiceId,
-    now: DateTime<Utc>,
+    (now, wall): (DateTime<Utc>, DateTime<Utc>),
     scheduled: bool,
 ) -> ApiResult<Result<Charge, Skipped>> {
     conn.build_transaction().run(|conn| {
@@ -452,8 +501,7 @@ fn prepare(
         let Some(account) = repo::account(conn, scope)? else { return Ok(Err(Skipped::NotConnected)) };
         let existing = repo::in_flight(conn, scope, invoice)?;
         if let Some(p) = &existing {
-            // Past the key's lifetime a resend could charge twice: reconciliation searches.
-            if p.status != AttemptStatus::Created || now - p.created_at > super::reconcile::KEY_LIFETIME {
+            if p.status != AttemptStatus::Created {
                 return Ok(Err(Skipped::InProgress));
             }
         } else if scheduled && inv.next_payment_attempt.is_none_or(|t| t > now) {
@@ -486,6 +534,7 @@ fn prepare(
                     action_url: None,
                     dispute_status: None,
                     dispute_reason: None,
+                    sent_at: wall,
                     created_at: now,
                     updated_at: now,
                 };
@@ -525,10 +574,10 @@ pub async fn collect(
     gw: &Gateway,
     scope: Scope,
     invoice: InvoiceId,
-    now: DateTime<Utc>,
+    (now, wall): (DateTime<Utc>, DateTime<Utc>),
     scheduled: bool,
 ) -> ApiResult<Result<AttemptStatus, Skipped>> {
-    let prepared = crate::db::run(pool, move |conn| prepare(conn, scope, invoice, now, scheduled)).await?;
+    let prepared = crate::db::run(pool, move |conn| prepare(conn, scope, invoice, (now, wall), scheduled)).await?;
     let charge = match prepared {
         Ok(c) => c,
         Err(skipped) => return Ok(Err(skipped)),
@@ -536,6 +585,31 @@ pub async fn collect(
     let key = gw.open(scope, charge.account.id, "api_key", &charge.account.api_key_sealed)?;
     let client = gw.client(&key)?;
     let p = &charge.payment;
+    if p.sent_at < wall {
+        // A retry of an attempt whose answer was lost. Stripe replays what it stored under the
+        // key, a 500 included, so look for the PaymentIntent first; past the key's lifetime a
+        // resend could charge twice, so only look.
+        let query = format!("metadata['tollgate_payment']:'{}'", p.id);
+        let found = stripe_core::payment_intent::SearchPaymentIntent::new(query)
+            .send(&client)
+            .await
+            .map_err(|e| classify(e).into_api_error())?;
+        let id = p.id;
+        if let Some(pi) = found.data.into_iter().next() {
+            let outcome = Outcome::from_intent(&pi);
+            let status = outcome.status;
+            crate::db::run(pool, move |conn| {
+                conn.build_transaction().run(|conn| apply(conn, scope, id, &outcome, now))
+            })
+            .await?;
+            return Ok(Ok(status));
+        }
+        if wall - p.sent_at > super::reconcile::KEY_LIFETIME {
+            crate::db::run(pool, move |conn| conn.build_transaction().run(|conn| never_sent(conn, scope, id, now)))
+                .await?;
+            return Ok(Ok(AttemptStatus::Canceled));
+        }
+    }
     let metadata = HashMap::from([
         ("tollgate_payment".to_string(), p.id.to_string()),
         ("tollgate_invoice".to_string(), p.invoice_id.to_string()),
@@ -589,6 +663,9 @@ pub async fn collect(
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub status: AttemptStatus,
+    /// The card (or its holder) is why it failed: dunning runs and the customer is told.
+    /// Otherwise Stripe refused the request itself, which is the tenant's to fix.
+    pub blames_customer: bool,
     pub intent: Option<String>,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
@@ -631,6 +708,7 @@ impl Outcome {
         };
         Outcome {
             status,
+            blames_customer: true,
             intent: Some(pi.id.as_str().to_string()),
             hard_decline: code.as_deref().is_some_and(is_hard_decline),
             failure_message: (status == AttemptStatus::Failed).then(|| error.and_then(|e| e.message.clone())).flatten(),
@@ -647,6 +725,7 @@ impl Outcome {
         };
         Outcome {
             status,
+            blames_customer: r.kind == "card_error",
             intent: r.payment_intent.clone(),
             hard_decline: is_hard_decline(&code) || r.kind != "card_error",
             failure_code: Some(code),
@@ -669,12 +748,14 @@ fn apply_in(
     o: &Outcome,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    // The invoice first, then the attempt: the order every path takes, so none deadlocks.
+    let Some(found) = repo::find_payment(conn, scope, id)? else { return Ok(()) };
+    let mut inv = crate::invoices::repo::lock(conn, scope, found.invoice_id)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a payment's invoice is gone")))?;
     let Some(mut p) = repo::lock_payment(conn, scope, id)? else { return Ok(()) };
     if !p.status.may_become(o.status) {
         return Ok(());
     }
-    let mut inv = crate::invoices::repo::lock(conn, scope, p.invoice_id)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a payment's invoice is gone")))?;
     p.status = o.status;
     p.stripe_payment_intent = o.intent.clone().or(p.stripe_payment_intent.take());
     p.failure_code = o.failure_code.clone();
@@ -684,14 +765,19 @@ fn apply_in(
     repo::save_payment(conn, &p)?;
     match o.status {
         AttemptStatus::Succeeded => paid(conn, changes, scope, &mut inv, p.amount, now)?,
-        AttemptStatus::Failed => failed(conn, changes, scope, &mut inv, o.hard_decline, now)?,
+        AttemptStatus::Failed if o.blames_customer => failed(conn, changes, scope, &mut inv, o.hard_decline, now)?,
+        AttemptStatus::Failed => {
+            // Stripe refused the request itself (an amount below its minimum, a setting of the
+            // tenant's account): no retry, no dunning, nothing to tell the customer.
+            tracing::warn!(payment = %p.id, code = ?p.failure_code, message = ?p.failure_message, "Stripe refused a charge for a reason the tenant must fix");
+            inv.next_payment_attempt = None;
+            crate::invoices::repo::save(conn, &inv)?;
+        }
         // Only the customer can go on: dunning's clock runs, with no retry off-session.
         AttemptStatus::RequiresAction => failed(conn, changes, scope, &mut inv, true, now)?,
         _ => {}
     }
-    let tells_customer = matches!(o.status, AttemptStatus::Failed | AttemptStatus::RequiresAction)
-        && p.failure_code.as_deref() != Some(ErrorCode::AmountNotChargeable.as_str());
-    if tells_customer {
+    if o.blames_customer && matches!(o.status, AttemptStatus::Failed | AttemptStatus::RequiresAction) {
         super::jobs::payment_email(conn, scope, p.id, now)?;
     }
     Ok(())
@@ -708,6 +794,11 @@ fn paid(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     inv.amount_paid += amount;
+    if inv.amount_paid > inv.amount_due {
+        // Two payments landed (say a canceled attempt completed at Stripe anyway): recorded as
+        // Stripe has it, for the tenant to refund with a credit note.
+        tracing::warn!(invoice = %inv.id, paid = %inv.amount_paid, due = %inv.amount_due, "an invoice is overpaid");
+    }
     if inv.amount_paid < inv.amount_due || !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
         return Ok(crate::invoices::repo::save(conn, inv)?);
     }
@@ -715,13 +806,8 @@ fn paid(
     inv.paid_at = Some(now);
     inv.next_payment_attempt = None;
     crate::invoices::repo::save(conn, inv)?;
-    let Some(sub_id) = inv.subscription_id else { return Ok(()) };
-    let Some(mut sub) = crate::subscriptions::repo::lock(conn, scope, sub_id)? else { return Ok(()) };
-    if sub.status == SubStatus::PastDue && !crate::invoices::repo::has_overdue(conn, scope, sub_id)? {
-        sub.status = SubStatus::Active;
-        sub.payment_blocked_at = None;
-        crate::subscriptions::repo::save(conn, &sub)?;
-        changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
+    if let Some(customer) = crate::invoices::repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
+        changes.invalidate(Invalidation::Customer(scope, customer));
     }
     Ok(())
 }
@@ -794,7 +880,7 @@ pub async fn pay(
             format!("only an open invoice can be paid; this one is {}", inv.status),
         ));
     }
-    match collect(&state.pool, gw, scope, invoice, now, false).await? {
+    match collect(&state.pool, gw, scope, invoice, (now, state.clock.now()), false).await? {
         Ok(_) => {}
         Err(Skipped::NotConnected) => return Err(not_connected()),
         Err(Skipped::NoPaymentMethod) => {
@@ -867,6 +953,8 @@ pub fn end_dunning(
 /// An attempt whose call never reached Stripe (reconciliation found no PaymentIntent for it):
 /// it is canceled and the invoice tried again at once.
 pub fn never_sent(conn: &mut PgConn, scope: Scope, id: PaymentId, now: DateTime<Utc>) -> ApiResult<()> {
+    let Some(found) = repo::find_payment(conn, scope, id)? else { return Ok(()) };
+    let Some(mut inv) = crate::invoices::repo::lock(conn, scope, found.invoice_id)? else { return Ok(()) };
     let Some(mut p) = repo::lock_payment(conn, scope, id)? else { return Ok(()) };
     if p.status != AttemptStatus::Created {
         return Ok(());
@@ -875,7 +963,6 @@ pub fn never_sent(conn: &mut PgConn, scope: Scope, id: PaymentId, now: DateTime<
     p.failure_message = Some("the call to Stripe was lost and no payment was made".into());
     p.updated_at = now;
     repo::save_payment(conn, &p)?;
-    let Some(mut inv) = crate::invoices::repo::lock(conn, scope, p.invoice_id)? else { return Ok(()) };
     if inv.status == InvoiceStatus::Open && inv.amount_due > inv.amount_paid {
         inv.next_payment_attempt = Some(now);
         crate::invoices::repo::save(conn, &inv)?;

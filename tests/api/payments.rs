@@ -242,6 +242,17 @@ async fn a_declined_card_starts_dunning_and_a_new_card_pays_at_once() {
     assert_eq!(pays[0]["failure_message"], "Your card was declined.");
     let sub = app.get(&format!("/v1/subscriptions/{}", p.subscription), sk).await.body;
     assert_eq!(sub["status"], "past_due");
+    // The customer is told, with the reason and a link to give another card.
+    let mut told = None;
+    for _ in 0..100 {
+        told = app.state.mailer.outbox().into_iter().find(|m| m.subject.starts_with("Your payment failed: USD 20.00"));
+        if told.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let told = told.expect("a failed-payment email");
+    assert!(told.text.contains("Your card was declined.") && told.text.contains("Update your payment method: http"));
 
     // The retry on day 1 fails too; the next is on day 3.
     advance(&app, sk, "2027-01-02T12:00:00Z").await;
@@ -593,43 +604,160 @@ async fn reconciliation_files_the_events_stripe_could_not_deliver() {
     assert_eq!((&c["payment_method"]["brand"], &c["payment_method"]["last4"]), (&json!("visa"), &json!("4242")));
 }
 
-#[actix_web::test]
-async fn a_charge_whose_answer_stayed_lost_is_found_by_search_not_sent_again() {
-    let app = spawn_app().await;
+/// A tenant with a paying customer, Stripe's webhooks to it lost, and `fault` waiting for its
+/// first charge; the customer subscribes at T0, and the first charge has been tried when this
+/// returns.
+async fn first_charge_meets(app: &TestApp, fault: Fault) -> (Tenant, Account, String) {
     let t = app.signup().await;
     let sk = &t.sk_test;
-    advance(&app, sk, T0).await;
-    // Reconciliation runs daily from here: its first run after the charge is a day later.
-    let acct = connect(&app, &t).await;
-    plan(&app, sk, "basic", "USD", "20.00").await;
-    let customer = customer(&app, sk, "payer@example.com").await;
-    assert_eq!(attach(&app, sk, &customer, "pm_card_visa").await.status, 200);
-    // The charge is made but its answer is lost, Stripe then fails every retry until the job
-    // gives up, and no webhook arrives.
+    advance(app, sk, T0).await;
+    // Reconciliation runs daily from here, after what the tests look at.
+    let acct = connect(app, &t).await;
+    plan(app, sk, "basic", "USD", "20.00").await;
+    let customer = customer(app, sk, "payer@example.com").await;
+    assert_eq!(attach(app, sk, &customer, "pm_card_visa").await.status, 200);
     let fake = fake_stripe();
     fake.set_delivery_for(&acct.id, Delivery { copies: 1, hold: false, drop: true });
-    fake.inject_fault_for(&acct.id, "POST", "/v1/payment_intents", Fault::LoseResponse);
-    for _ in 0..12 {
-        fake.inject_fault_for(&acct.id, "POST", "/v1/payment_intents", Fault::Status(500));
-    }
+    fake.inject_fault_for(&acct.id, "POST", "/v1/payment_intents", fault);
     let sub = app.post("/v1/subscriptions", sk, json!({"customer": customer, "plan": "basic"})).await;
     assert_eq!(sub.status, 201);
-    advance(&app, sk, "2027-01-01T06:00:00Z").await;
-    let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
-    let inv = res.body["data"][0].clone();
-    let id = inv["id"].as_str().unwrap().to_string();
-    assert_eq!(inv["status"], "open");
-    assert_eq!(payments_of(&app, sk, &id).await[0]["status"], "processing");
-    assert_eq!(fake.payment_intents(&acct.id).len(), 1, "the lost call did charge");
+    // The worker makes the first try at once.
+    for _ in 0..100 {
+        if charges_tried(&acct).len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(charges_tried(&acct).len(), 1);
+    (t, acct, customer)
+}
 
-    // Past the key's lifetime, reconciliation finds the PaymentIntent by its metadata.
-    advance(&app, sk, "2027-01-03T06:00:00Z").await;
-    let inv = eventually(&app, &format!("/v1/invoices/{id}"), sk, |i| i["status"] == "paid").await;
-    assert_eq!(inv["amount_paid"], "20.00");
-    assert_eq!(fake.payment_intents(&acct.id).len(), 1, "and it was not sent again");
-    let searched = fake
+/// The account's PaymentIntent creations as the fake saw them: (key, status).
+fn charges_tried(acct: &Account) -> Vec<(String, u16)> {
+    fake_stripe()
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents" && r.method == "POST"
+        })
+        .map(|r| (r.idempotency_key.unwrap_or_default(), r.status))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_charge_whose_answer_was_lost_is_looked_up_before_anything_is_sent_again() {
+    let app = spawn_app().await;
+    let (t, acct, customer) = first_charge_meets(&app, Fault::LoseResponse).await;
+    let sk = &t.sk_test;
+    // A minute later (Stripe would replay even a stored 500 under the key), the retry first
+    // searches for the attempt's PaymentIntent by its metadata, finds it, and records it.
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    advance(&app, sk, "2027-01-01T02:00:00Z").await;
+    let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
+    let inv = &res.body["data"][0];
+    assert_eq!((&inv["status"], &inv["amount_paid"]), (&json!("paid"), &json!("20.00")), "{inv}");
+    assert_eq!(charges_tried(&acct).len(), 1, "nothing was sent again");
+    assert_eq!(fake_stripe().payment_intents(&acct.id).len(), 1);
+    let searched = fake_stripe()
         .requests()
         .into_iter()
         .any(|r| r.account.as_deref() == Some(acct.id.as_str()) && r.path == "/v1/payment_intents/search");
     assert!(searched);
+}
+
+#[actix_web::test]
+async fn an_attempt_stripe_never_took_is_tried_anew_after_the_keys_lifetime() {
+    let app = spawn_app().await;
+    let (t, acct, customer) = first_charge_meets(&app, Fault::Status(500)).await;
+    let sk = &t.sk_test;
+    // A day later on the wall clock Stripe has forgotten the key: a resend under it could charge
+    // twice, so the retry only searches, finds nothing, and a new attempt (with a new key) pays.
+    app.clock.advance(chrono::TimeDelta::hours(25));
+    advance(&app, sk, "2027-01-01T02:00:00Z").await;
+    let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
+    let inv = res.body["data"][0].clone();
+    assert_eq!((&inv["status"], &inv["attempt_count"]), (&json!("paid"), &json!(2)), "{inv}");
+    let statuses: Vec<_> =
+        payments_of(&app, sk, inv["id"].as_str().unwrap()).await.iter().map(|p| p["status"].clone()).collect();
+    assert_eq!(statuses, vec![json!("canceled"), json!("succeeded")]);
+    let tried = charges_tried(&acct);
+    assert_eq!(tried.len(), 2, "{tried:?}");
+    assert_ne!(tried[0].0, tried[1].0, "a new attempt, a new key");
+    assert_eq!(fake_stripe().payment_intents(&acct.id).len(), 1);
+}
+
+#[actix_web::test]
+async fn a_signed_event_of_another_mode_is_ignored() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let acct = connect(&app, &t).await;
+    let url = app.get("/v1/stripe-account", &t.sk_test).await.body["webhook_url"].as_str().unwrap().to_string();
+    let path = url.strip_prefix(&app.address).unwrap().to_string();
+    let secret = fake_stripe().webhook_endpoints(&acct.id)[0]["secret"].as_str().unwrap().to_string();
+    let sign = |body: &str| {
+        let t = chrono::Utc::now().timestamp();
+        let sig = tollgate::payments::signature::sign(&secret, t, body.as_bytes());
+        format!("t={t},v1={}", sig.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    };
+    // A live event sent to a test-mode connection: signed right, answered 200, and not filed.
+    let body = json!({"id": "evt_live_1", "type": "payment_intent.succeeded", "livemode": true,
+        "data": {"object": {"id": "pi_live_1"}}})
+    .to_string();
+    let h = sign(&body);
+    let res = app
+        .send(
+            Method::POST,
+            &path,
+            &[("Content-Type", "application/json"), ("Stripe-Signature", &h)],
+            Some(body.into_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // The same signature on another body does not verify.
+    let other = json!({"id": "evt_2", "type": "payment_intent.succeeded", "livemode": false, "data": {"object": {}}});
+    let res = app
+        .send(
+            Method::POST,
+            &path,
+            &[("Content-Type", "application/json"), ("Stripe-Signature", &h)],
+            Some(other.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!((res.status, res.error_code()), (400, "signature_invalid"));
+    let mut db = app.db();
+    let filed: Vec<Row> =
+        diesel::sql_query("SELECT count(*)::text AS row FROM stripe_events WHERE id LIKE 'evt_live%'")
+            .load(&mut db)
+            .unwrap();
+    assert_eq!(filed[0].row, "0");
+}
+
+#[actix_web::test]
+async fn settling_by_hand_ends_dunning_and_stripes_own_refusals_start_none() {
+    let app = spawn_app().await;
+    // A decline: past due. Marked paid by hand (a bank transfer): dunning is over.
+    let p = paying(&app, "pm_card_chargeCustomerFail", "USD", "20.00").await;
+    let sk = &p.t.sk_test;
+    let id = the_invoice(&app, &p).await["id"].as_str().unwrap().to_string();
+    let sub = format!("/v1/subscriptions/{}", p.subscription);
+    assert_eq!(app.get(&sub, sk).await.body["status"], "past_due");
+    let res = app.post(&format!("/v1/invoices/{id}/mark-paid"), sk, json!({})).await;
+    assert_eq!((res.status, &res.body["next_payment_attempt"]), (200, &Value::Null), "{}", res.text);
+    assert_eq!(app.get(&sub, sk).await.body["status"], "active");
+    // Its scheduled retry finds nothing to do.
+    advance(&app, sk, "2027-01-03T00:00:00Z").await;
+    assert_eq!(fake_stripe().payment_intents(&p.acct.id).len(), 1);
+
+    // Below Stripe's minimum charge: Stripe refuses the request, not the card. No dunning, no
+    // email to the customer, no retry.
+    let small = paying(&app, "pm_card_visa", "USD", "0.30").await;
+    let inv = the_invoice(&app, &small).await;
+    assert_eq!((&inv["status"], &inv["next_payment_attempt"]), (&json!("open"), &Value::Null));
+    let pays = payments_of(&app, &small.t.sk_test, inv["id"].as_str().unwrap()).await;
+    assert_eq!((&pays[0]["status"], &pays[0]["failure_code"]), (&json!("failed"), &json!("amount_too_small")));
+    let sub = app.get(&format!("/v1/subscriptions/{}", small.subscription), &small.t.sk_test).await.body;
+    assert_eq!(sub["status"], "active");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let told = app.state.mailer.outbox().into_iter().any(|m| m.subject.starts_with("Your payment failed: USD 0.30"));
+    assert!(!told, "the customer is not told their card failed");
 }
