@@ -92,6 +92,17 @@ async fn eventually(app: &TestApp, path: &str, sk: &str, done: impl Fn(&Value) -
     panic!("{path} never reached the expected state: {}", app.get(path, sk).await.text);
 }
 
+/// The first email whose subject starts so (emails are sent by jobs, in the background).
+async fn mail_starting(app: &TestApp, subject: &str) -> tollgate::email::Sent {
+    for _ in 0..100 {
+        if let Some(m) = app.state.mailer.outbox().into_iter().find(|m| m.subject.starts_with(subject)) {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no email {subject:?}: {:?}", app.state.mailer.outbox().iter().map(|m| &m.subject).collect::<Vec<_>>());
+}
+
 #[actix_web::test]
 async fn connecting_checks_the_key_registers_a_webhook_endpoint_and_keeps_secrets_sealed() {
     let app = spawn_app().await;
@@ -243,15 +254,7 @@ async fn a_declined_card_starts_dunning_and_a_new_card_pays_at_once() {
     let sub = app.get(&format!("/v1/subscriptions/{}", p.subscription), sk).await.body;
     assert_eq!(sub["status"], "past_due");
     // The customer is told, with the reason and a link to give another card.
-    let mut told = None;
-    for _ in 0..100 {
-        told = app.state.mailer.outbox().into_iter().find(|m| m.subject.starts_with("Your payment failed: USD 20.00"));
-        if told.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let told = told.expect("a failed-payment email");
+    let told = mail_starting(&app, "Your payment failed: USD 20.00").await;
     assert!(told.text.contains("Your card was declined.") && told.text.contains("Update your payment method: http"));
 
     // The retry on day 1 fails too; the next is on day 3.
@@ -544,15 +547,7 @@ async fn three_d_secure_off_session_asks_the_customer_by_email_and_their_card_th
     );
 
     // The customer is asked, with a link to Stripe's page.
-    let mut mail = None;
-    for _ in 0..100 {
-        mail = app.state.mailer.outbox().into_iter().find(|m| m.subject.starts_with("Please confirm your payment"));
-        if mail.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mail = mail.expect("the customer is emailed");
+    let mail = mail_starting(&app, "Please confirm your payment").await;
     assert_eq!(mail.to, "payer@example.com");
     assert!(mail.subject.contains("USD 20.00") && mail.subject.contains("Acme Weather API"), "{}", mail.subject);
     let link = mail
