@@ -66,6 +66,8 @@ pub struct Settings {
     /// How long one call to Stripe may take before it counts as lost (and is retried with the
     /// same idempotency key).
     pub stripe_timeout: Duration,
+    /// Lets webhooks go to loopback and private addresses (development and tests only).
+    pub webhook_allow_private_networks: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +171,11 @@ impl Settings {
             Some(_) => return Err(bad("STRIPE_API_BASE", "must be an http:// or https:// URL")),
         };
         let stripe_timeout_ms = parse_range(get("STRIPE_TIMEOUT_MS"), "STRIPE_TIMEOUT_MS", 30_000, 100, 300_000)?;
+        let webhook_allow_private_networks = match get("WEBHOOK_ALLOW_PRIVATE_NETWORKS").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(v) => return Err(bad("WEBHOOK_ALLOW_PRIVATE_NETWORKS", format!("{v:?} is not true or false"))),
+        };
 
         let email_from = get("EMAIL_FROM").unwrap_or_else(|| "billing@tollgate.localhost".into());
         if email_from.parse::<lettre::Address>().is_err() {
@@ -207,6 +214,7 @@ impl Settings {
             redis_url,
             stripe_api_base,
             stripe_timeout: Duration::from_millis(stripe_timeout_ms.into()),
+            webhook_allow_private_networks,
         })
     }
 }

@@ -91,7 +91,8 @@ text_enum!(
         NoPaymentMethod => "no_payment_method",
         AmountNotChargeable => "amount_not_chargeable",
         PaymentInProgress => "payment_in_progress",
-        CreditExceedsInvoice => "credit_exceeds_invoice"
+        CreditExceedsInvoice => "credit_exceeds_invoice",
+        UrlNotAllowed => "url_not_allowed"
     }
 );
 

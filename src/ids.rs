@@ -201,6 +201,14 @@ id_type!(
     PaymentId, "pay", "payment", "pay_0PYr3fWn4fTq0wKfM8sQ2j"
 );
 id_type!(
+    /// Something that happened (an event), sent to webhook endpoints.
+    EventId, "evt", "event", "evt_0PYr3fWn4fTq0wKfM8sQ2n"
+);
+id_type!(
+    /// A tenant's webhook endpoint.
+    WebhookEndpointId, "whep", "webhook endpoint", "whep_0PYr3fWn4fTq0wKfM8sQ2o"
+);
+id_type!(
     /// A correction to a finalized invoice.
     CreditNoteId, "cn", "credit note", "cn_0PYr3fWn4fTq0wKfM8sQ2l"
 );

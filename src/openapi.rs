@@ -41,6 +41,7 @@ use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope, ErrorType};
         (name = "Usage", description = "Usage events and time series."),
         (name = "Invoices", description = "Periods closed into invoices: drafts, finalization, documents, the upcoming invoice."),
         (name = "Payments", description = "Collecting invoices through your own Stripe account: connecting it, payment methods, attempts, Stripe's webhooks."),
+        (name = "Webhooks", description = "Your endpoints for events (signed per Standard Webhooks), the events and their deliveries."),
         (name = "Test clock", description = "Make a month pass in a second in test mode, running the billing work due on the way."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
@@ -333,6 +334,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::keys::routes)
         .configure(crate::invoices::routes)
         .configure(crate::payments::routes)
+        .configure(crate::webhooks::routes)
         .configure(crate::testclock::routes)
         .configure(crate::ops::routes);
 }

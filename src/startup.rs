@@ -88,6 +88,9 @@ impl Application {
         let gateway = Arc::new(crate::payments::gateway::Gateway::new(&settings));
         crate::payments::jobs::register(&mut jobs, gateway.clone());
         let gateway = web::Data::from(gateway);
+        let sender = Arc::new(crate::webhooks::delivery::Sender::new(&settings));
+        crate::webhooks::register(&mut jobs, sender.clone());
+        let sender = web::Data::from(sender);
         let state = web::Data::new(AppState::new(pool, clock, Arc::new(settings), mailer, jobs)?);
         crate::cache::spawn_listener(listen_url, Arc::downgrade(&state.caches))?;
         let jobs = crate::jobs::Worker::spawn(Arc::downgrade(&state.jobs));
@@ -105,6 +108,7 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(app_state.clone())
                 .app_data(gateway.clone())
+                .app_data(sender.clone())
                 .app_data(resolutions.clone())
                 .app_data(login_throttle.clone())
                 .app_data(routes.clone())

@@ -31,12 +31,17 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateCustomerRequest) ->
         deleted_at: None,
         billed_through: None,
     };
-    let c = crate::db::run(&state.pool, move |conn| {
-        repo::insert(conn, &c).map_err(external_id_taken)?;
-        Ok(c)
+    let scope = auth.scope;
+    crate::db::run(&state.pool, move |conn| {
+        conn.build_transaction().run(|conn| {
+            repo::insert(conn, &c).map_err(external_id_taken)?;
+            let created = c.created_at;
+            let answer = CustomerResponse::new(c, None);
+            crate::events::emit(conn, scope, "customer.created", &answer, created)?;
+            Ok(answer)
+        })
     })
-    .await?;
-    Ok(CustomerResponse::new(c, None))
+    .await
 }
 
 pub async fn get(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<CustomerResponse> {
@@ -82,6 +87,7 @@ pub async fn update(
     req: UpdateCustomerRequest,
 ) -> ApiResult<CustomerResponse> {
     let scope = auth.scope;
+    let now = crate::testclock::now_for(state, scope).await?;
     let changes = CustomerChangeset {
         email: req.email.map(Email::into_inner),
         name: req.name.map(|n| n.map(|n| n.into_inner())),
@@ -105,7 +111,11 @@ pub async fn update(
                 updated
             };
             let c = updated.ok_or_else(|| ApiError::not_found("customer"))?;
-            Ok(repo::respond(conn, scope, c)?)
+            let answer = repo::respond(conn, scope, c)?;
+            if !nothing {
+                crate::events::emit(conn, scope, "customer.updated", &answer, now)?;
+            }
+            Ok(answer)
         })
         .await?;
     Ok(c)
@@ -127,7 +137,9 @@ pub async fn delete(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<D
             }
             repo::soft_delete(conn, scope, id, now)?;
             changes.invalidate(Invalidation::Customer(scope, id));
-            Ok(DeletedCustomer { id, deleted: true })
+            let answer = DeletedCustomer { id, deleted: true };
+            crate::events::emit(conn, scope, "customer.deleted", &answer, now)?;
+            Ok(answer)
         })
         .await
 }

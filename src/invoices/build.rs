@@ -250,6 +250,11 @@ pub fn finalize(
         changes.invalidate(Invalidation::Customer(scope, inv.customer_id));
     }
     super::jobs::send_invoice(conn, scope, inv.id, now)?;
+    let answer = super::models::InvoiceResponse::new(inv, &lines);
+    crate::events::emit(conn, scope, "invoice.finalized", &answer, now)?;
+    if inv.status == InvoiceStatus::Paid {
+        crate::events::emit(conn, scope, "invoice.paid", &answer, now)?;
+    }
     if inv.status == InvoiceStatus::Open && super::repo::has_payment_method(conn, scope, inv.customer_id)? {
         inv.next_payment_attempt = Some(now);
         repo::save(conn, inv)?;

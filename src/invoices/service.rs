@@ -100,6 +100,19 @@ fn settled(conn: &mut PgConn, changes: &mut Changes, inv: &mut Invoice) -> ApiRe
     Ok(())
 }
 
+/// Writes the event of an invoice's change, the invoice as the API shows it.
+pub fn announce(
+    conn: &mut PgConn,
+    inv: &Invoice,
+    kind: &'static str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let scope = crate::tenancy::Scope { tenant_id: inv.tenant_id, mode: inv.mode };
+    let answer = InvoiceResponse::new(inv, &repo::lines(conn, inv)?);
+    crate::events::emit(conn, scope, kind, &answer, at)?;
+    Ok(())
+}
+
 pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
     transition(state, auth, id, |conn, changes, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Draft | InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
@@ -112,7 +125,8 @@ pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<Invo
         inv.status = InvoiceStatus::Void;
         inv.voided_at = Some(now);
         inv.finalize_at = None;
-        settled(conn, changes, inv)
+        settled(conn, changes, inv)?;
+        announce(conn, inv, "invoice.voided", now)
     })
     .await
 }
@@ -128,13 +142,14 @@ pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult
         refuse_while_collecting(conn, inv)?;
         inv.status = InvoiceStatus::Paid;
         inv.paid_at = Some(now);
-        settled(conn, changes, inv)
+        settled(conn, changes, inv)?;
+        announce(conn, inv, "invoice.paid", now)
     })
     .await
 }
 
 pub async fn mark_uncollectible(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, _, inv, _| {
+    transition(state, auth, id, |conn, _, inv, now| {
         if inv.status != InvoiceStatus::Open {
             return Err(ApiError::conflict(
                 ErrorCode::InvoiceNotOpen,
@@ -142,7 +157,8 @@ pub async fn mark_uncollectible(state: &AppState, auth: Auth, id: InvoiceId) -> 
             ));
         }
         inv.status = InvoiceStatus::Uncollectible;
-        Ok(repo::save(conn, inv)?)
+        repo::save(conn, inv)?;
+        announce(conn, inv, "invoice.uncollectible", now)
     })
     .await
 }

@@ -147,6 +147,8 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
     /// An external kind's claim: held by an instance until then (wall clock).
     pub leased_until: Option<DateTime<Utc>>,
+    /// Due by the instance clock even in test mode (webhook deliveries).
+    pub wall_clock: bool,
 }
 
 impl Job {
@@ -163,6 +165,31 @@ impl Job {
     pub fn subject_part_as<T: std::str::FromStr>(&self, part: &str) -> ApiResult<T> {
         part.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("bad job subject {:?}", self.subject)))
     }
+}
+
+/// Schedules a job due by the instance clock, even in test mode (see `wall_clock`), unless one
+/// with the same kind and subject exists.
+pub fn enqueue_on_wall_clock(
+    conn: &mut PgConn,
+    scope: Scope,
+    kind: Kind,
+    subject: String,
+    run_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(jobs::table)
+        .values((
+            jobs::id.eq(uuid::Uuid::now_v7()),
+            jobs::tenant_id.eq(scope.tenant_id),
+            jobs::mode.eq(scope.mode),
+            jobs::kind.eq(kind.name),
+            jobs::subject.eq(subject),
+            jobs::priority.eq(kind.priority),
+            jobs::run_at.eq(run_at),
+            jobs::wall_clock.eq(true),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(drop)
 }
 
 /// Schedules a job unless one with the same kind and subject exists.
@@ -239,10 +266,11 @@ struct Claimed {
 /// instance clock; a test-mode job is due by its tenant's test clock.
 fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
     let rows: Vec<Claimed> = diesel::sql_query(
-        "SELECT j.*, coalesce(c.frozen_at, $1) AS scope_now \
+        "SELECT j.*, CASE WHEN j.wall_clock THEN $1 ELSE coalesce(c.frozen_at, $1) END AS scope_now \
          FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
-           AND j.run_at <= coalesce(c.frozen_at, $1) AND (j.leased_until IS NULL OR j.leased_until < $1) \
+           AND j.run_at <= CASE WHEN j.wall_clock THEN $1 ELSE coalesce(c.frozen_at, $1) END \
+           AND (j.leased_until IS NULL OR j.leased_until < $1) \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
@@ -271,6 +299,7 @@ pub fn claim_for_advance(
     let (at, priority, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, i16::MIN, uuid::Uuid::nil()));
     let rows: Vec<Job> = diesel::sql_query(
         "SELECT * FROM jobs WHERE tenant_id = $1 AND mode = 'test' AND done_at IS NULL AND failed_at IS NULL \
+           AND NOT wall_clock \
            AND run_at <= $2 AND (run_at, priority, id) > ($3, $4, $5) \
          ORDER BY run_at, priority, id LIMIT 1 FOR UPDATE",
     )

@@ -780,6 +780,13 @@ fn apply_in(
     if o.blames_customer && matches!(o.status, AttemptStatus::Failed | AttemptStatus::RequiresAction) {
         super::jobs::payment_email(conn, scope, p.id, now)?;
     }
+    match p.status {
+        AttemptStatus::Succeeded => {
+            crate::events::emit(conn, scope, "payment.succeeded", &PaymentResponse::from(p), now)?
+        }
+        AttemptStatus::Failed => crate::events::emit(conn, scope, "payment.failed", &PaymentResponse::from(p), now)?,
+        _ => return Ok(()),
+    };
     Ok(())
 }
 
@@ -806,6 +813,7 @@ fn paid(
     inv.paid_at = Some(now);
     inv.next_payment_attempt = None;
     crate::invoices::repo::save(conn, inv)?;
+    crate::invoices::service::announce(conn, inv, "invoice.paid", now)?;
     if let Some(customer) = crate::invoices::repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
         changes.invalidate(Invalidation::Customer(scope, customer));
     }
@@ -935,6 +943,7 @@ pub fn end_dunning(
     inv.status = InvoiceStatus::Uncollectible;
     inv.next_payment_attempt = None;
     crate::invoices::repo::save(conn, &inv)?;
+    crate::invoices::service::announce(conn, &inv, "invoice.uncollectible", now)?;
     let Some(sub_id) = inv.subscription_id else { return Ok(()) };
     let Some(mut sub) = crate::subscriptions::repo::lock(conn, scope, sub_id)? else { return Ok(()) };
     if sub.status != SubStatus::Canceled {

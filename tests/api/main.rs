@@ -30,3 +30,4 @@ mod structure;
 mod subscriptions;
 mod usage;
 mod verify;
+mod webhooks;

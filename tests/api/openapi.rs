@@ -148,6 +148,7 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
     use tollgate::tenancy::Mode;
     use tollgate::usage::models::Granularity;
     use tollgate::verify::models::VerifyCode;
+    use tollgate::webhooks::models::EndpointStatus;
 
     fn wire<T: serde::Serialize>(all: &[T]) -> Vec<String> {
         all.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
@@ -159,6 +160,8 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
         ("CreditReason", wire(CreditReason::ALL)),
         ("ErrorCode", wire(ErrorCode::ALL)),
         ("ErrorType", wire(ErrorType::ALL)),
+        ("EndpointStatus", wire(EndpointStatus::ALL)),
+        ("EventType", tollgate::events::TYPES.iter().chain(["*"].iter()).map(|s| s.to_string()).collect()),
         ("FeatureType", wire(FeatureType::ALL)),
         ("Granularity", wire(Granularity::ALL)),
         ("Interval", wire(Interval::ALL)),

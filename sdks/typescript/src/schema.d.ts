@@ -807,6 +807,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List endpoints, newest first. */
+        get: operations["list_endpoints"];
+        put?: never;
+        /** Register an endpoint for events. The answer shows its signing secret, this once. */
+        post: operations["create_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an endpoint (never its secret). */
+        get: operations["get_endpoint"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint: it receives nothing more. */
+        delete: operations["delete_endpoint"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint's URL, events, description or status (enabling it again starts afresh). */
+        patch: operations["update_endpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret; the old one signs alongside it for 24 hours. */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery attempts, newest first. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events of the last 30 days, newest first. */
+        get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an event, as delivered. */
+        get: operations["get_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver an event to an endpoint again, now. */
+        post: operations["redeliver_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -1080,6 +1202,22 @@ export interface components {
         };
         /**
          * @example {
+         *       "url": "https://example.com/hooks/tollgate",
+         *       "events": [
+         *         "invoice.paid",
+         *         "payment.failed"
+         *       ]
+         *     }
+         */
+        CreateEndpointRequest: {
+            /** @description An `http(s)` URL whose host resolves to public addresses only. */
+            url: string;
+            /** @description Event types, or `["*"]` for all. */
+            events: components["schemas"]["EventType"][];
+            description?: string | null;
+        };
+        /**
+         * @example {
          *       "key": "api_calls",
          *       "name": "API calls",
          *       "type": "metered",
@@ -1236,6 +1374,11 @@ export interface components {
             /** Format: date-time */
             expires_at?: string | null;
         };
+        /** @description An endpoint as created: with its signing secret, shown this once. */
+        CreatedEndpoint: components["schemas"]["EndpointResponse"] & {
+            /** @description `whsec_…`: verify each delivery's `webhook-signature` with it (Standard Webhooks). */
+            secret: string;
+        };
         /** @description A secret key just created: the only time `key` is shown. */
         CreatedSecretKey: {
             id: components["schemas"]["SecretKeyId"];
@@ -1348,6 +1491,33 @@ export interface components {
             id: components["schemas"]["CustomerId"];
             deleted: boolean;
         };
+        DeletedEndpoint: {
+            id: components["schemas"]["WebhookEndpointId"];
+            deleted: boolean;
+        };
+        /** @description One page of a list. */
+        DeliveryList: {
+            data: components["schemas"]["DeliveryResponse"][];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        DeliveryResponse: {
+            event: components["schemas"]["EventId"];
+            /** Format: int32 */
+            attempt: number;
+            /**
+             * Format: int32
+             * @description None when no answer came (a timeout, a refused connection).
+             */
+            status_code?: number | null;
+            /** Format: int32 */
+            duration_ms: number;
+            error?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+        };
         DisconnectedStripeAccount: {
             /** @example acct_1Qx3bT2eZvKYlo2C */
             stripe_account: string;
@@ -1416,6 +1586,29 @@ export interface components {
              */
             cancel_after_days?: number | null;
         };
+        /** @description One page of a list. */
+        EndpointList: {
+            data: components["schemas"]["EndpointResponse"][];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        EndpointResponse: {
+            id: components["schemas"]["WebhookEndpointId"];
+            url: string;
+            events: components["schemas"]["EventType"][];
+            description?: string | null;
+            status: components["schemas"]["EndpointStatus"];
+            /** @description Why it was disabled, when it was not by you. */
+            disabled_reason?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description `enabled` endpoints receive events; `disabled` ones (by you, by a `410 Gone` answer or
+         *     after 5 days of failures) do not.
+         * @enum {string}
+         */
+        EndpointStatus: "enabled" | "disabled";
         /**
          * @description An entitlement as sent: `{feature}` (boolean), `{feature, limit?, reset?, overage?}`
          *     (metered) or `{feature, value}` (config); `rate_limit` on any.
@@ -1496,7 +1689,7 @@ export interface components {
          *     ones may be added, so treat an unknown code by its `type`.
          * @enum {string}
          */
-        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request" | "stripe_key_invalid" | "stripe_mode_mismatch" | "stripe_not_connected" | "stripe_unavailable" | "stripe_refused" | "card_declined" | "signature_invalid" | "no_payment_method" | "amount_not_chargeable" | "payment_in_progress" | "credit_exceeds_invoice";
+        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request" | "stripe_key_invalid" | "stripe_mode_mismatch" | "stripe_not_connected" | "stripe_unavailable" | "stripe_refused" | "card_declined" | "signature_invalid" | "no_payment_method" | "amount_not_chargeable" | "payment_in_progress" | "credit_exceeds_invoice" | "url_not_allowed";
         /**
          * @description The body of every error response.
          * @example {
@@ -1516,6 +1709,36 @@ export interface components {
          * @enum {string}
          */
         ErrorType: "invalid_request" | "authentication" | "permission" | "not_found" | "conflict" | "rate_limited" | "unavailable" | "internal";
+        /**
+         * @description Identifier, `evt_` followed by 22 base62 characters.
+         * @example evt_0PYr3fWn4fTq0wKfM8sQ2n
+         */
+        EventId: string;
+        /** @description One page of a list. */
+        EventList: {
+            data: components["schemas"]["EventResponse"][];
+            has_more: boolean;
+            next_cursor?: string | null;
+        };
+        /** @description An event, exactly as delivered. */
+        EventResponse: {
+            id: components["schemas"]["EventId"];
+            /** @example invoice.paid */
+            type: string;
+            /**
+             * Format: date-time
+             * @description On the mode's clock (the test clock in test mode).
+             */
+            created_at: string;
+            mode: components["schemas"]["Mode"];
+            /** @description `{object}`: the resource as the API returns it. */
+            data: Record<string, never>;
+        };
+        /**
+         * @description An event type an endpoint subscribes to, or `*` for all.
+         * @enum {string}
+         */
+        EventType: "customer.created" | "customer.updated" | "customer.deleted" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.uncollectible" | "payment.succeeded" | "payment.failed" | "*";
         /**
          * @description Identifier, `feat_` followed by 22 base62 characters.
          * @example feat_0PYr3fWn4fTq0wKfM8sQ2d
@@ -1929,6 +2152,14 @@ export interface components {
             received: boolean;
         };
         /**
+         * @example {
+         *       "endpoint": "whep_0PYr3fWn4fTq0wKfM8sQ2o"
+         *     }
+         */
+        RedeliverRequest: {
+            endpoint: components["schemas"]["WebhookEndpointId"];
+        };
+        /**
          * @description Identifier, `re_` followed by 22 base62 characters.
          * @example re_0PYr3fWn4fTq0wKfM8sQ2m
          */
@@ -1985,6 +2216,10 @@ export interface components {
              * @description How long the old key keeps working, 0 (default) to 30 days.
              */
             grace_seconds?: number | null;
+        };
+        RotatedSecret: {
+            /** @description The new secret; the old one also signs for the next 24 hours. */
+            secret: string;
         };
         /**
          * @description Identifier, `skey_` followed by 22 base62 characters.
@@ -2211,6 +2446,17 @@ export interface components {
             external_id?: string | null;
             metadata?: null | components["schemas"]["Metadata"];
             tax_rate?: null | components["schemas"]["TaxRate"];
+        };
+        /**
+         * @example {
+         *       "status": "disabled"
+         *     }
+         */
+        UpdateEndpointRequest: {
+            url?: string | null;
+            events?: components["schemas"]["EventType"][] | null;
+            description?: string | null;
+            status?: null | components["schemas"]["EndpointStatus"];
         };
         /**
          * @description Any of the plan's terms; the rest stay as they are. Entitlements and charges are replaced
@@ -2471,6 +2717,11 @@ export interface components {
             /** @description Where to upgrade, when the tenant has set a pricing page and the plan falls short. */
             upgrade_url?: string | null;
         };
+        /**
+         * @description Identifier, `whep_` followed by 22 base62 characters.
+         * @example whep_0PYr3fWn4fTq0wKfM8sQ2o
+         */
+        WebhookEndpointId: string;
     };
     responses: never;
     parameters: never;
@@ -9843,6 +10094,1258 @@ export interface operations {
                 };
             };
             /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_endpoints: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 100 (default 20).
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "whep_0PYr3fWn4fTq0wKfM8sQ2o",
+                     *           "url": "text",
+                     *           "events": [
+                     *             "customer.created"
+                     *           ],
+                     *           "description": "text",
+                     *           "status": "enabled",
+                     *           "disabled_reason": "text",
+                     *           "created_at": "2026-11-24T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "has_more": true,
+                     *       "next_cursor": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_endpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "whep_0PYr3fWn4fTq0wKfM8sQ2o",
+                     *       "url": "text",
+                     *       "events": [
+                     *         "customer.created"
+                     *       ],
+                     *       "description": "text",
+                     *       "status": "enabled",
+                     *       "disabled_reason": "text",
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "secret": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedEndpoint"];
+                };
+            };
+            /** @description `url_not_allowed`. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_endpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `whep_…` */
+                id: components["schemas"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "whep_0PYr3fWn4fTq0wKfM8sQ2o",
+                     *       "url": "text",
+                     *       "events": [
+                     *         "customer.created"
+                     *       ],
+                     *       "description": "text",
+                     *       "status": "enabled",
+                     *       "disabled_reason": "text",
+                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EndpointResponse"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    delete_endpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `whep_…` */
+                id: components["schemas"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "whep_0PYr3fWn4fTq0wKfM8sQ2o",
+                     *       "deleted": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletedEndpoint"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_endpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `whep_…` */
+                id: components["schemas"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "whep_0PYr3fWn4fTq0wKfM8sQ2o",
+                     *       "url": "text",
+                     *       "events": [
+                     *         "customer.created"
+                     *       ],
+                     *       "description": "text",
+                     *       "status": "enabled",
+                     *       "disabled_reason": "text",
+                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EndpointResponse"];
+                };
+            };
+            /** @description `url_not_allowed`. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `whep_…` */
+                id: components["schemas"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many items to return, 1 to 100 (default 20).
+                 * @example 20
+                 */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `whep_…` */
+                id: components["schemas"]["WebhookEndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attempts */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "event": "evt_0PYr3fWn4fTq0wKfM8sQ2n",
+                     *           "attempt": 0,
+                     *           "status_code": 0,
+                     *           "duration_ms": 0,
+                     *           "error": "text",
+                     *           "created_at": "2026-11-24T10:00:00Z",
+                     *           "next_attempt_at": "2026-11-24T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "has_more": true,
+                     *       "next_cursor": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /** @description Only events of this type. */
+                type?: string;
+                /** @description 1 to 100; default 20. */
+                limit?: number;
+                /** @description From the previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "evt_0PYr3fWn4fTq0wKfM8sQ2n",
+                     *           "type": "invoice.paid",
+                     *           "created_at": "2026-11-24T10:00:00Z",
+                     *           "mode": "test",
+                     *           "data": {}
+                     *         }
+                     *       ],
+                     *       "has_more": true,
+                     *       "next_cursor": "text"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_event: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path: {
+                /** @description `evt_…` */
+                id: components["schemas"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_0PYr3fWn4fTq0wKfM8sQ2n",
+                     *       "type": "invoice.paid",
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "mode": "test",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventResponse"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such event. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    redeliver_event: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `evt_…` */
+                id: components["schemas"]["EventId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverRequest"];
+            };
+        };
+        responses: {
+            /** @description The event, on its way */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_0PYr3fWn4fTq0wKfM8sQ2n",
+                     *       "type": "invoice.paid",
+                     *       "created_at": "2026-11-24T10:00:00Z",
+                     *       "mode": "test",
+                     *       "data": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventResponse"];
+                };
+            };
+            /** @description `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such event or endpoint. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
             422: {
                 headers: {
                     /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */

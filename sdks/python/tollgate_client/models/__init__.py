@@ -15,11 +15,13 @@ from .checkout_session_response import CheckoutSessionResponse
 from .connect_request import ConnectRequest
 from .create_api_key_request import CreateApiKeyRequest
 from .create_customer_request import CreateCustomerRequest
+from .create_endpoint_request import CreateEndpointRequest
 from .create_feature_request import CreateFeatureRequest
 from .create_plan_request import CreatePlanRequest
 from .create_secret_key_request import CreateSecretKeyRequest
 from .create_subscription_request import CreateSubscriptionRequest
 from .created_api_key import CreatedApiKey
+from .created_endpoint import CreatedEndpoint
 from .created_secret_key import CreatedSecretKey
 from .credit_note_list import CreditNoteList
 from .credit_note_request import CreditNoteRequest
@@ -30,10 +32,16 @@ from .customer_list import CustomerList
 from .customer_response import CustomerResponse
 from .customer_response_metadata import CustomerResponseMetadata
 from .deleted_customer import DeletedCustomer
+from .deleted_endpoint import DeletedEndpoint
+from .delivery_list import DeliveryList
+from .delivery_response import DeliveryResponse
 from .disconnected_stripe_account import DisconnectedStripeAccount
 from .dispute_response import DisputeResponse
 from .dunning_settings import DunningSettings
 from .dunning_update import DunningUpdate
+from .endpoint_list import EndpointList
+from .endpoint_response import EndpointResponse
+from .endpoint_status import EndpointStatus
 from .entitlement_input import EntitlementInput
 from .entitlement_list import EntitlementList
 from .entitlement_response import EntitlementResponse
@@ -41,6 +49,10 @@ from .error_body import ErrorBody
 from .error_code import ErrorCode
 from .error_envelope import ErrorEnvelope
 from .error_type import ErrorType
+from .event_list import EventList
+from .event_response import EventResponse
+from .event_response_data import EventResponseData
+from .event_type import EventType
 from .feature_list import FeatureList
 from .feature_response import FeatureResponse
 from .feature_type import FeatureType
@@ -72,6 +84,7 @@ from .rate_limit_input import RateLimitInput
 from .rate_limit_spec import RateLimitSpec
 from .reason import Reason
 from .received import Received
+from .redeliver_request import RedeliverRequest
 from .refund_response import RefundResponse
 from .refund_status import RefundStatus
 from .rejected_event import RejectedEvent
@@ -79,6 +92,7 @@ from .reset import Reset
 from .revoked_api_key import RevokedApiKey
 from .revoked_secret_key import RevokedSecretKey
 from .rotate_api_key_request import RotateApiKeyRequest
+from .rotated_secret import RotatedSecret
 from .secret_key_list import SecretKeyList
 from .secret_key_object import SecretKeyObject
 from .signup_request import SignupRequest
@@ -95,6 +109,7 @@ from .tier_input import TierInput
 from .tier_response import TierResponse
 from .timing import Timing
 from .update_customer_request import UpdateCustomerRequest
+from .update_endpoint_request import UpdateEndpointRequest
 from .update_plan_request import UpdatePlanRequest
 from .update_tenant_request import UpdateTenantRequest
 from .usage_batch_request import UsageBatchRequest
@@ -130,7 +145,9 @@ __all__ = (
     "CreateApiKeyRequest",
     "CreateCustomerRequest",
     "CreatedApiKey",
+    "CreatedEndpoint",
     "CreatedSecretKey",
+    "CreateEndpointRequest",
     "CreateFeatureRequest",
     "CreatePlanRequest",
     "CreateSecretKeyRequest",
@@ -144,10 +161,16 @@ __all__ = (
     "CustomerResponse",
     "CustomerResponseMetadata",
     "DeletedCustomer",
+    "DeletedEndpoint",
+    "DeliveryList",
+    "DeliveryResponse",
     "DisconnectedStripeAccount",
     "DisputeResponse",
     "DunningSettings",
     "DunningUpdate",
+    "EndpointList",
+    "EndpointResponse",
+    "EndpointStatus",
     "EntitlementInput",
     "EntitlementList",
     "EntitlementResponse",
@@ -155,6 +178,10 @@ __all__ = (
     "ErrorCode",
     "ErrorEnvelope",
     "ErrorType",
+    "EventList",
+    "EventResponse",
+    "EventResponseData",
+    "EventType",
     "FeatureList",
     "FeatureResponse",
     "FeatureType",
@@ -186,6 +213,7 @@ __all__ = (
     "RateLimitSpec",
     "Reason",
     "Received",
+    "RedeliverRequest",
     "RefundResponse",
     "RefundStatus",
     "RejectedEvent",
@@ -193,6 +221,7 @@ __all__ = (
     "RevokedApiKey",
     "RevokedSecretKey",
     "RotateApiKeyRequest",
+    "RotatedSecret",
     "SecretKeyList",
     "SecretKeyObject",
     "SignupRequest",
@@ -209,6 +238,7 @@ __all__ = (
     "TierResponse",
     "Timing",
     "UpdateCustomerRequest",
+    "UpdateEndpointRequest",
     "UpdatePlanRequest",
     "UpdateTenantRequest",
     "UsageBatchRequest",

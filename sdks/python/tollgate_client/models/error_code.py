@@ -65,6 +65,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_EVENTS = "too_many_events"
     UNAVAILABLE = "unavailable"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    URL_NOT_ALLOWED = "url_not_allowed"
     USER_TOKEN_REQUIRED = "user_token_required"
 
     def __str__(self) -> str:

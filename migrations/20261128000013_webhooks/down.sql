@@ -1,0 +1,4 @@
+DROP TABLE webhook_deliveries;
+DROP TABLE events;
+DROP TABLE webhook_endpoints;
+ALTER TABLE jobs DROP COLUMN wall_clock;

@@ -1,0 +1,232 @@
+//! Outbound webhooks: endpoints, the events outbox, signed deliveries (checked with the
+//! `standardwebhooks` crate, the reference implementation), retries, `410 Gone`, rotation,
+//! address checks and isolation.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Hook {
+    headers: actix_web::http::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Hook {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// Verifies the delivery with the reference Standard Webhooks implementation.
+    fn verify(&self, secret: &str) -> bool {
+        let mut h = hyper::http::HeaderMap::new();
+        for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+            let v = self.headers.get(name).unwrap().to_str().unwrap();
+            h.insert(name, hyper::http::HeaderValue::from_str(v).unwrap());
+        }
+        standardwebhooks::Webhook::new(secret).unwrap().verify(&self.body, &h).is_ok()
+    }
+}
+
+/// A receiver on loopback answering the scripted statuses in turn (then 200).
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Hook>>>,
+    script: Arc<Mutex<VecDeque<u16>>>,
+}
+
+impl Receiver {
+    async fn start(statuses: &[u16]) -> Receiver {
+        let got: Arc<Mutex<Vec<Hook>>> = Arc::default();
+        let script = Arc::new(Mutex::new(statuses.iter().copied().collect::<VecDeque<u16>>()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (g, s) = (got.clone(), script.clone());
+        let server = HttpServer::new(move || {
+            let (g, s) = (g.clone(), s.clone());
+            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+                let (g, s) = (g.clone(), s.clone());
+                async move {
+                    g.lock().unwrap().push(Hook { headers: req.headers().clone(), body: body.to_vec() });
+                    let status = s.lock().unwrap().pop_front().unwrap_or(200);
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+                }
+            }))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        actix_web::rt::spawn(server);
+        Receiver { url: format!("http://127.0.0.1:{port}/hooks"), got, script }
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<Hook> {
+        for _ in 0..200 {
+            if self.got.lock().unwrap().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let got = self.got.lock().unwrap().clone();
+        assert!(got.len() >= n, "{} deliveries, wanted {n}", got.len());
+        got
+    }
+}
+
+async fn app_with_loopback() -> TestApp {
+    spawn_app_with(|s| s.webhook_allow_private_networks = true, None).await
+}
+
+async fn endpoint(app: &TestApp, sk: &str, url: &str, events: Value) -> (String, String) {
+    let res = app.post("/v1/webhook-endpoints", sk, json!({"url": url, "events": events})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    (res.body["id"].as_str().unwrap().into(), res.body["secret"].as_str().unwrap().into())
+}
+
+#[actix_web::test]
+async fn an_event_is_delivered_signed_with_the_resource_as_the_api_shows_it() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let rx = Receiver::start(&[]).await;
+    let (id, secret) = endpoint(&app, sk, &rx.url, json!(["customer.created"])).await;
+    assert!(secret.starts_with("whsec_"));
+    // The secret is shown once.
+    let got = app.get(&format!("/v1/webhook-endpoints/{id}"), sk).await;
+    assert_eq!((got.status, got.body.get("secret")), (200, None));
+    assert_eq!(got.body["status"], "enabled");
+
+    let res = app.post("/v1/customers", sk, json!({"email": "ada@example.com"})).await;
+    let customer = res.body.clone();
+    let hooks = rx.wait_for(1).await;
+    let hook = &hooks[0];
+    assert!(hook.verify(&secret), "the reference implementation accepts the signature");
+    assert!(!hook.verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "and refuses another secret");
+    let body = hook.json();
+    assert_eq!(body["type"], "customer.created");
+    assert_eq!(body["mode"], "test");
+    assert_eq!(body["data"]["object"], customer);
+    assert_eq!(hook.headers.get("webhook-id").unwrap().to_str().unwrap(), body["id"].as_str().unwrap());
+
+    // The events API shows the same event, and the endpoint's log the delivery.
+    let event = body["id"].as_str().unwrap();
+    let listed = app.get("/v1/events?type=customer.created", sk).await;
+    assert_eq!(listed.body["data"][0], body);
+    assert_eq!(app.get(&format!("/v1/events/{event}"), sk).await.body, body);
+    let log = app.get(&format!("/v1/webhook-endpoints/{id}/deliveries"), sk).await;
+    assert_eq!((&log.body["data"][0]["status_code"], &log.body["data"][0]["attempt"]), (&json!(200), &json!(1)));
+
+    // Not subscribed: no delivery for an update.
+    let cus = customer["id"].as_str().unwrap();
+    assert_eq!(app.patch(&format!("/v1/customers/{cus}"), sk, json!({"name": "Ada"})).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(rx.got.lock().unwrap().len(), 1);
+}
+
+#[actix_web::test]
+async fn failures_are_retried_410_disables_and_a_rotation_signs_with_both_secrets() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let rx = Receiver::start(&[500]).await;
+    let (id, old_secret) = endpoint(&app, sk, &rx.url, json!(["*"])).await;
+    app.post("/v1/customers", sk, json!({"email": "ada@example.com"})).await;
+    rx.wait_for(1).await;
+    // The first attempt failed; the next is about 5 s later on the wall clock.
+    let mut log = Value::Null;
+    for _ in 0..50 {
+        log = app.get(&format!("/v1/webhook-endpoints/{id}/deliveries"), sk).await.body;
+        if !log["data"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["data"][0]["status_code"], 500);
+    assert!(log["data"][0]["next_attempt_at"].is_string());
+    app.clock.advance(chrono::TimeDelta::seconds(6));
+    let hooks = rx.wait_for(2).await;
+    assert_eq!(hooks[0].headers.get("webhook-id"), hooks[1].headers.get("webhook-id"), "the same id on every attempt");
+
+    // After a rotation both secrets verify, for a day.
+    let res = app.post(&format!("/v1/webhook-endpoints/{id}/rotate-secret"), sk, json!({})).await;
+    let new_secret = res.body["secret"].as_str().unwrap().to_string();
+    assert_ne!(new_secret, old_secret);
+    app.post("/v1/customers", sk, json!({"email": "grace@example.com"})).await;
+    let hooks = rx.wait_for(3).await;
+    assert!(hooks[2].verify(&new_secret) && hooks[2].verify(&old_secret));
+
+    // 410 Gone: disabled at once, and nothing more is sent.
+    rx.script.lock().unwrap().push_back(410);
+    app.post("/v1/customers", sk, json!({"email": "linus@example.com"})).await;
+    rx.wait_for(4).await;
+    let mut ep = Value::Null;
+    for _ in 0..50 {
+        ep = app.get(&format!("/v1/webhook-endpoints/{id}"), sk).await.body;
+        if ep["status"] == "disabled" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ep["status"], "disabled");
+    assert!(ep["disabled_reason"].as_str().unwrap().contains("410"));
+    app.post("/v1/customers", sk, json!({"email": "barbara@example.com"})).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(rx.got.lock().unwrap().len(), 4);
+}
+
+#[actix_web::test]
+async fn private_addresses_are_refused_in_every_spelling() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://0x7f000001/",
+        "http://2130706433/",
+        "http://0177.0.0.1/",
+        "http://localhost/",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[fd00:ec2::254]/",
+        "ftp://example.com/",
+        "https://user:pw@example.com/",
+    ] {
+        let res = app.post("/v1/webhook-endpoints", &t.sk_test, json!({"url": url, "events": ["*"]})).await;
+        assert_eq!((res.status, res.error_code()), (400, "url_not_allowed"), "{url}: {}", res.text);
+    }
+    let res =
+        app.post("/v1/webhook-endpoints", &t.sk_test, json!({"url": "http://127.0.0.1/", "events": ["nope"]})).await;
+    assert_eq!(res.status / 100, 4);
+}
+
+#[actix_web::test]
+async fn endpoints_and_events_stay_in_their_tenant_and_mode() {
+    let app = app_with_loopback().await;
+    let (a, b) = (app.signup().await, app.signup().await);
+    let rx = Receiver::start(&[]).await;
+    let (id, _) = endpoint(&app, &a.sk_test, &rx.url, json!(["*"])).await;
+    for sk in [&b.sk_test, &a.sk_live] {
+        assert_eq!(app.get(&format!("/v1/webhook-endpoints/{id}"), sk).await.status, 404);
+        assert_eq!(app.delete(&format!("/v1/webhook-endpoints/{id}"), sk).await.status, 404);
+    }
+    // Another tenant's and another mode's events reach neither this endpoint nor its list.
+    app.post("/v1/customers", &b.sk_test, json!({"email": "x@example.com"})).await;
+    app.post("/v1/customers", &a.sk_live, json!({"email": "y@example.com"})).await;
+    app.post("/v1/customers", &a.sk_test, json!({"email": "z@example.com"})).await;
+    let hooks = rx.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(rx.got.lock().unwrap().len(), 1);
+    assert_eq!(hooks[0].json()["data"]["object"]["email"], "z@example.com");
+    let events = app.get("/v1/events", &a.sk_test).await.body;
+    assert_eq!(events["data"].as_array().unwrap().len(), 1);
+    let res = app.delete(&format!("/v1/webhook-endpoints/{id}"), &a.sk_test).await;
+    assert_eq!((res.status, &res.body["deleted"]), (200, &json!(true)));
+}
