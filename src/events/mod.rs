@@ -25,12 +25,20 @@ pub const TYPES: &[&str] = &[
     "customer.created",
     "customer.updated",
     "customer.deleted",
+    "subscription.created",
+    "subscription.updated",
+    "subscription.canceled",
+    "subscription.past_due",
+    "invoice.created",
     "invoice.finalized",
     "invoice.paid",
     "invoice.voided",
     "invoice.uncollectible",
     "payment.succeeded",
     "payment.failed",
+    "credit_note.created",
+    "api_key.created",
+    "api_key.revoked",
 ];
 
 /// Writes an event about `object` (serialized as the API shows it) and schedules its

@@ -194,6 +194,7 @@ pub fn create(conn: &mut PgConn, scope: Scope, new: NewInvoice, now: DateTime<Ut
         return Ok(None);
     }
     repo::insert(conn, &inv, &lines)?;
+    crate::events::emit(conn, scope, "invoice.created", &super::models::InvoiceResponse::new(&inv, &lines), now)?;
     Ok(Some(inv))
 }
 

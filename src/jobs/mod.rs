@@ -81,7 +81,15 @@ pub type RunFn = fn(&mut PgConn, &Runner<'_>, &Job) -> ApiResult<()>;
 
 /// Runs one job of a kind that calls out, outside any transaction; `now` is the time of the
 /// job's scope (the test clock in test mode).
-pub type ExternalFn = fn(Arc<Queue>, Job, DateTime<Utc>) -> LocalBoxFuture<'static, ApiResult<()>>;
+pub type ExternalFn = fn(Arc<Queue>, Job, DateTime<Utc>) -> LocalBoxFuture<'static, ApiResult<Ran>>;
+
+/// How a job of an external kind ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ran {
+    Done,
+    /// Not now (what it needs is busy): due again after this wait, the attempt not counted.
+    Later(TimeDelta),
+}
 
 #[derive(Clone, Copy)]
 enum Run {
@@ -381,6 +389,17 @@ impl Queue {
             Ok(Run::InTransaction(_)) => Err(ApiError::internal(anyhow::anyhow!("job {} is not external", job.kind))),
             Err(e) => Err(e),
         };
+        if let Ok(Ran::Later(wait)) = outcome {
+            let at = now.max(job.run_at) + wait;
+            return crate::db::run(&self.pool, move |conn| {
+                diesel::update(jobs::table.filter(jobs::id.eq(job.id)))
+                    .set((jobs::run_at.eq(at), jobs::leased_until.eq(None::<DateTime<Utc>>)))
+                    .execute(conn)?;
+                Ok(false)
+            })
+            .await;
+        }
+        let outcome = outcome.map(drop);
         crate::db::run(&self.pool, move |conn| Ok(record_as(conn, &job, now, outcome, MAX_ATTEMPTS_EXTERNAL)?)).await
     }
 
@@ -480,28 +499,42 @@ impl Worker {
     }
 }
 
+/// Jobs of external kinds one instance runs at once: each waits on the other side (Stripe, a
+/// tenant's endpoint), so a slow one must not hold up the rest.
+pub const EXTERNAL_AT_ONCE: usize = 16;
+
 async fn worker(queue: Weak<Queue>, mut stop: watch::Receiver<bool>) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(EXTERNAL_AT_ONCE));
     while !*stop.borrow() {
-        let Some(strong) = queue.upgrade() else { return };
+        let Some(strong) = queue.upgrade() else { break };
+        // A free slot before claiming: nothing is leased that cannot start at once.
+        let Ok(slot) = slots.clone().acquire_owned().await else { break };
         let now = strong.clock.now();
         let (q, stopping) = (strong.clone(), stop.clone());
         let ran = crate::db::run(&strong.pool, move |conn| Ok(q.run_due(conn, now, 100, &stopping)?)).await;
         match ran {
             Ok((_, Some((job, at)))) => {
-                if let Err(e) = strong.run_external(job, at).await {
-                    tracing::warn!(error = ?e, "job worker cannot record a job's outcome");
-                }
+                let q = strong.clone();
+                actix_web::rt::spawn(async move {
+                    if let Err(e) = q.run_external(job, at).await {
+                        tracing::warn!(error = ?e, "job worker cannot record a job's outcome");
+                    }
+                    drop(slot);
+                });
                 continue;
             }
             Ok((100, None)) => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "job worker cannot reach the database"),
         }
-        drop(strong);
+        drop((strong, slot));
         tokio::select! {
             () = tokio::time::sleep(POLL) => {}
             // Set, or the sender is gone: either way, stop.
-            _ = stop.changed() => return,
+            _ = stop.changed() => break,
         }
     }
+    // The external jobs in progress finish (or their leases run out and another instance
+    // takes them over).
+    let _ = tokio::time::timeout(Duration::from_secs(30), slots.acquire_many(EXTERNAL_AT_ONCE as u32)).await;
 }

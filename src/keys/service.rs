@@ -67,9 +67,13 @@ pub async fn create(
     }
     let (row, key) = new_key(scope, customer, req.name.map(|n| n.into_inner()), req.expires_at, now);
     let row = crate::db::run(&state.pool, move |conn| {
-        crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
-        repo::insert(conn, &row)?;
-        Ok(row)
+        conn.build_transaction().run(|conn| {
+            crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+            repo::insert(conn, &row)?;
+            // The key as listed: never the key itself.
+            crate::events::emit(conn, scope, "api_key.created", &ApiKeyObject::from(row.clone()), now)?;
+            Ok::<_, ApiError>(row)
+        })
     })
     .await?;
     Ok(created(row, key))
@@ -98,6 +102,9 @@ pub async fn revoke(state: &AppState, auth: Auth, id: ApiKeyId) -> ApiResult<Rev
                 None => {
                     repo::set_end(conn, scope, id, Some(now), k.expires_at)?;
                     changes.invalidate(Invalidation::ApiKey(hash_of(&k)));
+                    let mut revoked = k.clone();
+                    revoked.revoked_at = Some(now);
+                    crate::events::emit(conn, scope, "api_key.revoked", &ApiKeyObject::from(revoked), now)?;
                     now
                 }
             })
@@ -126,6 +133,7 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
             }
             let (new, key) = new_key(scope, old.customer_id, old.name.clone(), old.expires_at, now);
             repo::insert(conn, &new)?;
+            crate::events::emit(conn, scope, "api_key.created", &ApiKeyObject::from(new.clone()), now)?;
             if grace == 0 {
                 repo::set_end(conn, scope, id, Some(now), old.expires_at)?;
             } else {

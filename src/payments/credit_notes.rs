@@ -314,6 +314,7 @@ fn issue(
         diesel::insert_into(refunds::table).values(r).execute(conn)?;
         super::jobs::refund(conn, scope, r.id, now)?;
     }
+    crate::events::emit(conn, scope, "credit_note.created", &CreditNoteResponse::new(cn.clone(), refund.clone()), now)?;
     Ok((cn, refund))
 }
 

@@ -11,7 +11,7 @@ use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::InvoiceId;
 use crate::invoices::models::Invoice;
-use crate::jobs::{Job, Kind, Queue, Registry, Runner};
+use crate::jobs::{Job, Kind, Queue, Ran, Registry, Runner};
 use crate::tenancy::Scope;
 
 /// An attempt to collect an invoice; subject `{invoice}/{attempt number}`, so every retry is a
@@ -22,12 +22,22 @@ pub const STRIPE_EVENT: Kind = Kind { name: "stripe_event", priority: 4 };
 
 pub fn register(registry: &mut Registry, gateway: Arc<Gateway>) {
     registry.provide(gateway);
-    registry.register_external(COLLECT_INVOICE, |q, job, now| Box::pin(run_collect(q, job, now)));
-    registry.register_external(STRIPE_EVENT, |q, job, now| Box::pin(run_event(q, job, now)));
+    registry.register_external(COLLECT_INVOICE, |q, job, now| {
+        Box::pin(async move { run_collect(q, job, now).await.map(|()| Ran::Done) })
+    });
+    registry.register_external(STRIPE_EVENT, |q, job, now| {
+        Box::pin(async move { run_event(q, job, now).await.map(|()| Ran::Done) })
+    });
     registry.register(END_DUNNING, run_end_dunning);
-    registry.register_external(RECONCILE, |q, job, now| Box::pin(run_reconcile(q, job, now)));
-    registry.register_external(PAYMENT_EMAIL, |q, job, now| Box::pin(run_payment_email(q, job, now)));
-    registry.register_external(REFUND, |q, job, now| Box::pin(run_refund(q, job, now)));
+    registry.register_external(RECONCILE, |q, job, now| {
+        Box::pin(async move { run_reconcile(q, job, now).await.map(|()| Ran::Done) })
+    });
+    registry.register_external(PAYMENT_EMAIL, |q, job, now| {
+        Box::pin(async move { run_payment_email(q, job, now).await.map(|()| Ran::Done) })
+    });
+    registry.register_external(REFUND, |q, job, now| {
+        Box::pin(async move { run_refund(q, job, now).await.map(|()| Ran::Done) })
+    });
 }
 
 /// Schedules the invoice's next attempt at `at` (sooner, if one is already scheduled later).

@@ -837,6 +837,7 @@ fn failed(
     if starts {
         if let Some(sub_id) = inv.subscription_id {
             if let Some(mut sub) = crate::subscriptions::repo::lock(conn, scope, sub_id)? {
+                let before = sub.clone();
                 if matches!(sub.status, SubStatus::Active | SubStatus::Trialing | SubStatus::PastDue) {
                     sub.status = SubStatus::PastDue;
                     if let Some(days) = policy.block_after_days {
@@ -844,6 +845,7 @@ fn failed(
                         sub.payment_blocked_at = Some(sub.payment_blocked_at.map_or(at, |b| b.min(at)));
                     }
                     crate::subscriptions::repo::save(conn, &sub)?;
+                    crate::subscriptions::events::announce(conn, scope, Some(&before), &sub, now)?;
                     changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
                 }
             }
@@ -947,6 +949,7 @@ pub fn end_dunning(
     let Some(sub_id) = inv.subscription_id else { return Ok(()) };
     let Some(mut sub) = crate::subscriptions::repo::lock(conn, scope, sub_id)? else { return Ok(()) };
     if sub.status != SubStatus::Canceled {
+        let before = sub.clone();
         sub.status = SubStatus::Canceled;
         sub.canceled_at = Some(now);
         sub.ended_at = Some(now);
@@ -954,6 +957,7 @@ pub fn end_dunning(
         sub.pending_plan_id = None;
         sub.pending_plan_version = None;
         crate::subscriptions::repo::save(conn, &sub)?;
+        crate::subscriptions::events::announce(conn, scope, Some(&before), &sub, now)?;
         changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
     }
     Ok(())

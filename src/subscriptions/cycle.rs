@@ -182,6 +182,7 @@ pub fn close_period(
         }
     }
     super::repo::save(conn, &sub)?;
+    super::events::announce(conn, scope, Some(&closing), &sub, at)?;
     changes.invalidate(Invalidation::Customer(scope, sub.customer_id));
     let new = NewInvoice {
         customer: closing.customer_id,

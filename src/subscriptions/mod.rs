@@ -4,6 +4,7 @@
 //! arithmetic is the catalog's: [`crate::catalog::period`].)
 
 pub mod cycle;
+pub mod events;
 pub mod handlers;
 pub mod jobs;
 pub mod lifecycle;

@@ -14,36 +14,7 @@ use crate::pagination::{List, Page};
 use crate::state::AppState;
 use crate::tenancy::Scope;
 
-fn respond(conn: &mut PgConn, scope: Scope, subs: Vec<Subscription>) -> ApiResult<Vec<SubscriptionResponse>> {
-    let mut ids: Vec<_> = subs.iter().flat_map(|s| [Some(s.plan_id), s.pending_plan_id]).flatten().collect();
-    ids.sort();
-    ids.dedup();
-    let keys = repo::plan_keys(conn, scope, &ids)?;
-    let key = |id| keys.get(&id).cloned().unwrap_or_default();
-    Ok(subs
-        .into_iter()
-        .map(|s| SubscriptionResponse {
-            id: s.id,
-            customer: s.customer_id,
-            plan: key(s.plan_id),
-            plan_version: s.plan_version,
-            status: s.status,
-            current_period_start: s.current_period_start,
-            current_period_end: s.current_period_end,
-            trial_end: s.trial_end,
-            cancel_at_period_end: s.cancel_at_period_end,
-            pending_change: match (s.pending_plan_id, s.pending_plan_version) {
-                (Some(p), Some(v)) => {
-                    Some(PendingChange { plan: key(p), plan_version: v, effective_at: s.current_period_end })
-                }
-                _ => None,
-            },
-            canceled_at: s.canceled_at,
-            ended_at: s.ended_at,
-            created_at: s.created_at,
-        })
-        .collect())
-}
+use super::events::respond;
 
 fn respond_one(conn: &mut PgConn, scope: Scope, s: Subscription) -> ApiResult<SubscriptionResponse> {
     Ok(respond(conn, scope, vec![s])?.pop().expect("one in, one out"))
@@ -113,6 +84,7 @@ pub async fn create(state: &AppState, auth: Auth, req: CreateSubscriptionRequest
                 "customer",
             ))?;
             cycle::started(conn, changes, scope, &sub, &version, now)?;
+            super::events::announce(conn, scope, None, &sub, now)?;
             respond_one(conn, scope, sub)
         })
         .await
@@ -156,12 +128,15 @@ async fn update<F>(state: &AppState, scope: Scope, id: SubscriptionId, f: F) -> 
 where
     F: FnOnce(&mut PgConn, &mut Changes, &mut Subscription) -> ApiResult<()> + Send + 'static,
 {
+    let now = crate::testclock::now_for(state, scope).await?;
     state
         .caches
         .write(&state.pool, move |conn, changes| {
             let mut s = lock_open(conn, scope, id)?;
+            let before = s.clone();
             f(conn, changes, &mut s)?;
             repo::save(conn, &s)?;
+            super::events::announce(conn, scope, Some(&before), &s, now)?;
             changes.invalidate(Invalidation::Customer(scope, s.customer_id));
             respond_one(conn, scope, s)
         })

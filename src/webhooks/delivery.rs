@@ -31,7 +31,7 @@ use super::models::Endpoint;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{EventId, WebhookEndpointId};
-use crate::jobs::{Job, Queue};
+use crate::jobs::{Job, Queue, Ran};
 use crate::schema::{events, webhook_deliveries, webhook_endpoints};
 use crate::tenancy::Scope;
 
@@ -82,11 +82,35 @@ impl tower_service::Service<Name> for PublicOnly {
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector<PublicOnly>>;
 
+/// Deliveries to one endpoint at once, per instance: a slow or dead endpoint holds at most
+/// these, and the others' deliveries go on.
+const PER_ENDPOINT: usize = 2;
+
 /// The webhooks' context: the HTTP client, the secrets' sealing key, the settings.
 pub struct Sender {
     client: Client<Connector, Full<Bytes>>,
     pub allow_private: bool,
     seal_key: [u8; 32],
+    /// Deliveries in progress per endpoint.
+    busy: std::sync::Mutex<std::collections::HashMap<WebhookEndpointId, usize>>,
+}
+
+/// A delivery slot of one endpoint, given back when dropped.
+struct Slot<'a> {
+    sender: &'a Sender,
+    endpoint: WebhookEndpointId,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut busy = self.sender.busy.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = busy.get_mut(&self.endpoint) {
+            *n -= 1;
+            if *n == 0 {
+                busy.remove(&self.endpoint);
+            }
+        }
+    }
 }
 
 impl Sender {
@@ -103,7 +127,23 @@ impl Sender {
             .wrap_connector(http);
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
         let root = settings.jwt_secret.expose().as_bytes();
-        Sender { client, allow_private, seal_key: crate::crypto::hmac_sha256(root, &[b"tollgate/webhook-secrets/v1"]) }
+        Sender {
+            client,
+            allow_private,
+            seal_key: crate::crypto::hmac_sha256(root, &[b"tollgate/webhook-secrets/v1"]),
+            busy: Default::default(),
+        }
+    }
+
+    /// A slot to deliver to `endpoint`, unless [`PER_ENDPOINT`] deliveries to it are under way.
+    fn slot(&self, endpoint: WebhookEndpointId) -> Option<Slot<'_>> {
+        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let n = busy.entry(endpoint).or_default();
+        if *n >= PER_ENDPOINT {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { sender: self, endpoint })
     }
 
     fn context(scope: Scope, endpoint: WebhookEndpointId, field: &str) -> Vec<u8> {
@@ -164,7 +204,7 @@ fn load(
     Ok(ep.filter(|e| e.deleted_at.is_none() && e.status == "enabled").map(|e| (payload, e)))
 }
 
-pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<()> {
+pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<Ran> {
     let sender =
         q.extension::<Sender>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("webhooks are not set up")))?;
     let mut parts = job.subject.split('/');
@@ -174,9 +214,15 @@ pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<()> {
     let (event, endpoint): (EventId, WebhookEndpointId) = (job.subject_part_as(e)?, job.subject_part_as(ep)?);
     let attempt: i32 = job.subject_part_as(n)?;
     let scope = job.scope();
+    // The endpoint is busy: this job steps back a little, then goes to the end of the queue of
+    // due jobs (after deliveries to other endpoints), leaving its worker slot to them.
+    let Some(_slot) = sender.slot(endpoint) else {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        return Ok(Ran::Later(TimeDelta::zero()));
+    };
     let Some((payload, ep)) = crate::db::run(&q.pool, move |conn| Ok(load(conn, scope, event, endpoint)?)).await?
     else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     let wall = q.clock.now();
     let mut secrets = vec![sender.open(scope, endpoint, "secret", &ep.secret_sealed)?];
@@ -207,6 +253,7 @@ pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<()> {
             .run(|conn| record(conn, scope, (event, endpoint, attempt), outcome, duration_ms, wall, jitter))
     })
     .await
+    .map(|()| Ran::Done)
 }
 
 /// Writes the delivery, and what it means for the endpoint: all well, disabled, or a retry.

@@ -43,6 +43,11 @@ struct Receiver {
 
 impl Receiver {
     async fn start(statuses: &[u16]) -> Receiver {
+        Self::start_slow(statuses, Duration::ZERO).await
+    }
+
+    /// A receiver that takes `delay` to answer each request.
+    async fn start_slow(statuses: &[u16], delay: Duration) -> Receiver {
         let got: Arc<Mutex<Vec<Hook>>> = Arc::default();
         let script = Arc::new(Mutex::new(statuses.iter().copied().collect::<VecDeque<u16>>()));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -53,13 +58,14 @@ impl Receiver {
             App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
                 let (g, s) = (g.clone(), s.clone());
                 async move {
+                    tokio::time::sleep(delay).await;
                     g.lock().unwrap().push(Hook { headers: req.headers().clone(), body: body.to_vec() });
                     let status = s.lock().unwrap().pop_front().unwrap_or(200);
                     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
                 }
             }))
         })
-        .workers(1)
+        .workers(2)
         .listen(listener)
         .unwrap()
         .run();
@@ -229,4 +235,124 @@ async fn endpoints_and_events_stay_in_their_tenant_and_mode() {
     assert_eq!(events["data"].as_array().unwrap().len(), 1);
     let res = app.delete(&format!("/v1/webhook-endpoints/{id}"), &a.sk_test).await;
     assert_eq!((res.status, &res.body["deleted"]), (200, &json!(true)));
+}
+
+#[actix_web::test]
+async fn every_event_type_arrives_signed_with_its_resource() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let rx = Receiver::start(&[]).await;
+    let (_, secret) = endpoint(&app, sk, &rx.url, json!(["*"])).await;
+    // Stripe, for payments.
+    let acct = fake_stripe().create_account(false);
+    let auth = format!("Bearer {}", t.token);
+    let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let body = json!({"api_key": acct.secret_key}).to_string().into_bytes();
+    assert_eq!(app.send(actix_web::http::Method::PUT, "/v1/stripe-account", &h, Some(body)).await.status, 200);
+    let plan = json!({"key": "basic", "name": "Basic", "currency": "USD", "interval": "month", "amount": "20.00"});
+    assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
+
+    // A customer who pays, is refunded in part, has a key, and leaves.
+    let cus = customer(&app, sk, "ada@example.com").await;
+    let res =
+        app.post(&format!("/v1/customers/{cus}/payment-method"), sk, json!({"payment_method": "pm_card_visa"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let sub = app.post("/v1/subscriptions", sk, json!({"customer": cus, "plan": "basic"})).await.body;
+    let sub = sub["id"].as_str().unwrap();
+    let inv = loop {
+        let res = app.get(&format!("/v1/invoices?customer={cus}"), sk).await;
+        if res.body["data"][0]["status"] == "paid" {
+            break res.body["data"][0]["id"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let res = app
+        .post(&format!("/v1/invoices/{inv}/credit-notes"), sk, json!({"amount": "1.00", "reason": "duplicate"}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let key = app.post(&format!("/v1/customers/{cus}/api-keys"), sk, json!({"name": "prod"})).await.body;
+    app.post(&format!("/v1/api-keys/{}/revoke", key["id"].as_str().unwrap()), sk, json!({})).await;
+    app.patch(&format!("/v1/customers/{cus}"), sk, json!({"name": "Ada"})).await;
+    app.post(&format!("/v1/subscriptions/{sub}/cancel"), sk, json!({"at_period_end": true})).await;
+    let res = app.post(&format!("/v1/subscriptions/{sub}/cancel"), sk, json!({"at_period_end": false})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    // A customer whose card is declined; their invoice is given up, another voided.
+    let bob = customer(&app, sk, "bob@example.com").await;
+    let pm = json!({"payment_method": "pm_card_chargeCustomerFail"});
+    assert_eq!(app.post(&format!("/v1/customers/{bob}/payment-method"), sk, pm).await.status, 200);
+    app.post("/v1/subscriptions", sk, json!({"customer": bob, "plan": "basic"})).await;
+    let mut expected: Vec<&str> = tollgate::events::TYPES.to_vec();
+    expected.retain(|t| !matches!(*t, "customer.deleted" | "invoice.voided" | "invoice.uncollectible"));
+    let types =
+        |hooks: &[Hook]| hooks.iter().map(|h| h.json()["type"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let mut hooks = Vec::new();
+    for _ in 0..100 {
+        hooks = rx.got.lock().unwrap().clone();
+        if types(&hooks).iter().any(|t| t == "payment.failed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bob_inv =
+        app.get(&format!("/v1/invoices?customer={bob}"), sk).await.body["data"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(app.post(&format!("/v1/invoices/{bob_inv}/mark-uncollectible"), sk, json!({})).await.status, 200);
+    assert_eq!(app.post(&format!("/v1/invoices/{bob_inv}/void"), sk, json!({})).await.status, 200);
+    let carol = customer(&app, sk, "carol@example.com").await;
+    assert_eq!(app.delete(&format!("/v1/customers/{carol}"), sk).await.status, 200);
+    expected.extend(["customer.deleted", "invoice.voided", "invoice.uncollectible"]);
+
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        hooks = rx.got.lock().unwrap().clone();
+        seen = types(&hooks);
+        if expected.iter().all(|t| seen.iter().any(|s| s == t)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let missing: Vec<_> = expected.iter().filter(|t| !seen.iter().any(|s| s == *t)).collect();
+    assert!(missing.is_empty(), "never delivered: {missing:?} (got {seen:?})");
+    for h in &hooks {
+        assert!(h.verify(&secret), "{}", h.json()["type"]);
+        let e = h.json();
+        let object = &e["data"]["object"];
+        let kind = e["type"].as_str().unwrap();
+        // The object is the resource itself, and never a secret.
+        assert!(object["id"].is_string(), "{kind}: {object}");
+        assert!(object.get("key").is_none() && object.get("secret").is_none(), "{kind}: {object}");
+        // What the API answers for the resource now has the same id and kind of fields.
+        let prefix = object["id"].as_str().unwrap().split('_').next().unwrap();
+        let expected_prefix = match kind.split('.').next().unwrap() {
+            "customer" => "cus",
+            "subscription" => "sub",
+            "invoice" => "in",
+            "payment" => "pay",
+            "credit_note" => "cn",
+            "api_key" => "key",
+            other => panic!("an event of an unknown resource: {other}"),
+        };
+        assert_eq!(prefix, expected_prefix, "{kind}");
+    }
+    // The events API has them all too.
+    let listed = app.get("/v1/events?limit=100", sk).await.body;
+    assert_eq!(listed["data"].as_array().unwrap().len(), hooks.len().min(100));
+}
+
+#[actix_web::test]
+async fn a_slow_endpoint_does_not_hold_up_the_others() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let slow = Receiver::start_slow(&[], Duration::from_secs(4)).await;
+    let fast = Receiver::start(&[]).await;
+    endpoint(&app, sk, &slow.url, json!(["customer.created"])).await;
+    endpoint(&app, sk, &fast.url, json!(["customer.created"])).await;
+    let started = std::time::Instant::now();
+    for i in 0..6 {
+        app.post("/v1/customers", sk, json!({"email": format!("c{i}@example.com")})).await;
+    }
+    fast.wait_for(6).await;
+    assert!(started.elapsed() < Duration::from_secs(4), "the fast endpoint waited: {:?}", started.elapsed());
+    assert!(slow.got.lock().unwrap().len() < 6, "the slow one is still at it");
 }

@@ -2,16 +2,24 @@ from enum import StrEnum
 
 
 class EventType(StrEnum):
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
+    CREDIT_NOTE_CREATED = "credit_note.created"
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_DELETED = "customer.deleted"
     CUSTOMER_UPDATED = "customer.updated"
+    INVOICE_CREATED = "invoice.created"
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_PAID = "invoice.paid"
     INVOICE_UNCOLLECTIBLE = "invoice.uncollectible"
     INVOICE_VOIDED = "invoice.voided"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_SUCCEEDED = "payment.succeeded"
-    VALUE_9 = "*"
+    SUBSCRIPTION_CANCELED = "subscription.canceled"
+    SUBSCRIPTION_CREATED = "subscription.created"
+    SUBSCRIPTION_PAST_DUE = "subscription.past_due"
+    SUBSCRIPTION_UPDATED = "subscription.updated"
+    VALUE_17 = "*"
 
     def __str__(self) -> str:
         return str(self.value)

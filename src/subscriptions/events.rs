@@ -1,0 +1,71 @@
+//! The events of subscriptions (see [`crate::events`]), and the subscription as the API shows it.
+
+use chrono::{DateTime, Utc};
+
+use super::models::*;
+use super::repo;
+use crate::db::PgConn;
+use crate::error::ApiResult;
+use crate::tenancy::Scope;
+
+pub fn respond(conn: &mut PgConn, scope: Scope, subs: Vec<Subscription>) -> ApiResult<Vec<SubscriptionResponse>> {
+    let mut ids: Vec<_> = subs.iter().flat_map(|s| [Some(s.plan_id), s.pending_plan_id]).flatten().collect();
+    ids.sort();
+    ids.dedup();
+    let keys = repo::plan_keys(conn, scope, &ids)?;
+    let key = |id| keys.get(&id).cloned().unwrap_or_default();
+    Ok(subs
+        .into_iter()
+        .map(|s| SubscriptionResponse {
+            id: s.id,
+            customer: s.customer_id,
+            plan: key(s.plan_id),
+            plan_version: s.plan_version,
+            status: s.status,
+            current_period_start: s.current_period_start,
+            current_period_end: s.current_period_end,
+            trial_end: s.trial_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            pending_change: match (s.pending_plan_id, s.pending_plan_version) {
+                (Some(p), Some(v)) => {
+                    Some(PendingChange { plan: key(p), plan_version: v, effective_at: s.current_period_end })
+                }
+                _ => None,
+            },
+            canceled_at: s.canceled_at,
+            ended_at: s.ended_at,
+            created_at: s.created_at,
+        })
+        .collect())
+}
+
+/// Writes the events of a subscription's change, in the caller's transaction:
+/// `subscription.created` (no `before`), else `subscription.updated` when anything the API
+/// shows changed, and `subscription.canceled` or `subscription.past_due` when its status became
+/// so.
+pub fn announce(
+    conn: &mut PgConn,
+    scope: Scope,
+    before: Option<&Subscription>,
+    after: &Subscription,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let now = respond(conn, scope, vec![after.clone()])?.pop().expect("one in, one out");
+    let Some(before) = before else {
+        crate::events::emit(conn, scope, "subscription.created", &now, at)?;
+        return Ok(());
+    };
+    let was = respond(conn, scope, vec![before.clone()])?.pop().expect("one in, one out");
+    let json = |r: &SubscriptionResponse| serde_json::to_value(r).expect("responses serialize");
+    if json(&was) != json(&now) {
+        crate::events::emit(conn, scope, "subscription.updated", &now, at)?;
+    }
+    if before.status != after.status {
+        match after.status {
+            Status::Canceled => crate::events::emit(conn, scope, "subscription.canceled", &now, at).map(drop)?,
+            Status::PastDue => crate::events::emit(conn, scope, "subscription.past_due", &now, at).map(drop)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
