@@ -29,6 +29,7 @@ pub const TYPES: &[&str] = &[
     "subscription.updated",
     "subscription.canceled",
     "subscription.past_due",
+    "subscription.trial_will_end",
     "invoice.created",
     "invoice.finalized",
     "invoice.paid",

@@ -116,6 +116,9 @@ pub fn started(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     jobs::close_period(conn, scope, sub.id, sub.current_period_end)?;
+    if let (Status::Trialing, Some(end)) = (sub.status, sub.trial_end) {
+        jobs::trial_will_end(conn, scope, sub.id, end, now)?;
+    }
     if sub.status == Status::Trialing || v.billing != Billing::InAdvance {
         return Ok(());
     }

@@ -283,7 +283,10 @@ async fn every_event_type_arrives_signed_with_its_resource() {
     assert_eq!(app.post(&format!("/v1/customers/{bob}/payment-method"), sk, pm).await.status, 200);
     app.post("/v1/subscriptions", sk, json!({"customer": bob, "plan": "basic"})).await;
     let mut expected: Vec<&str> = tollgate::events::TYPES.to_vec();
-    expected.retain(|t| !matches!(*t, "customer.deleted" | "invoice.voided" | "invoice.uncollectible"));
+    // Trials have their own test (it takes the test clock).
+    expected.retain(|t| {
+        !matches!(*t, "customer.deleted" | "invoice.voided" | "invoice.uncollectible" | "subscription.trial_will_end")
+    });
     let types =
         |hooks: &[Hook]| hooks.iter().map(|h| h.json()["type"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let mut hooks = Vec::new();
@@ -355,4 +358,56 @@ async fn a_slow_endpoint_does_not_hold_up_the_others() {
     fast.wait_for(6).await;
     assert!(started.elapsed() < Duration::from_secs(4), "the fast endpoint waited: {:?}", started.elapsed());
     assert!(slow.got.lock().unwrap().len() < 6, "the slow one is still at it");
+}
+
+#[actix_web::test]
+async fn a_trial_ending_is_announced_three_days_ahead() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let rx = Receiver::start(&[]).await;
+    endpoint(&app, sk, &rx.url, json!(["subscription.trial_will_end"])).await;
+    let advance = |to: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.post("/v1/test-clock/advance", sk, json!({ "to": to })).await;
+            assert_eq!(res.status, 200, "{}", res.text);
+        }
+    };
+    advance("2027-01-01T00:00:00Z").await;
+    let plan = json!({"key": "trial", "name": "Trial", "currency": "USD", "interval": "month", "amount": "20.00", "trial_days": 14});
+    assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
+    let cus = customer(&app, sk, "ada@example.com").await;
+    let sub = app.post("/v1/subscriptions", sk, json!({"customer": cus, "plan": "trial"})).await.body;
+    advance("2027-01-11T00:00:00Z").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(rx.got.lock().unwrap().is_empty(), "not yet: four days before the end");
+    advance("2027-01-12T01:00:00Z").await;
+    let hooks = rx.wait_for(1).await;
+    let e = hooks[0].json();
+    assert_eq!(e["type"], "subscription.trial_will_end");
+    assert_eq!(e["created_at"], "2027-01-12T00:00:00Z");
+    assert_eq!(e["data"]["object"]["id"], sub["id"]);
+    assert_eq!(e["data"]["object"]["trial_end"], "2027-01-15T00:00:00Z");
+}
+
+#[actix_web::test]
+async fn two_instances_deliver_each_event_once() {
+    let app = app_with_loopback().await;
+    let other = spawn_instance_on_with(&app, |s| s.webhook_allow_private_networks = true).await;
+    let t = app.signup().await;
+    let rx = Receiver::start(&[]).await;
+    endpoint(&app, &t.sk_test, &rx.url, json!(["customer.created"])).await;
+    for i in 0..10 {
+        let on = if i % 2 == 0 { &app } else { &other };
+        on.post("/v1/customers", &t.sk_test, json!({"email": format!("c{i}@example.com")})).await;
+    }
+    rx.wait_for(10).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let hooks = rx.got.lock().unwrap().clone();
+    let mut ids: Vec<_> =
+        hooks.iter().map(|h| h.headers.get("webhook-id").unwrap().to_str().unwrap().to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((hooks.len(), ids.len()), (10, 10));
 }

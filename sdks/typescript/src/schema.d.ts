@@ -1738,7 +1738,7 @@ export interface components {
          * @description An event type an endpoint subscribes to, or `*` for all.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.deleted" | "subscription.created" | "subscription.updated" | "subscription.canceled" | "subscription.past_due" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.uncollectible" | "payment.succeeded" | "payment.failed" | "credit_note.created" | "api_key.created" | "api_key.revoked" | "*";
+        EventType: "customer.created" | "customer.updated" | "customer.deleted" | "subscription.created" | "subscription.updated" | "subscription.canceled" | "subscription.past_due" | "subscription.trial_will_end" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.uncollectible" | "payment.succeeded" | "payment.failed" | "credit_note.created" | "api_key.created" | "api_key.revoked" | "*";
         /**
          * @description Identifier, `feat_` followed by 22 base62 characters.
          * @example feat_0PYr3fWn4fTq0wKfM8sQ2d

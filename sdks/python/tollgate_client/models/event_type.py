@@ -18,8 +18,9 @@ class EventType(StrEnum):
     SUBSCRIPTION_CANCELED = "subscription.canceled"
     SUBSCRIPTION_CREATED = "subscription.created"
     SUBSCRIPTION_PAST_DUE = "subscription.past_due"
+    SUBSCRIPTION_TRIAL_WILL_END = "subscription.trial_will_end"
     SUBSCRIPTION_UPDATED = "subscription.updated"
-    VALUE_17 = "*"
+    VALUE_18 = "*"
 
     def __str__(self) -> str:
         return str(self.value)
