@@ -12,6 +12,7 @@ diesel::table! {
         dunning_retry_days -> Array<Int4>,
         dunning_block_after_days -> Nullable<Int4>,
         dunning_cancel_after_days -> Nullable<Int4>,
+        emails_off -> Array<Text>,
     }
 }
 

@@ -5,6 +5,10 @@
 -- time): such a job is due by the instance clock, never by a test clock.
 ALTER TABLE jobs ADD COLUMN wall_clock boolean NOT NULL DEFAULT false;
 
+-- The kinds of customer email a tenant has turned off (invoice, receipt, payment_failed,
+-- usage_threshold, trial_ending, subscription_canceled).
+ALTER TABLE tenants ADD COLUMN emails_off text[] NOT NULL DEFAULT '{}';
+
 CREATE TABLE webhook_endpoints (
     tenant_id                  uuid        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     mode                       text        NOT NULL CHECK (mode IN ('test', 'live')),

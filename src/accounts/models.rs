@@ -26,6 +26,8 @@ pub struct Tenant {
     pub dunning_retry_days: Vec<i32>,
     pub dunning_block_after_days: Option<i32>,
     pub dunning_cancel_after_days: Option<i32>,
+    /// The kinds of customer email turned off ([`crate::notices::EmailKind`]).
+    pub emails_off: Vec<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -165,6 +167,53 @@ pub struct TenantResponse {
     #[schema(example = 30)]
     pub invoice_due_days: i32,
     pub dunning: DunningSettings,
+    /// Which emails your customers get.
+    pub emails: EmailSettings,
+}
+
+/// Which emails your customers get (all, unless turned off).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmailSettings {
+    /// A finalized invoice, with its document.
+    pub invoice: bool,
+    /// A payment receipt.
+    pub receipt: bool,
+    /// A failed payment, with a link to update the payment method.
+    pub payment_failed: bool,
+    /// Usage at 80 % and 100 % of a limit.
+    pub usage_threshold: bool,
+    /// A trial ending in 3 days.
+    pub trial_ending: bool,
+    /// A subscription canceled.
+    pub subscription_canceled: bool,
+}
+
+impl EmailSettings {
+    fn new(off: &[String]) -> EmailSettings {
+        let on = |k: crate::notices::EmailKind| !off.iter().any(|o| o == k.as_str());
+        use crate::notices::EmailKind as K;
+        EmailSettings {
+            invoice: on(K::Invoice),
+            receipt: on(K::Receipt),
+            payment_failed: on(K::PaymentFailed),
+            usage_threshold: on(K::UsageThreshold),
+            trial_ending: on(K::TrialEnding),
+            subscription_canceled: on(K::SubscriptionCanceled),
+        }
+    }
+}
+
+/// Turns kinds of customer email on (`true`) or off (`false`); absent ones stay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"usage_threshold": false}))]
+pub struct EmailsUpdate {
+    pub invoice: Option<bool>,
+    pub receipt: Option<bool>,
+    pub payment_failed: Option<bool>,
+    pub usage_threshold: Option<bool>,
+    pub trial_ending: Option<bool>,
+    pub subscription_canceled: Option<bool>,
 }
 
 /// What happens after an invoice's first failed payment, each step in days from it.
@@ -234,6 +283,7 @@ impl TenantResponse {
                 block_after_days: t.dunning_block_after_days,
                 cancel_after_days: t.dunning_cancel_after_days,
             },
+            emails: EmailSettings::new(&t.emails_off),
         }
     }
 }
@@ -258,6 +308,9 @@ pub struct UpdateTenantRequest {
     /// After a failed payment: retries, blocking access, cancellation.
     #[serde(default, deserialize_with = "crate::types::object")]
     pub dunning: Option<DunningUpdate>,
+    /// Which emails your customers get.
+    #[serde(default, deserialize_with = "crate::types::object")]
+    pub emails: Option<EmailsUpdate>,
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -138,3 +138,13 @@ pub fn update_dunning(conn: &mut PgConn, id: TenantId, d: DunningChanges) -> Que
     }
     Ok(())
 }
+
+pub fn set_emails_off(conn: &mut PgConn, id: TenantId, off: &[String]) -> QueryResult<()> {
+    diesel::update(tenants::table.find(id)).set(tenants::emails_off.eq(off)).execute(conn).map(drop)
+}
+
+/// Whether the tenant's customers get emails of this kind.
+pub fn email_on(conn: &mut PgConn, id: TenantId, kind: crate::notices::EmailKind) -> QueryResult<bool> {
+    let off: Vec<String> = tenants::table.find(id).select(tenants::emails_off).first(conn)?;
+    Ok(!off.iter().any(|o| o == kind.as_str()))
+}

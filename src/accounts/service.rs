@@ -52,6 +52,7 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
         dunning_retry_days: vec![1, 3, 5, 7],
         dunning_block_after_days: Some(14),
         dunning_cancel_after_days: Some(21),
+        emails_off: Vec::new(),
     };
     let user =
         User { tenant_id: tenant.id, id: UserId::new(), email: req.email.into_inner(), password_hash, created_at: now };
@@ -126,12 +127,33 @@ pub async fn update_tenant(state: &AppState, auth: Person, req: UpdateTenantRequ
     let grace = whole(req.invoice_grace_period_seconds, 2_592_000, "invoice_grace_period_seconds")?;
     let due_days = whole(req.invoice_due_days, 365, "invoice_due_days")?;
     let dunning = req.dunning.map(dunning_changes).transpose()?;
+    let emails = req.emails;
     let tenant = state
         .caches
         .write(&state.pool, move |conn, changes| {
             repo::update_tenant(conn, id, name, pricing_url, grace, due_days)?;
             if let Some(d) = dunning {
                 repo::update_dunning(conn, id, d)?;
+            }
+            if let Some(e) = emails {
+                use crate::notices::EmailKind as K;
+                let mut off = repo::find_tenant(conn, id)?.map(|t| t.emails_off).unwrap_or_default();
+                for (kind, on) in [
+                    (K::Invoice, e.invoice),
+                    (K::Receipt, e.receipt),
+                    (K::PaymentFailed, e.payment_failed),
+                    (K::UsageThreshold, e.usage_threshold),
+                    (K::TrialEnding, e.trial_ending),
+                    (K::SubscriptionCanceled, e.subscription_canceled),
+                ] {
+                    match on {
+                        Some(true) => off.retain(|o| o != kind.as_str()),
+                        Some(false) if !off.iter().any(|o| o == kind.as_str()) => off.push(kind.as_str().to_string()),
+                        _ => {}
+                    }
+                }
+                off.sort();
+                repo::set_emails_off(conn, id, &off)?;
             }
             for mode in [Mode::Test, Mode::Live] {
                 changes.invalidate(Invalidation::Scope(Scope { tenant_id: id, mode }));

@@ -17,6 +17,9 @@ pub fn send(
     scope: Scope,
     id: InvoiceId,
 ) -> ApiResult<()> {
+    if !crate::accounts::repo::email_on(conn, scope.tenant_id, crate::notices::EmailKind::Invoice)? {
+        return Ok(());
+    }
     let Some(doc) = Loaded::load(conn, scope, id)? else { return Ok(()) };
     let html = doc.html()?;
     let mut text = doc.text();

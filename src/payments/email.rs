@@ -61,6 +61,9 @@ pub struct Context<'a> {
 
 pub async fn send(cx: Context<'_>, scope: Scope, payment: PaymentId) -> ApiResult<()> {
     let loaded = crate::db::run(cx.pool, move |conn| {
+        if !crate::accounts::repo::email_on(conn, scope.tenant_id, crate::notices::EmailKind::PaymentFailed)? {
+            return Ok(None);
+        }
         let Some(p) = super::repo::lock_payment(conn, scope, payment)? else { return Ok(None) };
         let Some(doc) = crate::invoices::document::Loaded::load(conn, scope, p.invoice_id)? else { return Ok(None) };
         Ok(Some((p, doc)))

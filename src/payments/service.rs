@@ -780,6 +780,9 @@ fn apply_in(
     if o.blames_customer && matches!(o.status, AttemptStatus::Failed | AttemptStatus::RequiresAction) {
         super::jobs::payment_email(conn, scope, p.id, now)?;
     }
+    if p.status == AttemptStatus::Succeeded {
+        crate::notices::notice(conn, scope, crate::notices::EmailKind::Receipt, p.id, now)?;
+    }
     match p.status {
         AttemptStatus::Succeeded => {
             crate::events::emit(conn, scope, "payment.succeeded", &PaymentResponse::from(p), now)?

@@ -62,7 +62,10 @@ pub fn announce(
     }
     if before.status != after.status {
         match after.status {
-            Status::Canceled => crate::events::emit(conn, scope, "subscription.canceled", &now, at).map(drop)?,
+            Status::Canceled => {
+                crate::events::emit(conn, scope, "subscription.canceled", &now, at)?;
+                crate::notices::notice(conn, scope, crate::notices::EmailKind::SubscriptionCanceled, after.id, at)?;
+            }
             Status::PastDue => crate::events::emit(conn, scope, "subscription.past_due", &now, at).map(drop)?,
             _ => {}
         }

@@ -49,6 +49,7 @@ fn run_trial_will_end(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult
     }
     let answer = super::events::respond(conn, scope, vec![s])?.pop().expect("one in, one out");
     crate::events::emit(conn, scope, "subscription.trial_will_end", &answer, job.run_at)?;
+    crate::notices::notice(conn, scope, crate::notices::EmailKind::TrialEnding, id, job.run_at)?;
     Ok(())
 }
 

@@ -196,7 +196,8 @@ async fn start(
     let mut settings = test_settings(&database_url);
     customize(&mut settings);
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let mailer = Some(Arc::new(tollgate::email::Mailer::memory()));
+    // Emails stay in memory, unless the test gave an SMTP server.
+    let mailer = settings.smtp_url.is_none().then(|| Arc::new(tollgate::email::Mailer::memory()));
     let app = Application::build_with(settings, Options { clock: clock.clone(), extra_routes, mailer })
         .await
         .expect("the application builds");
@@ -434,4 +435,121 @@ impl TestApp {
 pub fn tool_missing(require_var: &str, message: &str) {
     assert!(std::env::var(require_var).as_deref() != Ok("1"), "{message}");
     eprintln!("skipped: {message}");
+}
+
+/// A real SMTP server (aiosmtpd, installed by `tests/smtp/install.sh`) on a free port, keeping
+/// what it receives in a maildir; stopped when dropped. `None` (the test then passes, saying
+/// so) when Python cannot install it, unless `TOLLGATE_REQUIRE_SMTP=1` (CI).
+pub struct SmtpServer {
+    pub port: u16,
+    dir: PathBuf,
+    child: std::process::Child,
+}
+
+/// One email as the SMTP server received it.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub from_name: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl SmtpServer {
+    pub fn start() -> Option<SmtpServer> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let installed = std::process::Command::new(root.join("tests/smtp/install.sh"))
+            .current_dir(root)
+            .stdin(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let python = root.join(".tools/smtp/bin/python");
+        if !installed || !python.exists() {
+            tool_missing(
+                "TOLLGATE_REQUIRE_SMTP",
+                "aiosmtpd could not be installed (tests/smtp/install.sh needs python3 with venv)",
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("tollgate-smtp-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.join("maildir"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        // Owned (and so killed and waited for) from here on, whatever happens next.
+        let server = SmtpServer { port, dir, child };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(server);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, parsed.
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut files: Vec<_> = ["new", "cur"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(self.dir.join("maildir").join(d)).ok())
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .map(|raw| {
+                let m = mail_parser::MessageParser::default().parse(&raw).expect("a MIME message");
+                let first = |a: Option<&mail_parser::Address>| {
+                    a.and_then(|a| a.first()).map(|a| {
+                        (a.name().unwrap_or_default().to_string(), a.address().unwrap_or_default().to_string())
+                    })
+                };
+                let (from_name, from) = first(m.from()).unwrap_or_default();
+                let to = m
+                    .to()
+                    .map(|a| a.iter().filter_map(|a| a.address().map(str::to_string)).collect())
+                    .unwrap_or_default();
+                Mail {
+                    from_name,
+                    from,
+                    to,
+                    subject: m.subject().unwrap_or_default().to_string(),
+                    text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// Waits (up to 10 s) for a message whose subject starts so.
+    pub async fn mail_starting(&self, subject: &str) -> Mail {
+        for _ in 0..200 {
+            if let Some(m) = self.mails().into_iter().find(|m| m.subject.starts_with(subject)) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no email {subject:?}: {:?}", self.mails().iter().map(|m| &m.subject).collect::<Vec<_>>());
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

@@ -8,6 +8,7 @@ mod catalog;
 mod cli;
 mod customers;
 mod durability;
+mod emails;
 mod embedded;
 mod errors;
 mod fuzz;

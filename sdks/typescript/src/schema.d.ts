@@ -1586,6 +1586,35 @@ export interface components {
              */
             cancel_after_days?: number | null;
         };
+        /** @description Which emails your customers get (all, unless turned off). */
+        EmailSettings: {
+            /** @description A finalized invoice, with its document. */
+            invoice: boolean;
+            /** @description A payment receipt. */
+            receipt: boolean;
+            /** @description A failed payment, with a link to update the payment method. */
+            payment_failed: boolean;
+            /** @description Usage at 80 % and 100 % of a limit. */
+            usage_threshold: boolean;
+            /** @description A trial ending in 3 days. */
+            trial_ending: boolean;
+            /** @description A subscription canceled. */
+            subscription_canceled: boolean;
+        };
+        /**
+         * @description Turns kinds of customer email on (`true`) or off (`false`); absent ones stay.
+         * @example {
+         *       "usage_threshold": false
+         *     }
+         */
+        EmailsUpdate: {
+            invoice?: boolean | null;
+            receipt?: boolean | null;
+            payment_failed?: boolean | null;
+            usage_threshold?: boolean | null;
+            trial_ending?: boolean | null;
+            subscription_canceled?: boolean | null;
+        };
         /** @description One page of a list. */
         EndpointList: {
             data: components["schemas"]["EndpointResponse"][];
@@ -2389,6 +2418,8 @@ export interface components {
              */
             invoice_due_days: number;
             dunning: components["schemas"]["DunningSettings"];
+            /** @description Which emails your customers get. */
+            emails: components["schemas"]["EmailSettings"];
         };
         TenantSummary: {
             id: components["schemas"]["TenantId"];
@@ -2510,6 +2541,7 @@ export interface components {
              */
             invoice_due_days?: number | null;
             dunning?: null | components["schemas"]["DunningUpdate"];
+            emails?: null | components["schemas"]["EmailsUpdate"];
         };
         UsageBatchRequest: {
             /** @description Up to 1,000 events, each as for `POST /v1/usage`. */
@@ -3577,6 +3609,14 @@ export interface operations {
                      *         ],
                      *         "block_after_days": 14,
                      *         "cancel_after_days": 21
+                     *       },
+                     *       "emails": {
+                     *         "invoice": true,
+                     *         "receipt": true,
+                     *         "payment_failed": true,
+                     *         "usage_threshold": true,
+                     *         "trial_ending": true,
+                     *         "subscription_canceled": true
                      *       }
                      *     }
                      */
@@ -3681,6 +3721,14 @@ export interface operations {
                      *         ],
                      *         "block_after_days": 14,
                      *         "cancel_after_days": 21
+                     *       },
+                     *       "emails": {
+                     *         "invoice": true,
+                     *         "receipt": true,
+                     *         "payment_failed": true,
+                     *         "usage_threshold": true,
+                     *         "trial_ending": true,
+                     *         "subscription_canceled": true
                      *       }
                      *     }
                      */

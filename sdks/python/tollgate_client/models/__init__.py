@@ -39,6 +39,8 @@ from .disconnected_stripe_account import DisconnectedStripeAccount
 from .dispute_response import DisputeResponse
 from .dunning_settings import DunningSettings
 from .dunning_update import DunningUpdate
+from .email_settings import EmailSettings
+from .emails_update import EmailsUpdate
 from .endpoint_list import EndpointList
 from .endpoint_response import EndpointResponse
 from .endpoint_status import EndpointStatus
@@ -168,6 +170,8 @@ __all__ = (
     "DisputeResponse",
     "DunningSettings",
     "DunningUpdate",
+    "EmailSettings",
+    "EmailsUpdate",
     "EndpointList",
     "EndpointResponse",
     "EndpointStatus",

@@ -13,6 +13,7 @@ from typing import cast
 
 if TYPE_CHECKING:
     from ..models.dunning_settings import DunningSettings
+    from ..models.email_settings import EmailSettings
 
 
 T = TypeVar("T", bound="TenantResponse")
@@ -29,6 +30,7 @@ class TenantResponse:
             it).
         invoice_due_days (int): Days from an invoice's finalization to its due date.
         dunning (DunningSettings): What happens after an invoice's first failed payment, each step in days from it.
+        emails (EmailSettings): Which emails your customers get (all, unless turned off).
         pricing_url (None | str | Unset):
     """
 
@@ -38,6 +40,7 @@ class TenantResponse:
     invoice_grace_period_seconds: int
     invoice_due_days: int
     dunning: DunningSettings
+    emails: EmailSettings
     pricing_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -53,6 +56,8 @@ class TenantResponse:
         invoice_due_days = self.invoice_due_days
 
         dunning = self.dunning.to_dict()
+
+        emails = self.emails.to_dict()
 
         pricing_url: None | str | Unset
         if isinstance(self.pricing_url, Unset):
@@ -70,6 +75,7 @@ class TenantResponse:
                 "invoice_grace_period_seconds": invoice_grace_period_seconds,
                 "invoice_due_days": invoice_due_days,
                 "dunning": dunning,
+                "emails": emails,
             }
         )
         if pricing_url is not UNSET:
@@ -80,6 +86,7 @@ class TenantResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.dunning_settings import DunningSettings  # noqa: PLC0415
+        from ..models.email_settings import EmailSettings  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -93,6 +100,8 @@ class TenantResponse:
         invoice_due_days = d.pop("invoice_due_days")
 
         dunning = DunningSettings.from_dict(d.pop("dunning"))
+
+        emails = EmailSettings.from_dict(d.pop("emails"))
 
         def _parse_pricing_url(data: object) -> None | str | Unset:
             if data is None:
@@ -110,6 +119,7 @@ class TenantResponse:
             invoice_grace_period_seconds=invoice_grace_period_seconds,
             invoice_due_days=invoice_due_days,
             dunning=dunning,
+            emails=emails,
             pricing_url=pricing_url,
         )
 

@@ -11,6 +11,7 @@ from typing import cast
 
 if TYPE_CHECKING:
     from ..models.dunning_update import DunningUpdate
+    from ..models.emails_update import EmailsUpdate
 
 
 T = TypeVar("T", bound="UpdateTenantRequest")
@@ -26,6 +27,7 @@ class UpdateTenantRequest:
         invoice_grace_period_seconds (int | None | Unset): 0 to 2,592,000 (30 days); default 3,600.
         invoice_due_days (int | None | Unset): 0 to 365; default 30.
         dunning (DunningUpdate | None | Unset):
+        emails (EmailsUpdate | None | Unset):
     """
 
     name: None | str | Unset = UNSET
@@ -33,9 +35,11 @@ class UpdateTenantRequest:
     invoice_grace_period_seconds: int | None | Unset = UNSET
     invoice_due_days: int | None | Unset = UNSET
     dunning: DunningUpdate | None | Unset = UNSET
+    emails: EmailsUpdate | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.dunning_update import DunningUpdate  # noqa: PLC0415
+        from ..models.emails_update import EmailsUpdate  # noqa: PLC0415
 
         name: None | str | Unset
         if isinstance(self.name, Unset):
@@ -69,6 +73,14 @@ class UpdateTenantRequest:
         else:
             dunning = self.dunning
 
+        emails: dict[str, Any] | None | Unset
+        if isinstance(self.emails, Unset):
+            emails = UNSET
+        elif isinstance(self.emails, EmailsUpdate):
+            emails = self.emails.to_dict()
+        else:
+            emails = self.emails
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -82,12 +94,15 @@ class UpdateTenantRequest:
             field_dict["invoice_due_days"] = invoice_due_days
         if dunning is not UNSET:
             field_dict["dunning"] = dunning
+        if emails is not UNSET:
+            field_dict["emails"] = emails
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.dunning_update import DunningUpdate  # noqa: PLC0415
+        from ..models.emails_update import EmailsUpdate  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -144,12 +159,30 @@ class UpdateTenantRequest:
 
         dunning = _parse_dunning(d.pop("dunning", UNSET))
 
+        def _parse_emails(data: object) -> EmailsUpdate | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                emails_type_1 = EmailsUpdate.from_dict(data)
+
+                return emails_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EmailsUpdate | None | Unset, data)
+
+        emails = _parse_emails(d.pop("emails", UNSET))
+
         update_tenant_request = cls(
             name=name,
             pricing_url=pricing_url,
             invoice_grace_period_seconds=invoice_grace_period_seconds,
             invoice_due_days=invoice_due_days,
             dunning=dunning,
+            emails=emails,
         )
 
         return update_tenant_request
