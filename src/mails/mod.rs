@@ -41,6 +41,36 @@ struct Text<'a> {
     tenant_name: &'a str,
 }
 
+/// Tells the tenant's people that a webhook endpoint was disabled (from Tollgate, to every person
+/// of the tenant).
+pub fn endpoint_disabled(
+    conn: &mut PgConn,
+    runner: &Runner<'_>,
+    tenant: crate::ids::TenantId,
+    url: &str,
+    reason: &str,
+) -> ApiResult<()> {
+    use crate::schema::users;
+    let Some(t) = crate::accounts::repo::find_tenant(conn, tenant)? else { return Ok(()) };
+    let people: Vec<String> = users::table.filter(users::tenant_id.eq(tenant)).select(users::email).load(conn)?;
+    for to in people {
+        let notice = Notice {
+            to,
+            subject: format!("A webhook endpoint of {} was disabled", t.name),
+            heading: "A webhook endpoint was disabled".into(),
+            intro: format!("Tollgate stopped sending events to {url}."),
+            rows: vec![("Endpoint".into(), url.to_string()), ("Why".into(), reason.to_string())],
+            outro: Some(
+                "Fix the endpoint, then enable it again (PATCH /v1/webhook-endpoints/{id} with \"status\": \"enabled\"); \
+                 the events of the meantime can be sent again with POST /v1/events/{id}/redeliver."
+                    .into(),
+            ),
+        };
+        send(runner, "Tollgate", notice)?;
+    }
+    Ok(())
+}
+
 /// An email, before rendering.
 struct Notice {
     to: String,
@@ -72,27 +102,27 @@ fn run(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
         EmailKind::Invoice | EmailKind::PaymentFailed | EmailKind::UsageThreshold => None,
     };
     let Some(n) = notice else { return Ok(()) };
+    send(runner, &tenant.name, n)
+}
+
+/// Renders and sends one email from the tenant's name.
+fn send(runner: &Runner<'_>, tenant: &str, n: Notice) -> ApiResult<()> {
     let html = Html {
         subject: &n.subject,
         heading: &n.heading,
         intro: &n.intro,
         rows: &n.rows,
         outro: n.outro.as_deref(),
-        tenant_name: &tenant.name,
+        tenant_name: tenant,
     }
     .render()
     .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-    let text = Text {
-        heading: &n.heading,
-        intro: &n.intro,
-        rows: &n.rows,
-        outro: n.outro.as_deref(),
-        tenant_name: &tenant.name,
-    }
-    .render()
-    .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    let text =
+        Text { heading: &n.heading, intro: &n.intro, rows: &n.rows, outro: n.outro.as_deref(), tenant_name: tenant }
+            .render()
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
     let from = runner.email_from.parse().map_err(|e| ApiError::internal(anyhow::anyhow!("EMAIL_FROM: {e}")))?;
-    let sender = Mailbox::new(Some(tenant.name.clone()), from);
+    let sender = Mailbox::new(Some(tenant.to_string()), from);
     runner.mailer.send(sender, &n.to, &n.subject, html, text).map_err(ApiError::internal)
 }
 

@@ -317,6 +317,22 @@ fn disable(conn: &mut crate::db::PgConn, scope: Scope, endpoint: WebhookEndpoint
     tracing::warn!(endpoint = %endpoint, reason = why, "a webhook endpoint was disabled");
     diesel::update(webhook_endpoints::table.find((scope.tenant_id, scope.mode, endpoint.0)))
         .set((webhook_endpoints::status.eq("disabled"), webhook_endpoints::disabled_reason.eq(Some(why))))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    // The tenant's people hear of it.
+    crate::jobs::enqueue_on_wall_clock(conn, scope, DISABLED_EMAIL, endpoint.to_string(), DateTime::<Utc>::UNIX_EPOCH)
+}
+
+/// Emailing the tenant's people that an endpoint was disabled; subject: the endpoint.
+pub const DISABLED_EMAIL: crate::jobs::Kind = crate::jobs::Kind { name: "endpoint_disabled_email", priority: 12 };
+
+pub fn run_disabled_email(conn: &mut crate::db::PgConn, runner: &crate::jobs::Runner<'_>, job: &Job) -> ApiResult<()> {
+    let scope = job.scope();
+    let endpoint: WebhookEndpointId = job.subject_as()?;
+    let found: Option<(String, Option<String>)> = webhook_endpoints::table
+        .find((scope.tenant_id, scope.mode, endpoint.0))
+        .select((webhook_endpoints::url, webhook_endpoints::disabled_reason))
+        .first(conn)
+        .optional()?;
+    let Some((url, reason)) = found else { return Ok(()) };
+    crate::mails::endpoint_disabled(conn, runner, scope.tenant_id, &url, reason.as_deref().unwrap_or("disabled"))
 }

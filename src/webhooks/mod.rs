@@ -18,4 +18,5 @@ use std::sync::Arc;
 pub fn register(registry: &mut crate::jobs::Registry, sender: Arc<delivery::Sender>) {
     registry.provide(sender);
     registry.register_external(crate::events::DELIVER, |q, job, now| Box::pin(delivery::run(q, job, now)));
+    registry.register(delivery::DISABLED_EMAIL, delivery::run_disabled_email);
 }

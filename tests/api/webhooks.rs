@@ -182,6 +182,18 @@ async fn failures_are_retried_410_disables_and_a_rotation_signs_with_both_secret
     }
     assert_eq!(ep["status"], "disabled");
     assert!(ep["disabled_reason"].as_str().unwrap().contains("410"));
+    // The tenant's people are told.
+    let mut told = None;
+    for _ in 0..100 {
+        told =
+            app.state.mailer.outbox().into_iter().find(|m| m.subject.contains("webhook endpoint") && m.to == t.email);
+        if told.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let told = told.expect("an email to the tenant's person");
+    assert!(told.text.contains(&rx.url) && told.text.contains("410"), "{}", told.text);
     app.post("/v1/customers", sk, json!({"email": "barbara@example.com"})).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(rx.got.lock().unwrap().len(), 4);
