@@ -92,7 +92,8 @@ text_enum!(
         AmountNotChargeable => "amount_not_chargeable",
         PaymentInProgress => "payment_in_progress",
         CreditExceedsInvoice => "credit_exceeds_invoice",
-        UrlNotAllowed => "url_not_allowed"
+        UrlNotAllowed => "url_not_allowed",
+        EndpointDisabled => "endpoint_disabled"
     }
 );
 

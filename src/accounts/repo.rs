@@ -148,3 +148,8 @@ pub fn email_on(conn: &mut PgConn, id: TenantId, kind: crate::notices::EmailKind
     let off: Vec<String> = tenants::table.find(id).select(tenants::emails_off).first(conn)?;
     Ok(!off.iter().any(|o| o == kind.as_str()))
 }
+
+/// The tenant, its row locked until the transaction ends (for read-modify-write settings).
+pub fn lock_tenant(conn: &mut PgConn, id: TenantId) -> QueryResult<Option<Tenant>> {
+    tenants::table.find(id).select(Tenant::as_select()).for_update().first(conn).optional()
+}

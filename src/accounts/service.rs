@@ -137,7 +137,7 @@ pub async fn update_tenant(state: &AppState, auth: Person, req: UpdateTenantRequ
             }
             if let Some(e) = emails {
                 use crate::notices::EmailKind as K;
-                let mut off = repo::find_tenant(conn, id)?.map(|t| t.emails_off).unwrap_or_default();
+                let mut off = repo::lock_tenant(conn, id)?.map(|t| t.emails_off).unwrap_or_default();
                 for (kind, on) in [
                     (K::Invoice, e.invoice),
                     (K::Receipt, e.receipt),

@@ -35,6 +35,7 @@ pub const TYPES: &[&str] = &[
     "invoice.paid",
     "invoice.voided",
     "invoice.uncollectible",
+    "invoice.payment_failed",
     "payment.succeeded",
     "payment.failed",
     "credit_note.created",

@@ -38,6 +38,18 @@ pub fn collect_invoice(
     crate::jobs::enqueue(conn, scope, COLLECT_INVOICE, format!("{}/{}", inv.id, inv.attempt_count + 1), at)
 }
 
+/// An invoice was settled by hand (marked paid, voided): the subscriptions end its dunning
+/// unless another invoice is overdue. Registered by them ([`crate::subscriptions::jobs`]), so
+/// invoices need not know subscriptions.
+pub const SETTLED: Kind = Kind { name: "invoice_settled", priority: 1 };
+
+pub fn settled(conn: &mut PgConn, scope: Scope, inv: &super::models::Invoice, at: DateTime<Utc>) -> QueryResult<()> {
+    match inv.subscription_id {
+        Some(sub) => crate::jobs::enqueue(conn, scope, SETTLED, format!("{sub}@{}", inv.id), at),
+        None => Ok(()),
+    }
+}
+
 pub fn send_invoice(conn: &mut PgConn, scope: Scope, inv: InvoiceId, at: DateTime<Utc>) -> QueryResult<()> {
     crate::jobs::enqueue(conn, scope, SEND_INVOICE, inv.to_string(), at)
 }

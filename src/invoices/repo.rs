@@ -261,33 +261,17 @@ pub fn has_payment_method(conn: &mut PgConn, scope: Scope, customer: CustomerId)
     .get_result(conn)
 }
 
-/// Ends dunning for a subscription once none of its open invoices has a failed payment left:
-/// `past_due` becomes `active` and access is unblocked. The customer whose cached view this
-/// changed, if any. (The subscriptions table is read as plain data: invoices sit below the
-/// subscriptions module.)
-pub fn end_dunning_if_settled(
-    conn: &mut PgConn,
-    scope: Scope,
-    subscription: Option<crate::ids::SubscriptionId>,
-) -> QueryResult<Option<CustomerId>> {
-    let Some(sub) = subscription else { return Ok(None) };
-    #[derive(QueryableByName)]
-    struct Updated {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        customer_id: uuid::Uuid,
-    }
-    let rows: Vec<Updated> = diesel::sql_query(
-        "UPDATE subscriptions s SET status = 'active', payment_blocked_at = NULL \
-         WHERE s.tenant_id = $1 AND s.mode = $2 AND s.id = $3 AND s.status = 'past_due' \
-           AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = $1 AND i.mode = $2 \
-             AND i.subscription_id = $3 AND i.status = 'open' AND i.payment_failed_at IS NOT NULL) \
-         RETURNING s.customer_id",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(scope.tenant_id.0)
-    .bind::<diesel::sql_types::Text, _>(scope.mode.as_str())
-    .bind::<diesel::sql_types::Uuid, _>(sub.0)
-    .load(conn)?;
-    Ok(rows.into_iter().next().map(|r| CustomerId(r.customer_id)))
+/// Whether the subscription has an open invoice whose payment failed (it is in dunning).
+pub fn has_failed_open(conn: &mut PgConn, scope: Scope, subscription: crate::ids::SubscriptionId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invoices::table
+            .filter(invoices::tenant_id.eq(scope.tenant_id))
+            .filter(invoices::mode.eq(scope.mode))
+            .filter(invoices::subscription_id.eq(subscription))
+            .filter(invoices::status.eq(InvoiceStatus::Open))
+            .filter(invoices::payment_failed_at.is_not_null()),
+    ))
+    .get_result(conn)
 }
 
 /// Whether an attempt to collect the invoice is waiting for its outcome (payments' table, read

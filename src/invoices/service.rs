@@ -94,10 +94,8 @@ fn settled(conn: &mut PgConn, changes: &mut Changes, inv: &mut Invoice) -> ApiRe
     let scope = crate::tenancy::Scope { tenant_id: inv.tenant_id, mode: inv.mode };
     inv.next_payment_attempt = None;
     repo::save(conn, inv)?;
-    if let Some(customer) = repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
-        changes.invalidate(crate::cache::Invalidation::Customer(scope, customer));
-    }
-    Ok(())
+    let _ = changes;
+    Ok(super::jobs::settled(conn, scope, inv, inv.paid_at.or(inv.voided_at).unwrap_or(inv.created_at))?)
 }
 
 /// Writes the event of an invoice's change, the invoice as the API shows it.

@@ -133,6 +133,10 @@ impl Registry {
         })
     }
 
+    fn external_kinds(&self) -> Vec<&'static str> {
+        self.runners.iter().filter(|(_, r)| matches!(r, Run::External(_))).map(|(k, _)| *k).collect()
+    }
+
     fn is_external(&self, job: &Job) -> bool {
         matches!(self.runners.get(job.kind.as_str()), Some(Run::External(_)))
     }
@@ -272,16 +276,18 @@ struct Claimed {
 
 /// Claims the next job due anywhere, skipping jobs other instances hold. `now` is the
 /// instance clock; a test-mode job is due by its tenant's test clock.
-fn claim_due(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
+/// `skip`: kinds not to claim now (those that call out, when no slot is free to run them).
+fn claim_due(conn: &mut PgConn, now: DateTime<Utc>, skip: &[&str]) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
     let rows: Vec<Claimed> = diesel::sql_query(
         "SELECT j.*, CASE WHEN j.wall_clock THEN $1 ELSE coalesce(c.frozen_at, $1) END AS scope_now \
          FROM jobs j LEFT JOIN test_clocks c ON c.tenant_id = j.tenant_id AND j.mode = 'test' \
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
            AND j.run_at <= CASE WHEN j.wall_clock THEN $1 ELSE coalesce(c.frozen_at, $1) END \
-           AND (j.leased_until IS NULL OR j.leased_until < $1) \
+           AND (j.leased_until IS NULL OR j.leased_until < $1) AND j.kind <> ALL($2) \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(skip)
     .load(conn)?;
     Ok(rows.into_iter().next().map(|c| (c.job, c.scope_now)))
 }
@@ -405,17 +411,21 @@ impl Queue {
 
     /// Runs due jobs until none is left, `max` have run, `stop` is set or a job of an external
     /// kind is claimed (then leased, and given back to run after this returns).
+    /// Without `external_ok`, jobs of external kinds are left for later (no slot is free to
+    /// run one), and the others still run.
     pub fn run_due(
         &self,
         conn: &mut PgConn,
         now: DateTime<Utc>,
         max: usize,
         stop: &watch::Receiver<bool>,
+        external_ok: bool,
     ) -> QueryResult<(usize, Option<Leased>)> {
+        let skip: Vec<&str> = if external_ok { Vec::new() } else { self.registry.external_kinds() };
         let mut ran = 0;
         while ran < max && !*stop.borrow() {
             let claim = conn.transaction(|conn| {
-                let Some((job, scope_now)) = claim_due(conn, now)? else { return Ok(Claim::Idle) };
+                let Some((job, scope_now)) = claim_due(conn, now, &skip)? else { return Ok(Claim::Idle) };
                 Ok::<_, diesel::result::Error>(match self.run_claimed(conn, &job, scope_now)? {
                     Some(_) => Claim::Ran,
                     None => Claim::External(job, scope_now),
@@ -507,11 +517,14 @@ async fn worker(queue: Weak<Queue>, mut stop: watch::Receiver<bool>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(EXTERNAL_AT_ONCE));
     while !*stop.borrow() {
         let Some(strong) = queue.upgrade() else { break };
-        // A free slot before claiming: nothing is leased that cannot start at once.
-        let Ok(slot) = slots.clone().acquire_owned().await else { break };
+        // A job that calls out is claimed only with a slot free to run it at once; without one,
+        // the other jobs (period closings, finalizations, emails) still run.
+        let slot = slots.clone().try_acquire_owned().ok();
+        let external_ok = slot.is_some();
         let now = strong.clock.now();
         let (q, stopping) = (strong.clone(), stop.clone());
-        let ran = crate::db::run(&strong.pool, move |conn| Ok(q.run_due(conn, now, 100, &stopping)?)).await;
+        let ran =
+            crate::db::run(&strong.pool, move |conn| Ok(q.run_due(conn, now, 100, &stopping, external_ok)?)).await;
         match ran {
             Ok((_, Some((job, at)))) => {
                 let q = strong.clone();

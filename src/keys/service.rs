@@ -136,6 +136,9 @@ pub async fn rotate(state: &AppState, auth: Auth, id: ApiKeyId, req: RotateApiKe
             crate::events::emit(conn, scope, "api_key.created", &ApiKeyObject::from(new.clone()), now)?;
             if grace == 0 {
                 repo::set_end(conn, scope, id, Some(now), old.expires_at)?;
+                let mut revoked = old.clone();
+                revoked.revoked_at = Some(now);
+                crate::events::emit(conn, scope, "api_key.revoked", &ApiKeyObject::from(revoked), now)?;
             } else {
                 let until = now + TimeDelta::seconds(grace);
                 repo::set_end(conn, scope, id, None, Some(old.expires_at.map_or(until, |e| e.min(until))))?;

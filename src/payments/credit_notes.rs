@@ -205,6 +205,7 @@ fn issue(
     now: DateTime<Utc>,
 ) -> ApiResult<(CreditNote, Option<Refund>)> {
     let mut inv = crate::invoices::repo::lock(conn, scope, invoice)?.ok_or_else(|| ApiError::not_found("invoice"))?;
+    let _ = &mut *changes;
     if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Paid) {
         return Err(ApiError::conflict(
             ErrorCode::InvoiceNotOpen,
@@ -291,9 +292,8 @@ fn issue(
     inv.amount_credited += amount;
     crate::invoices::repo::save(conn, &inv)?;
     if settles {
-        if let Some(customer) = crate::invoices::repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
-            changes.invalidate(crate::cache::Invalidation::Customer(scope, customer));
-        }
+        crate::invoices::service::announce(conn, &inv, "invoice.paid", now)?;
+        crate::subscriptions::events::end_dunning_if_settled(conn, changes, scope, inv.subscription_id, now)?;
     }
     let cn = CreditNote {
         tenant_id: scope.tenant_id,

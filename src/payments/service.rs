@@ -817,9 +817,7 @@ fn paid(
     inv.next_payment_attempt = None;
     crate::invoices::repo::save(conn, inv)?;
     crate::invoices::service::announce(conn, inv, "invoice.paid", now)?;
-    if let Some(customer) = crate::invoices::repo::end_dunning_if_settled(conn, scope, inv.subscription_id)? {
-        changes.invalidate(Invalidation::Customer(scope, customer));
-    }
+    crate::subscriptions::events::end_dunning_if_settled(conn, changes, scope, inv.subscription_id, now)?;
     Ok(())
 }
 
@@ -836,6 +834,7 @@ fn failed(
 ) -> ApiResult<()> {
     let starts = inv.payment_failed_at.is_none();
     let first = *inv.payment_failed_at.get_or_insert(now);
+    crate::invoices::service::announce(conn, inv, "invoice.payment_failed", now)?;
     let policy = crate::accounts::repo::dunning(conn, scope.tenant_id)?;
     if starts {
         if let Some(sub_id) = inv.subscription_id {

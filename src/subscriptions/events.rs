@@ -72,3 +72,26 @@ pub fn announce(
     }
     Ok(())
 }
+
+/// Ends dunning for a subscription once none of its open invoices has a failed payment left:
+/// `past_due` becomes `active`, access is unblocked, and `subscription.updated` tells of it.
+pub fn end_dunning_if_settled(
+    conn: &mut PgConn,
+    changes: &mut crate::cache::Changes,
+    scope: Scope,
+    subscription: Option<crate::ids::SubscriptionId>,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let Some(id) = subscription else { return Ok(()) };
+    let Some(mut sub) = repo::lock(conn, scope, id)? else { return Ok(()) };
+    if sub.status != Status::PastDue || crate::invoices::repo::has_failed_open(conn, scope, id)? {
+        return Ok(());
+    }
+    let before = sub.clone();
+    sub.status = Status::Active;
+    sub.payment_blocked_at = None;
+    repo::save(conn, &sub)?;
+    announce(conn, scope, Some(&before), &sub, at)?;
+    changes.invalidate(crate::cache::Invalidation::Customer(scope, sub.customer_id));
+    Ok(())
+}

@@ -22,6 +22,7 @@ pub const TRIAL_NOTICE: chrono::TimeDelta = chrono::TimeDelta::days(3);
 pub fn register(registry: &mut Registry) {
     registry.register(CLOSE_PERIOD, run_close_period);
     registry.register(TRIAL_WILL_END, run_trial_will_end);
+    registry.register(crate::invoices::jobs::SETTLED, run_settled);
 }
 
 /// Schedules the notice of a trial's end (at once, if the trial is shorter than the notice).
@@ -34,6 +35,15 @@ pub fn trial_will_end(
 ) -> QueryResult<()> {
     let at = (trial_end - TRIAL_NOTICE).max(now);
     crate::jobs::enqueue(conn, scope, TRIAL_WILL_END, format!("{sub}@{}", trial_end.timestamp_micros()), at)
+}
+
+fn run_settled(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {
+    let sub = job.subject.split_once('@').map_or(job.subject.as_str(), |(sub, _)| sub);
+    let id = job.subject_part_as(sub)?;
+    crate::cache::announcing(conn, |conn, changes| {
+        super::events::end_dunning_if_settled(conn, changes, job.scope(), Some(id), job.run_at)
+    })
+    .map(drop)
 }
 
 fn run_trial_will_end(conn: &mut PgConn, _: &Runner<'_>, job: &Job) -> ApiResult<()> {

@@ -88,15 +88,24 @@ fn public_v6(ip: Ipv6Addr) -> bool {
         return public_v4(v4);
     }
     let s = ip.segments();
-    // NAT64 (64:ff9b::/96) carries an IPv4 address.
+    // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits; the local-use NAT64
+    // prefix (64:ff9b:1::/48) is private in itself.
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
         return public_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
+    }
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+        return false;
+    }
+    // 6to4 (2002::/16) carries an IPv4 address in bits 16 to 48.
+    if s[0] == 0x2002 {
+        return public_v4(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8));
     }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local, cloud metadata (fd00:ec2::254) among them
         || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
         || (s[0] == 0x2001 && s[1] == 0xdb8) // documentation
         || s[0..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible (deprecated)
 }
@@ -126,6 +135,9 @@ mod tests {
             "http://[fd00:ec2::254]/",
             "http://[fe80::1]/",
             "http://[fc00::1]/",
+            "http://[fec0::1]/",
+            "http://[64:ff9b:1::a00:1]/",
+            "http://[2002:a9fe:a9fe::]/",
         ] {
             assert!(matches!(parse(url), Err(Refused::Private(_))), "{url}: {:?}", parse(url));
         }

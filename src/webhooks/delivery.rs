@@ -82,6 +82,28 @@ impl tower_service::Service<Name> for PublicOnly {
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector<PublicOnly>>;
 
+/// Seals and opens endpoint secrets, bound to tenant, mode, endpoint and field.
+#[derive(Clone, Copy)]
+pub struct Sealer {
+    key: [u8; 32],
+}
+
+impl Sealer {
+    fn context(scope: Scope, endpoint: WebhookEndpointId, field: &str) -> Vec<u8> {
+        format!("tollgate/webhooks/{}/{}/{endpoint}/{field}", scope.tenant_id, scope.mode).into_bytes()
+    }
+
+    pub fn seal(&self, scope: Scope, endpoint: WebhookEndpointId, field: &str, secret: &str) -> Vec<u8> {
+        crate::crypto::seal_bound(&self.key, &Self::context(scope, endpoint, field), secret.as_bytes())
+    }
+
+    pub fn open(&self, scope: Scope, endpoint: WebhookEndpointId, field: &str, sealed: &[u8]) -> ApiResult<String> {
+        crate::crypto::open_bound(&self.key, &Self::context(scope, endpoint, field), sealed)
+            .and_then(|v| String::from_utf8(v).ok())
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a sealed webhook secret does not open")))
+    }
+}
+
 /// Deliveries to one endpoint at once, per instance: a slow or dead endpoint holds at most
 /// these, and the others' deliveries go on.
 const PER_ENDPOINT: usize = 2;
@@ -146,18 +168,17 @@ impl Sender {
         Some(Slot { sender: self, endpoint })
     }
 
-    fn context(scope: Scope, endpoint: WebhookEndpointId, field: &str) -> Vec<u8> {
-        format!("tollgate/webhooks/{}/{}/{endpoint}/{field}", scope.tenant_id, scope.mode).into_bytes()
-    }
-
     pub fn seal(&self, scope: Scope, endpoint: WebhookEndpointId, field: &str, secret: &str) -> Vec<u8> {
-        crate::crypto::seal_bound(&self.seal_key, &Self::context(scope, endpoint, field), secret.as_bytes())
+        self.sealer().seal(scope, endpoint, field, secret)
     }
 
     pub fn open(&self, scope: Scope, endpoint: WebhookEndpointId, field: &str, sealed: &[u8]) -> ApiResult<String> {
-        crate::crypto::open_bound(&self.seal_key, &Self::context(scope, endpoint, field), sealed)
-            .and_then(|v| String::from_utf8(v).ok())
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a sealed webhook secret does not open")))
+        self.sealer().open(scope, endpoint, field, sealed)
+    }
+
+    /// The sealing of endpoint secrets, on its own (to move into a database closure).
+    pub fn sealer(&self) -> Sealer {
+        Sealer { key: self.seal_key }
     }
 
     /// One POST; the status, or why there is none.
@@ -207,6 +228,7 @@ fn load(
 pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<Ran> {
     let sender =
         q.extension::<Sender>().ok_or_else(|| ApiError::internal(anyhow::anyhow!("webhooks are not set up")))?;
+    // `{event}/{endpoint}/{attempt}`, and for a redelivery a fourth part that keeps it apart.
     let mut parts = job.subject.split('/');
     let (Some(e), Some(ep), Some(n)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(ApiError::internal(anyhow::anyhow!("bad delivery subject {:?}", job.subject)));
@@ -217,7 +239,7 @@ pub async fn run(q: Arc<Queue>, job: Job, _: DateTime<Utc>) -> ApiResult<Ran> {
     // The endpoint is busy: this job steps back a little, then goes to the end of the queue of
     // due jobs (after deliveries to other endpoints), leaving its worker slot to them.
     let Some(_slot) = sender.slot(endpoint) else {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         return Ok(Ran::Later(TimeDelta::zero()));
     };
     let Some((payload, ep)) = crate::db::run(&q.pool, move |conn| Ok(load(conn, scope, event, endpoint)?)).await?

@@ -212,20 +212,31 @@ pub async fn rotate(state: &AppState, sender: &Sender, auth: Auth, id: WebhookEn
     let now = state.clock.now();
     let secret = new_secret();
     let sealed_new = sender.seal(scope, id, "secret", &secret);
-    let found = crate::db::run(&state.pool, move |conn| Ok(find(conn, scope, id)?)).await?;
-    let e = found.ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
-    // The current secret becomes the previous one, sealed for that field.
-    let old = sender.open(scope, id, "secret", &e.secret_sealed)?;
-    let sealed_old = sender.seal(scope, id, "previous_secret", &old);
+    // The key material is sealed off the database thread; the swap happens under the row lock,
+    // so two rotations at once take turns (each answer's secret is the one that signs).
+    let sender_key = sender.sealer();
     crate::db::run(&state.pool, move |conn| {
-        diesel::update(webhook_endpoints::table.find((scope.tenant_id, scope.mode, id.0)))
-            .set((
-                webhook_endpoints::secret_sealed.eq(sealed_new),
-                webhook_endpoints::previous_secret_sealed.eq(Some(sealed_old)),
-                webhook_endpoints::previous_secret_expires_at.eq(Some(now + ROTATION_OVERLAP)),
-            ))
-            .execute(conn)?;
-        Ok(())
+        conn.build_transaction().run(|conn| {
+            let e = webhook_endpoints::table
+                .find((scope.tenant_id, scope.mode, id.0))
+                .filter(webhook_endpoints::deleted_at.is_null())
+                .select(Endpoint::as_select())
+                .for_update()
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
+            // The current secret becomes the previous one, sealed for that field.
+            let old = sender_key.open(scope, id, "secret", &e.secret_sealed)?;
+            let sealed_old = sender_key.seal(scope, id, "previous_secret", &old);
+            diesel::update(webhook_endpoints::table.find((scope.tenant_id, scope.mode, id.0)))
+                .set((
+                    webhook_endpoints::secret_sealed.eq(sealed_new),
+                    webhook_endpoints::previous_secret_sealed.eq(Some(sealed_old)),
+                    webhook_endpoints::previous_secret_expires_at.eq(Some(now + ROTATION_OVERLAP)),
+                ))
+                .execute(conn)?;
+            Ok::<_, ApiError>(())
+        })
     })
     .await?;
     Ok(RotatedSecret { secret })
@@ -348,7 +359,14 @@ pub async fn redeliver(state: &AppState, auth: Auth, id: EventId, req: Redeliver
     let event = get_event(state, auth, id).await?;
     let endpoint = req.endpoint;
     crate::db::run(&state.pool, move |conn| {
-        find(conn, scope, endpoint)?.ok_or_else(|| ApiError::not_found("webhook endpoint").with_param("endpoint"))?;
+        let ep = find(conn, scope, endpoint)?
+            .ok_or_else(|| ApiError::not_found("webhook endpoint").with_param("endpoint"))?;
+        if ep.status != "enabled" {
+            return Err(ApiError::conflict(
+                ErrorCode::EndpointDisabled,
+                "the endpoint is disabled; enable it first (PATCH with \"status\": \"enabled\")",
+            ));
+        }
         // A redelivery is an attempt of its own, numbered after any other of this event.
         let last: Option<i32> = webhook_deliveries::table
             .filter(webhook_deliveries::tenant_id.eq(scope.tenant_id))
@@ -358,7 +376,15 @@ pub async fn redeliver(state: &AppState, auth: Auth, id: EventId, req: Redeliver
             .select(diesel::dsl::max(webhook_deliveries::attempt))
             .first(conn)?;
         let attempt = last.unwrap_or(0) + 1;
-        crate::events::deliver(conn, scope, id, endpoint, attempt, chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)?;
+        // A subject of its own, so a retry scheduled for later does not swallow it.
+        let subject = format!("{id}/{endpoint}/{attempt}/{}", uuid::Uuid::new_v4().simple());
+        crate::jobs::enqueue_on_wall_clock(
+            conn,
+            scope,
+            crate::events::DELIVER,
+            subject,
+            chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        )?;
         Ok(())
     })
     .await?;

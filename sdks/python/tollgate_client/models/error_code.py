@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     DATABASE_BUSY = "database_busy"
     DATABASE_UNAVAILABLE = "database_unavailable"
     EMAIL_TAKEN = "email_taken"
+    ENDPOINT_DISABLED = "endpoint_disabled"
     EXTERNAL_ID_TAKEN = "external_id_taken"
     FORBIDDEN = "forbidden"
     HEADER_TOO_LARGE = "header_too_large"

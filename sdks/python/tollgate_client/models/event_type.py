@@ -11,6 +11,7 @@ class EventType(StrEnum):
     INVOICE_CREATED = "invoice.created"
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_PAID = "invoice.paid"
+    INVOICE_PAYMENT_FAILED = "invoice.payment_failed"
     INVOICE_UNCOLLECTIBLE = "invoice.uncollectible"
     INVOICE_VOIDED = "invoice.voided"
     PAYMENT_FAILED = "payment.failed"
@@ -20,7 +21,7 @@ class EventType(StrEnum):
     SUBSCRIPTION_PAST_DUE = "subscription.past_due"
     SUBSCRIPTION_TRIAL_WILL_END = "subscription.trial_will_end"
     SUBSCRIPTION_UPDATED = "subscription.updated"
-    VALUE_18 = "*"
+    VALUE_19 = "*"
 
     def __str__(self) -> str:
         return str(self.value)
