@@ -49,6 +49,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_ANSWER: usize = 64 * 1024;
 /// Failing this long without a success disables an endpoint.
 const GIVE_UP_AFTER: TimeDelta = TimeDelta::days(5);
+/// Longer than a whole retry schedule (about 27.6 h) without any attempt: a new failure starts
+/// a new run.
+const QUIET_RESETS: TimeDelta = TimeDelta::hours(30);
 
 /// Hands the connector only the public addresses a name resolves to (all of them when private
 /// networks are allowed).
@@ -303,7 +306,19 @@ fn record(
             disable(conn, scope, endpoint, "the endpoint answered 410 Gone")?;
         }
         _ => {
-            let since = failing_since.unwrap_or(wall);
+            // A failure after a quiet spell longer than a whole retry schedule starts a new run
+            // of failures: days without events are not days of failures.
+            let last: Option<DateTime<Utc>> = webhook_deliveries::table
+                .filter(webhook_deliveries::tenant_id.eq(scope.tenant_id))
+                .filter(webhook_deliveries::mode.eq(scope.mode))
+                .filter(webhook_deliveries::endpoint_id.eq(endpoint.0))
+                .select(diesel::dsl::max(webhook_deliveries::created_at))
+                .first(conn)?;
+            let quiet = last.is_none_or(|l| wall - l > QUIET_RESETS);
+            let since = match failing_since {
+                Some(s) if !quiet => s,
+                _ => wall,
+            };
             if wall - since >= GIVE_UP_AFTER {
                 disable(conn, scope, endpoint, "deliveries failed for 5 days")?;
             } else {
