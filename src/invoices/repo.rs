@@ -244,21 +244,8 @@ pub fn mark_billed_through(
 /// Whether the customer has a payment method in the scope's connected Stripe account (so a
 /// finalized invoice is collected at once).
 pub fn has_payment_method(conn: &mut PgConn, scope: Scope, customer: CustomerId) -> QueryResult<bool> {
-    use crate::schema::{stripe_accounts, stripe_customers};
-    diesel::select(diesel::dsl::exists(
-        stripe_customers::table
-            .inner_join(
-                stripe_accounts::table.on(stripe_accounts::tenant_id
-                    .eq(stripe_customers::tenant_id)
-                    .and(stripe_accounts::mode.eq(stripe_customers::mode))
-                    .and(stripe_accounts::stripe_account.eq(stripe_customers::stripe_account))),
-            )
-            .filter(stripe_customers::tenant_id.eq(scope.tenant_id))
-            .filter(stripe_customers::mode.eq(scope.mode))
-            .filter(stripe_customers::customer_id.eq(customer.0))
-            .filter(stripe_customers::pm_id.is_not_null()),
-    ))
-    .get_result(conn)
+    let profiles = crate::customers::repo::payment_profiles(conn, scope, &[customer])?;
+    Ok(profiles.get(&customer).is_some_and(|p| p.pm_id.is_some()))
 }
 
 /// Whether the subscription has an open invoice whose payment failed (it is in dunning).

@@ -188,24 +188,22 @@ pub fn enqueue_on_wall_clock(
     subject: String,
     run_at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::id.eq(uuid::Uuid::now_v7()),
-            jobs::tenant_id.eq(scope.tenant_id),
-            jobs::mode.eq(scope.mode),
-            jobs::kind.eq(kind.name),
-            jobs::subject.eq(subject),
-            jobs::priority.eq(kind.priority),
-            jobs::run_at.eq(run_at),
-            jobs::wall_clock.eq(true),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .map(drop)
+    insert(conn, scope, kind, subject, run_at, true)
 }
 
 /// Schedules a job unless one with the same kind and subject exists.
 pub fn enqueue(conn: &mut PgConn, scope: Scope, kind: Kind, subject: String, run_at: DateTime<Utc>) -> QueryResult<()> {
+    insert(conn, scope, kind, subject, run_at, false)
+}
+
+fn insert(
+    conn: &mut PgConn,
+    scope: Scope,
+    kind: Kind,
+    subject: String,
+    run_at: DateTime<Utc>,
+    wall_clock: bool,
+) -> QueryResult<()> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::id.eq(uuid::Uuid::now_v7()),
@@ -215,6 +213,7 @@ pub fn enqueue(conn: &mut PgConn, scope: Scope, kind: Kind, subject: String, run
             jobs::subject.eq(subject),
             jobs::priority.eq(kind.priority),
             jobs::run_at.eq(run_at),
+            jobs::wall_clock.eq(wall_clock),
         ))
         .on_conflict_do_nothing()
         .execute(conn)

@@ -110,6 +110,32 @@ pub struct Card {
     pub exp_year: Option<i32>,
 }
 
+/// The default-payment-method columns, set from a card or (`None`) cleared.
+#[derive(AsChangeset)]
+#[diesel(table_name = stripe_customers, treat_none_as_null = true)]
+struct CardColumns {
+    pm_id: Option<String>,
+    pm_brand: Option<String>,
+    pm_last4: Option<String>,
+    pm_exp_month: Option<i32>,
+    pm_exp_year: Option<i32>,
+    updated_at: DateTime<Utc>,
+}
+
+impl CardColumns {
+    fn new(card: Option<&Card>, now: DateTime<Utc>) -> CardColumns {
+        let c = card.cloned().unwrap_or_default();
+        CardColumns {
+            pm_id: card.map(|c| c.id.clone()),
+            pm_brand: c.brand,
+            pm_last4: c.last4,
+            pm_exp_month: c.exp_month,
+            pm_exp_year: c.exp_year,
+            updated_at: now,
+        }
+    }
+}
+
 /// Sets (or with `None` clears) the customer's default payment method.
 pub fn set_payment_method(
     conn: &mut PgConn,
@@ -119,17 +145,8 @@ pub fn set_payment_method(
     card: Option<&Card>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let c = card.cloned().unwrap_or_default();
-    let id = card.map(|c| c.id.clone());
     diesel::update(stripe_customers::table.find((scope.tenant_id, scope.mode, customer.0, account)))
-        .set((
-            stripe_customers::pm_id.eq(id),
-            stripe_customers::pm_brand.eq(c.brand),
-            stripe_customers::pm_last4.eq(c.last4),
-            stripe_customers::pm_exp_month.eq(c.exp_month),
-            stripe_customers::pm_exp_year.eq(c.exp_year),
-            stripe_customers::updated_at.eq(now),
-        ))
+        .set(CardColumns::new(card, now))
         .execute(conn)
 }
 
@@ -249,8 +266,6 @@ pub fn update_card(
     card: Option<&Card>,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    let c = card.cloned().unwrap_or_default();
-    let id = card.map(|c| c.id.clone());
     diesel::update(
         stripe_customers::table
             .filter(stripe_customers::tenant_id.eq(scope.tenant_id))
@@ -258,13 +273,6 @@ pub fn update_card(
             .filter(stripe_customers::stripe_account.eq(account))
             .filter(stripe_customers::pm_id.eq(pm_id)),
     )
-    .set((
-        stripe_customers::pm_id.eq(id),
-        stripe_customers::pm_brand.eq(c.brand),
-        stripe_customers::pm_last4.eq(c.last4),
-        stripe_customers::pm_exp_month.eq(c.exp_month),
-        stripe_customers::pm_exp_year.eq(c.exp_year),
-        stripe_customers::updated_at.eq(now),
-    ))
+    .set(CardColumns::new(card, now))
     .execute(conn)
 }

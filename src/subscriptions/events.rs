@@ -50,12 +50,14 @@ pub fn announce(
     after: &Subscription,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let now = respond(conn, scope, vec![after.clone()])?.pop().expect("one in, one out");
     let Some(before) = before else {
+        let now = respond(conn, scope, vec![after.clone()])?.pop().expect("one in, one out");
         crate::events::emit(conn, scope, "subscription.created", &now, at)?;
         return Ok(());
     };
-    let was = respond(conn, scope, vec![before.clone()])?.pop().expect("one in, one out");
+    // Both as the API shows them, from one lookup of their plans' keys.
+    let mut both = respond(conn, scope, vec![before.clone(), after.clone()])?;
+    let (now, was) = (both.pop().expect("two in, two out"), both.pop().expect("two in, two out"));
     let json = |r: &SubscriptionResponse| serde_json::to_value(r).expect("responses serialize");
     if json(&was) != json(&now) {
         crate::events::emit(conn, scope, "subscription.updated", &now, at)?;
