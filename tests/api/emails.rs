@@ -1,7 +1,6 @@
 //! The customer emails, through a real SMTP server (aiosmtpd) the test starts: who gets them,
 //! from whom, the subject, both parts and the amounts; and each kind's switch.
 
-use actix_web::http::Method;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -13,19 +12,8 @@ async fn customers_get_their_emails_over_smtp_and_a_tenant_can_turn_a_kind_off()
     let app = spawn_app_with(move |s| s.smtp_url = Some(tollgate::config::Secret::new(url)), None).await;
     let t = app.signup().await;
     let sk = &t.sk_test;
-    let advance = |to: &'static str| {
-        let app = &app;
-        async move {
-            let res = app.post("/v1/test-clock/advance", sk, json!({ "to": to })).await;
-            assert_eq!(res.status, 200, "{}", res.text);
-        }
-    };
-    advance("2027-01-01T00:00:00Z").await;
-    let acct = fake_stripe().create_account(false);
-    let auth = format!("Bearer {}", t.token);
-    let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
-    let body = json!({"api_key": acct.secret_key}).to_string().into_bytes();
-    assert_eq!(app.send(Method::PUT, "/v1/stripe-account", &h, Some(body)).await.status, 200);
+    app.advance(sk, "2027-01-01T00:00:00Z").await;
+    app.connect_stripe(&t).await;
     for plan in [
         json!({"key": "basic", "name": "Basic", "currency": "USD", "interval": "month", "amount": "20.00"}),
         json!({"key": "trial", "name": "Trial", "currency": "USD", "interval": "month", "amount": "20.00", "trial_days": 14}),
@@ -71,7 +59,7 @@ async fn customers_get_their_emails_over_smtp_and_a_tenant_can_turn_a_kind_off()
     // Bob's trial: told three days ahead; then he cancels.
     let bob = customer(&app, sk, "bob@example.com").await;
     let sub = app.post("/v1/subscriptions", sk, json!({"customer": bob, "plan": "trial"})).await.body;
-    advance("2027-01-12T01:00:00Z").await;
+    app.advance(sk, "2027-01-12T01:00:00Z").await;
     let trial = smtp.mail_starting("Your Trial trial with Acme Weather API ends on Jan 15, 2027").await;
     assert_eq!(trial.to, ["bob@example.com"]);
     assert!(trial.text.contains("Then: USD 20.00 per month"), "{}", trial.text);

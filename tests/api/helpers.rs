@@ -553,3 +553,25 @@ impl Drop for SmtpServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+impl TestApp {
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Res {
+        let auth = format!("Bearer {token}");
+        let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+        self.send(Method::PUT, path, &h, Some(body.to_string().into_bytes())).await
+    }
+
+    /// Moves the tenant's test clock to `to` (RFC 3339), running what is due on the way.
+    pub async fn advance(&self, sk: &str, to: &str) {
+        let res = self.post("/v1/test-clock/advance", sk, json!({ "to": to })).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+
+    /// Connects a new test-mode account of the fake Stripe to the tenant.
+    pub async fn connect_stripe(&self, t: &Tenant) -> fake_stripe::Account {
+        let acct = fake_stripe().create_account(false);
+        let res = self.put("/v1/stripe-account", &t.token, json!({"api_key": acct.secret_key})).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        acct
+    }
+}

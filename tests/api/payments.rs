@@ -13,24 +13,6 @@ use crate::helpers::*;
 
 const T0: &str = "2027-01-01T00:00:00Z";
 
-async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> Res {
-    let auth = format!("Bearer {token}");
-    let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
-    app.send(Method::PUT, path, &h, Some(body.to_string().into_bytes())).await
-}
-
-async fn connect(app: &TestApp, t: &Tenant) -> Account {
-    let acct = fake_stripe().create_account(false);
-    let res = put(app, "/v1/stripe-account", &t.token, json!({"api_key": acct.secret_key})).await;
-    assert_eq!(res.status, 200, "{}", res.text);
-    acct
-}
-
-async fn advance(app: &TestApp, sk: &str, to: &str) {
-    let res = app.post("/v1/test-clock/advance", sk, json!({ "to": to })).await;
-    assert_eq!(res.status, 200, "{}", res.text);
-}
-
 /// A flat plan billed in advance, in `currency`.
 async fn plan(app: &TestApp, sk: &str, key: &str, currency: &str, amount: &str) {
     let body = json!({"key": key, "name": key, "currency": currency, "interval": "month", "amount": amount,
@@ -55,15 +37,15 @@ struct Paying {
 
 async fn paying(app: &TestApp, pm: &str, currency: &str, amount: &str) -> Paying {
     let t = app.signup().await;
-    let acct = connect(app, &t).await;
-    advance(app, &t.sk_test, T0).await;
+    let acct = app.connect_stripe(&t).await;
+    app.advance(&t.sk_test, T0).await;
     plan(app, &t.sk_test, "basic", currency, amount).await;
     let customer = customer(app, &t.sk_test, "payer@example.com").await;
     let res = attach(app, &t.sk_test, &customer, pm).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let sub = app.post("/v1/subscriptions", &t.sk_test, json!({"customer": customer, "plan": "basic"})).await;
     assert_eq!(sub.status, 201, "{}", sub.text);
-    advance(app, &t.sk_test, "2027-01-01T02:00:00Z").await;
+    app.advance(&t.sk_test, "2027-01-01T02:00:00Z").await;
     Paying { t, acct, customer, subscription: sub.body["id"].as_str().unwrap().into() }
 }
 
@@ -111,22 +93,22 @@ async fn connecting_checks_the_key_registers_a_webhook_endpoint_and_keeps_secret
     let acct = fake.create_account(false);
 
     // Only a person connects, with a key of the mode they act in, that Stripe accepts.
-    let res = put(&app, "/v1/stripe-account", &t.sk_test, json!({"api_key": acct.secret_key})).await;
+    let res = app.put("/v1/stripe-account", &t.sk_test, json!({"api_key": acct.secret_key})).await;
     assert_eq!((res.status, res.error_code()), (403, "user_token_required"));
     let live = fake.create_account(true);
-    let res = put(&app, "/v1/stripe-account", &t.token, json!({"api_key": live.secret_key})).await;
+    let res = app.put("/v1/stripe-account", &t.token, json!({"api_key": live.secret_key})).await;
     assert_eq!((res.status, res.error_code()), (400, "stripe_mode_mismatch"));
-    let res = put(&app, "/v1/stripe-account", &t.token, json!({"api_key": "pk_test_123"})).await;
+    let res = app.put("/v1/stripe-account", &t.token, json!({"api_key": "pk_test_123"})).await;
     assert_eq!((res.status, res.error_code()), (400, "stripe_key_invalid"));
     let revoked = fake.create_account(false);
     fake.revoke_key(&revoked.secret_key);
-    let res = put(&app, "/v1/stripe-account", &t.token, json!({"api_key": revoked.secret_key})).await;
+    let res = app.put("/v1/stripe-account", &t.token, json!({"api_key": revoked.secret_key})).await;
     assert_eq!((res.status, res.error_code()), (400, "stripe_key_invalid"));
     assert!(res.body["error"]["message"].as_str().unwrap().starts_with("Stripe: "), "{}", res.text);
     let res = app.get("/v1/stripe-account", &t.sk_test).await;
     assert_eq!((res.status, res.error_code()), (404, "stripe_not_connected"));
 
-    let res = put(&app, "/v1/stripe-account", &t.token, json!({"api_key": acct.secret_key})).await;
+    let res = app.put("/v1/stripe-account", &t.token, json!({"api_key": acct.secret_key})).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["stripe_account"], acct.id.as_str());
     assert_eq!(res.body["livemode"], false);
@@ -258,7 +240,7 @@ async fn a_declined_card_starts_dunning_and_a_new_card_pays_at_once() {
     assert!(told.text.contains("Your card was declined.") && told.text.contains("Update your payment method: http"));
 
     // The retry on day 1 fails too; the next is on day 3.
-    advance(&app, sk, "2027-01-02T12:00:00Z").await;
+    app.advance(sk, "2027-01-02T12:00:00Z").await;
     let inv = app.get(&format!("/v1/invoices/{id}"), sk).await.body;
     assert_eq!((&inv["attempt_count"], &inv["next_payment_attempt"]), (&json!(2), &json!("2027-01-04T00:00:00Z")));
 
@@ -270,7 +252,7 @@ async fn a_declined_card_starts_dunning_and_a_new_card_pays_at_once() {
     let sub = app.get(&format!("/v1/subscriptions/{}", p.subscription), sk).await.body;
     assert_eq!(sub["status"], "active");
     // Later retries find nothing to do: three PaymentIntents in all.
-    advance(&app, sk, "2027-01-09T00:00:00Z").await;
+    app.advance(sk, "2027-01-09T00:00:00Z").await;
     assert_eq!(fake_stripe().payment_intents(&p.acct.id).len(), 3);
     assert_eq!(payments_of(&app, sk, &id).await.len(), 3);
 }
@@ -287,17 +269,17 @@ async fn an_unpaid_invoice_blocks_access_then_cancels_the_subscription() {
     assert_eq!(verdict.body["subscription"]["status"], "past_due");
 
     // Retries on days 1, 3, 5 and 7 all fail; access holds until day 14.
-    advance(&app, sk, "2027-01-14T00:00:00Z").await;
+    app.advance(sk, "2027-01-14T00:00:00Z").await;
     let id = the_invoice(&app, &p).await["id"].as_str().unwrap().to_string();
     let inv = app.get(&format!("/v1/invoices/{id}"), sk).await.body;
     assert_eq!((&inv["attempt_count"], &inv["next_payment_attempt"]), (&json!(5), &Value::Null));
     assert_eq!(app.verify(sk, json!({"key": key})).await.body["code"], "VALID");
-    advance(&app, sk, "2027-01-15T02:00:00Z").await;
+    app.advance(sk, "2027-01-15T02:00:00Z").await;
     let verdict = app.verify(sk, json!({"key": key})).await;
     assert_eq!((&verdict.body["valid"], &verdict.body["code"]), (&json!(false), &json!("PAYMENT_REQUIRED")));
 
     // Day 21: canceled, and the invoice uncollectible.
-    advance(&app, sk, "2027-01-22T02:00:00Z").await;
+    app.advance(sk, "2027-01-22T02:00:00Z").await;
     let inv = app.get(&format!("/v1/invoices/{id}"), sk).await.body;
     assert_eq!(inv["status"], "uncollectible");
     let sub = app.get(&format!("/v1/subscriptions/{}", p.subscription), sk).await.body;
@@ -341,9 +323,9 @@ async fn a_hard_decline_is_not_retried_and_the_policy_is_the_tenants() {
 async fn a_lost_answer_is_retried_with_the_same_key_and_charges_once() {
     let app = spawn_app().await;
     let t = app.signup().await;
-    let acct = connect(&app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     let sk = &t.sk_test;
-    advance(&app, sk, T0).await;
+    app.advance(sk, T0).await;
     plan(&app, sk, "basic", "USD", "20.00").await;
     let customer = customer(&app, sk, "payer@example.com").await;
     assert_eq!(attach(&app, sk, &customer, "pm_card_visa").await.status, 200);
@@ -354,7 +336,7 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_charges_once() {
     fake_stripe().set_delivery_for(&acct.id, Delivery { copies: 1, hold: false, drop: true });
     fake_stripe().inject_fault_for(&acct.id, "POST", "/v1/payment_intents", Fault::LoseResponse);
     fake_stripe().inject_fault_for(&acct.id, "POST", "/v1/payment_intents", Fault::Status(503));
-    advance(&app, sk, "2027-01-01T02:00:00Z").await;
+    app.advance(sk, "2027-01-01T02:00:00Z").await;
     let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
     let inv = &res.body["data"][0];
     assert_eq!((&inv["status"], &inv["attempt_count"]), (&json!("paid"), &json!(1)), "{inv}");
@@ -381,7 +363,7 @@ async fn stripe_webhooks_are_verified_and_each_event_counts_once_in_any_order() 
     let res = app.post_open("/v1/stripe/webhooks/sa_0PYr3fWn4fTq0wKfM8sQ2k", json!({"id": "evt_1"})).await;
     assert_eq!(res.status, 404, "{}", res.text);
 
-    let acct = connect(&app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     let url = app.get("/v1/stripe-account", &t.sk_test).await.body["webhook_url"].as_str().unwrap().to_string();
     let path = url.strip_prefix(&app.address).unwrap().to_string();
     let body = json!({"id": "evt_forged", "type": "payment_intent.succeeded", "livemode": false,
@@ -400,7 +382,7 @@ async fn stripe_webhooks_are_verified_and_each_event_counts_once_in_any_order() 
     let fake = fake_stripe();
     fake.set_delivery_for(&acct.id, Delivery { copies: 3, hold: true, drop: false });
     let sk = &t.sk_test;
-    advance(&app, sk, T0).await;
+    app.advance(sk, T0).await;
     plan(&app, sk, "basic", "USD", "20.00").await;
     let customer = customer(&app, sk, "payer@example.com").await;
     let session = app
@@ -435,7 +417,7 @@ async fn a_card_declined_at_attach_is_402_with_stripes_message() {
     let customer = customer(&app, &t.sk_test, "payer@example.com").await;
     let res = attach(&app, &t.sk_test, &customer, "pm_card_visa").await;
     assert_eq!((res.status, res.error_code()), (404, "stripe_not_connected"));
-    connect(&app, &t).await;
+    app.connect_stripe(&t).await;
     let res = attach(&app, &t.sk_test, &customer, "pm_card_chargeDeclined").await;
     assert_eq!((res.status, res.error_code()), (402, "card_declined"), "{}", res.text);
     assert_eq!(res.body["error"]["message"], "Your card was declined.");
@@ -501,7 +483,7 @@ async fn credit_notes_lower_what_is_due_or_refund_and_never_exceed_the_invoice()
     assert_eq!(list.body["data"].as_array().unwrap().len(), 2);
 
     // The balance pays toward the next invoice: 20.00 less 15.00 of credit.
-    advance(&app, sk, "2027-02-01T02:00:00Z").await;
+    app.advance(sk, "2027-02-01T02:00:00Z").await;
     let res = app.get(&format!("/v1/invoices?customer={}", p.customer), sk).await;
     let next = &res.body["data"][0];
     assert_eq!(
@@ -516,7 +498,7 @@ async fn two_instances_running_the_jobs_charge_once() {
     let app = spawn_app().await;
     let other = spawn_instance_on(&app).await;
     let t = app.signup().await;
-    let acct = connect(&app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     let sk = &t.sk_test;
     plan(&app, sk, "basic", "USD", "20.00").await;
     let customer = customer(&app, sk, "payer@example.com").await;
@@ -575,9 +557,9 @@ async fn three_d_secure_off_session_asks_the_customer_by_email_and_their_card_th
 async fn reconciliation_files_the_events_stripe_could_not_deliver() {
     let app = spawn_app().await;
     let t = app.signup().await;
-    let acct = connect(&app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     let sk = &t.sk_test;
-    advance(&app, sk, T0).await;
+    app.advance(sk, T0).await;
     let customer = customer(&app, sk, "payer@example.com").await;
     // Stripe's deliveries to this account are lost.
     fake_stripe().set_delivery_for(&acct.id, Delivery { copies: 1, hold: false, drop: true });
@@ -594,7 +576,7 @@ async fn reconciliation_files_the_events_stripe_could_not_deliver() {
     assert_eq!(c["payment_method"], Value::Null, "no webhook came");
 
     // A day later the reconciliation has listed them from Stripe and processed them.
-    advance(&app, sk, "2027-01-02T12:00:00Z").await;
+    app.advance(sk, "2027-01-02T12:00:00Z").await;
     let c = eventually(&app, &format!("/v1/customers/{customer}"), sk, |c| !c["payment_method"].is_null()).await;
     assert_eq!((&c["payment_method"]["brand"], &c["payment_method"]["last4"]), (&json!("visa"), &json!("4242")));
 }
@@ -605,9 +587,9 @@ async fn reconciliation_files_the_events_stripe_could_not_deliver() {
 async fn first_charge_meets(app: &TestApp, fault: Fault) -> (Tenant, Account, String) {
     let t = app.signup().await;
     let sk = &t.sk_test;
-    advance(app, sk, T0).await;
+    app.advance(sk, T0).await;
     // Reconciliation runs daily from here, after what the tests look at.
-    let acct = connect(app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     plan(app, sk, "basic", "USD", "20.00").await;
     let customer = customer(app, sk, "payer@example.com").await;
     assert_eq!(attach(app, sk, &customer, "pm_card_visa").await.status, 200);
@@ -647,7 +629,7 @@ async fn a_charge_whose_answer_was_lost_is_looked_up_before_anything_is_sent_aga
     // A minute later (Stripe would replay even a stored 500 under the key), the retry first
     // searches for the attempt's PaymentIntent by its metadata, finds it, and records it.
     app.clock.advance(chrono::TimeDelta::minutes(1));
-    advance(&app, sk, "2027-01-01T02:00:00Z").await;
+    app.advance(sk, "2027-01-01T02:00:00Z").await;
     let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
     let inv = &res.body["data"][0];
     assert_eq!((&inv["status"], &inv["amount_paid"]), (&json!("paid"), &json!("20.00")), "{inv}");
@@ -668,7 +650,7 @@ async fn an_attempt_stripe_never_took_is_tried_anew_after_the_keys_lifetime() {
     // A day later on the wall clock Stripe has forgotten the key: a resend under it could charge
     // twice, so the retry only searches, finds nothing, and a new attempt (with a new key) pays.
     app.clock.advance(chrono::TimeDelta::hours(25));
-    advance(&app, sk, "2027-01-01T02:00:00Z").await;
+    app.advance(sk, "2027-01-01T02:00:00Z").await;
     let res = app.get(&format!("/v1/invoices?customer={customer}"), sk).await;
     let inv = res.body["data"][0].clone();
     assert_eq!((&inv["status"], &inv["attempt_count"]), (&json!("paid"), &json!(2)), "{inv}");
@@ -685,7 +667,7 @@ async fn an_attempt_stripe_never_took_is_tried_anew_after_the_keys_lifetime() {
 async fn a_signed_event_of_another_mode_is_ignored() {
     let app = spawn_app().await;
     let t = app.signup().await;
-    let acct = connect(&app, &t).await;
+    let acct = app.connect_stripe(&t).await;
     let url = app.get("/v1/stripe-account", &t.sk_test).await.body["webhook_url"].as_str().unwrap().to_string();
     let path = url.strip_prefix(&app.address).unwrap().to_string();
     let secret = fake_stripe().webhook_endpoints(&acct.id)[0]["secret"].as_str().unwrap().to_string();
@@ -740,7 +722,7 @@ async fn settling_by_hand_ends_dunning_and_stripes_own_refusals_start_none() {
     assert_eq!((res.status, &res.body["next_payment_attempt"]), (200, &Value::Null), "{}", res.text);
     eventually(&app, &sub, sk, |s| s["status"] == "active").await;
     // Its scheduled retry finds nothing to do.
-    advance(&app, sk, "2027-01-03T00:00:00Z").await;
+    app.advance(sk, "2027-01-03T00:00:00Z").await;
     assert_eq!(fake_stripe().payment_intents(&p.acct.id).len(), 1);
 
     // Below Stripe's minimum charge: Stripe refuses the request, not the card. No dunning, no

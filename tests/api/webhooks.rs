@@ -257,11 +257,7 @@ async fn every_event_type_arrives_signed_with_its_resource() {
     let rx = Receiver::start(&[]).await;
     let (_, secret) = endpoint(&app, sk, &rx.url, json!(["*"])).await;
     // Stripe, for payments.
-    let acct = fake_stripe().create_account(false);
-    let auth = format!("Bearer {}", t.token);
-    let h = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
-    let body = json!({"api_key": acct.secret_key}).to_string().into_bytes();
-    assert_eq!(app.send(actix_web::http::Method::PUT, "/v1/stripe-account", &h, Some(body)).await.status, 200);
+    app.connect_stripe(&t).await;
     let plan = json!({"key": "basic", "name": "Basic", "currency": "USD", "interval": "month", "amount": "20.00"});
     assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
 
@@ -381,22 +377,15 @@ async fn a_trial_ending_is_announced_three_days_ahead() {
     let sk = &t.sk_test;
     let rx = Receiver::start(&[]).await;
     endpoint(&app, sk, &rx.url, json!(["subscription.trial_will_end"])).await;
-    let advance = |to: &'static str| {
-        let app = &app;
-        async move {
-            let res = app.post("/v1/test-clock/advance", sk, json!({ "to": to })).await;
-            assert_eq!(res.status, 200, "{}", res.text);
-        }
-    };
-    advance("2027-01-01T00:00:00Z").await;
+    app.advance(sk, "2027-01-01T00:00:00Z").await;
     let plan = json!({"key": "trial", "name": "Trial", "currency": "USD", "interval": "month", "amount": "20.00", "trial_days": 14});
     assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
     let cus = customer(&app, sk, "ada@example.com").await;
     let sub = app.post("/v1/subscriptions", sk, json!({"customer": cus, "plan": "trial"})).await.body;
-    advance("2027-01-11T00:00:00Z").await;
+    app.advance(sk, "2027-01-11T00:00:00Z").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(rx.got.lock().unwrap().is_empty(), "not yet: four days before the end");
-    advance("2027-01-12T01:00:00Z").await;
+    app.advance(sk, "2027-01-12T01:00:00Z").await;
     let hooks = rx.wait_for(1).await;
     let e = hooks[0].json();
     assert_eq!(e["type"], "subscription.trial_will_end");
