@@ -330,7 +330,6 @@ diesel::table! {
         failure_code -> Nullable<Text>,
         failure_message -> Nullable<Text>,
         hard_decline -> Bool,
-        action_url -> Nullable<Text>,
         dispute_status -> Nullable<Text>,
         dispute_reason -> Nullable<Text>,
         sent_at -> Timestamptz,

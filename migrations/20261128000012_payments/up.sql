@@ -68,8 +68,6 @@ CREATE TABLE payments (
     failure_message       text,
     -- A decline no retry can cure (lost or stolen card, …): dunning stops retrying.
     hard_decline          boolean     NOT NULL DEFAULT false,
-    -- Where the customer completes 3-D Secure, when Stripe asks for it.
-    action_url            text,
     -- A dispute (chargeback) of the charge, as Stripe last described it: `needs_response`,
     -- `under_review`, `won`, `lost`, …
     dispute_status        text,

@@ -88,14 +88,13 @@ fn refuse_while_collecting(conn: &mut PgConn, inv: &Invoice) -> ApiResult<()> {
     Ok(())
 }
 
-/// The invoice is settled one way or another: dunning for its subscription ends unless another
-/// invoice is still overdue.
-fn settled(conn: &mut PgConn, changes: &mut Changes, inv: &mut Invoice) -> ApiResult<()> {
+/// The invoice is settled one way or another: no attempt is scheduled any more, and a job tells
+/// the subscriptions, which end its dunning unless another invoice is still overdue.
+fn settled(conn: &mut PgConn, inv: &mut Invoice, now: chrono::DateTime<chrono::Utc>) -> ApiResult<()> {
     let scope = crate::tenancy::Scope { tenant_id: inv.tenant_id, mode: inv.mode };
     inv.next_payment_attempt = None;
     repo::save(conn, inv)?;
-    let _ = changes;
-    Ok(super::jobs::settled(conn, scope, inv, inv.paid_at.or(inv.voided_at).unwrap_or(inv.created_at))?)
+    Ok(super::jobs::settled(conn, scope, inv, now)?)
 }
 
 /// Writes the event of an invoice's change, the invoice as the API shows it.
@@ -112,7 +111,7 @@ pub fn announce(
 }
 
 pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, changes, inv, now| {
+    transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Draft | InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 ErrorCode::InvoiceNotVoidable,
@@ -123,14 +122,14 @@ pub async fn void(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<Invo
         inv.status = InvoiceStatus::Void;
         inv.voided_at = Some(now);
         inv.finalize_at = None;
-        settled(conn, changes, inv)?;
+        settled(conn, inv, now)?;
         announce(conn, inv, "invoice.voided", now)
     })
     .await
 }
 
 pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult<InvoiceResponse> {
-    transition(state, auth, id, |conn, changes, inv, now| {
+    transition(state, auth, id, |conn, _, inv, now| {
         if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Uncollectible) {
             return Err(ApiError::conflict(
                 ErrorCode::InvoiceNotOpen,
@@ -140,7 +139,7 @@ pub async fn mark_paid(state: &AppState, auth: Auth, id: InvoiceId) -> ApiResult
         refuse_while_collecting(conn, inv)?;
         inv.status = InvoiceStatus::Paid;
         inv.paid_at = Some(now);
-        settled(conn, changes, inv)?;
+        settled(conn, inv, now)?;
         announce(conn, inv, "invoice.paid", now)
     })
     .await

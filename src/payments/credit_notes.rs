@@ -205,7 +205,6 @@ fn issue(
     now: DateTime<Utc>,
 ) -> ApiResult<(CreditNote, Option<Refund>)> {
     let mut inv = crate::invoices::repo::lock(conn, scope, invoice)?.ok_or_else(|| ApiError::not_found("invoice"))?;
-    let _ = &mut *changes;
     if !matches!(inv.status, InvoiceStatus::Open | InvoiceStatus::Paid) {
         return Err(ApiError::conflict(
             ErrorCode::InvoiceNotOpen,

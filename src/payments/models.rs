@@ -44,10 +44,10 @@ text_enum!(
 );
 
 impl AttemptStatus {
-    /// Still waiting for an outcome (at most one such attempt per invoice).
-    pub fn in_flight(self) -> bool {
-        matches!(self, AttemptStatus::Created | AttemptStatus::Processing | AttemptStatus::RequiresAction)
-    }
+    /// Still waiting for an outcome (at most one such attempt per invoice: the
+    /// `payments_in_flight` index lists the same).
+    pub const IN_FLIGHT: [AttemptStatus; 3] =
+        [AttemptStatus::Created, AttemptStatus::Processing, AttemptStatus::RequiresAction];
 
     /// A status only moves forward: nothing goes back to `created`, and a success is final.
     /// A failed or canceled attempt whose PaymentIntent Stripe later reports as succeeded
@@ -78,7 +78,6 @@ pub struct Payment {
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
     pub hard_decline: bool,
-    pub action_url: Option<String>,
     pub dispute_status: Option<String>,
     pub dispute_reason: Option<String>,
     pub sent_at: DateTime<Utc>,

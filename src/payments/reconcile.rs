@@ -132,11 +132,7 @@ pub async fn run(
         Ok(payments::table
             .filter(payments::tenant_id.eq(scope.tenant_id))
             .filter(payments::mode.eq(scope.mode))
-            .filter(payments::status.eq_any([
-                AttemptStatus::Created,
-                AttemptStatus::Processing,
-                AttemptStatus::RequiresAction,
-            ]))
+            .filter(payments::status.eq_any(AttemptStatus::IN_FLIGHT))
             .filter(payments::updated_at.lt(now - STUCK_AFTER))
             .select(Payment::as_select())
             // A run stays well inside its lease; the next run takes the rest.

@@ -164,11 +164,7 @@ pub fn in_flight(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> QueryRe
         .filter(payments::tenant_id.eq(scope.tenant_id))
         .filter(payments::mode.eq(scope.mode))
         .filter(payments::invoice_id.eq(invoice))
-        .filter(payments::status.eq_any([
-            AttemptStatus::Created,
-            AttemptStatus::Processing,
-            AttemptStatus::RequiresAction,
-        ]))
+        .filter(payments::status.eq_any(AttemptStatus::IN_FLIGHT))
         .select(Payment::as_select())
         .for_update()
         .first(conn)

@@ -531,7 +531,6 @@ fn prepare(
                     failure_code: None,
                     failure_message: None,
                     hard_decline: false,
-                    action_url: None,
                     dispute_status: None,
                     dispute_reason: None,
                     sent_at: wall,
