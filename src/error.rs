@@ -93,7 +93,8 @@ text_enum!(
         PaymentInProgress => "payment_in_progress",
         CreditExceedsInvoice => "credit_exceeds_invoice",
         UrlNotAllowed => "url_not_allowed",
-        EndpointDisabled => "endpoint_disabled"
+        EndpointDisabled => "endpoint_disabled",
+        TooManyEndpoints => "too_many_endpoints"
     }
 );
 

@@ -29,7 +29,14 @@ use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope, ErrorType};
     ),
     modifiers(&Conventions),
     // Ids that appear only as path parameters are listed here (the others come with bodies).
-    components(schemas(ErrorEnvelope, ErrorBody, ErrorType, ErrorCode, crate::ids::StripeAccountId)),
+    components(schemas(
+        ErrorEnvelope,
+        ErrorBody,
+        ErrorType,
+        ErrorCode,
+        crate::ids::StripeAccountId,
+        crate::usage::thresholds::UsageThresholdReached
+    )),
     security(("secretKey" = []), ("userToken" = [])),
     tags(
         (name = "Accounts", description = "Tenant signup, login and secret keys."),

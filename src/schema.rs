@@ -443,4 +443,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usage_thresholds (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        customer_id -> Uuid,
+        feature -> Text,
+        window_start -> Timestamptz,
+        threshold -> Int2,
+        used -> Numeric,
+        limit -> Numeric,
+        resets_at -> Nullable<Timestamptz>,
+        reached_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, events, webhook_deliveries);

@@ -39,6 +39,7 @@ pub const TYPES: &[&str] = &[
     "payment.succeeded",
     "payment.failed",
     "credit_note.created",
+    "usage.threshold_reached",
     "api_key.created",
     "api_key.revoked",
 ];
@@ -100,4 +101,61 @@ pub fn deliver(
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
     crate::jobs::enqueue_on_wall_clock(conn, scope, DELIVER, format!("{event}/{endpoint}/{attempt}"), at)
+}
+
+/// How long events and their delivery log are kept (wall clock).
+pub const KEPT: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// Pruning events and deliveries older than [`KEPT`], every hour.
+pub const PRUNE: crate::jobs::Chore =
+    crate::jobs::Chore { name: "prune_events", every: chrono::TimeDelta::hours(1), run: prune };
+
+/// The smallest UUIDv7 made at `t` or later: events' ids before it were made before `t`.
+fn first_id_at(t: DateTime<Utc>) -> uuid::Uuid {
+    let millis = u64::try_from(t.timestamp_millis()).unwrap_or(0);
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    uuid::Uuid::from_bytes(bytes)
+}
+
+/// Deletes, a bounded number at a time, the events made before `now − KEPT` (their ids are
+/// UUIDv7, so made then) and the delivery attempts as old.
+fn prune(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<usize> {
+    use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+    const BATCH: usize = 10_000;
+    let before = now - KEPT;
+    let mut deleted = 0;
+    for statement in [
+        "DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE id < $1 LIMIT 10000))",
+        "DELETE FROM webhook_deliveries WHERE ctid = ANY(ARRAY(SELECT ctid FROM webhook_deliveries WHERE created_at < $2 LIMIT 10000))",
+    ] {
+        loop {
+            let n = diesel::sql_query(statement)
+                .bind::<SqlUuid, _>(first_id_at(before))
+                .bind::<Timestamptz, _>(before)
+                .execute(conn)?;
+            deleted += n;
+            if n < BATCH {
+                break;
+            }
+        }
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_id_at_an_instant_orders_between_ids_made_before_and_after_it() {
+        let t = Utc::now();
+        let before = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp() as u64 - 1, 0));
+        let after = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp() as u64 + 1, 0));
+        let first = first_id_at(t);
+        assert!(before < first && first < after, "{before} {first} {after}");
+        assert_eq!(first.get_version_num(), 7);
+    }
 }

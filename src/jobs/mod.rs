@@ -97,11 +97,22 @@ enum Run {
     External(ExternalFn),
 }
 
-/// Which runner each kind of job has.
+/// Housekeeping each instance's worker runs every so often, outside any tenant (pruning what is
+/// kept only for a while). It must be safe to run on several instances at once; it gets the
+/// instance clock's time and answers how many rows it touched.
+#[derive(Clone, Copy)]
+pub struct Chore {
+    pub name: &'static str,
+    pub every: TimeDelta,
+    pub run: fn(&mut PgConn, DateTime<Utc>) -> QueryResult<usize>,
+}
+
+/// Which runner each kind of job has, and the chores.
 #[derive(Default)]
 pub struct Registry {
     runners: HashMap<&'static str, Run>,
     extensions: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    chores: Vec<Chore>,
 }
 
 impl Registry {
@@ -112,6 +123,11 @@ impl Registry {
     /// A kind that calls out: see the module's documentation.
     pub fn register_external(&mut self, kind: Kind, run: ExternalFn) -> &mut Self {
         self.insert(kind, Run::External(run))
+    }
+
+    pub fn register_chore(&mut self, chore: Chore) -> &mut Self {
+        self.chores.push(chore);
+        self
     }
 
     fn insert(&mut self, kind: Kind, run: Run) -> &mut Self {
@@ -512,10 +528,29 @@ impl Worker {
 /// tenant's endpoint), so a slow one must not hold up the rest.
 pub const EXTERNAL_AT_ONCE: usize = 16;
 
+/// Runs the chores that are due (each at start, then every `every` of the instance clock).
+async fn chores(queue: &Queue, last: &mut HashMap<&'static str, DateTime<Utc>>) {
+    let now = queue.clock.now();
+    for chore in &queue.registry.chores {
+        if last.get(chore.name).is_some_and(|t| now - *t < chore.every) {
+            continue;
+        }
+        last.insert(chore.name, now);
+        let run = chore.run;
+        match crate::db::run(&queue.pool, move |conn| Ok(run(conn, now)?)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(chore = chore.name, rows = n, "chore done"),
+            Err(e) => tracing::warn!(chore = chore.name, error = ?e, "chore failed; it runs again later"),
+        }
+    }
+}
+
 async fn worker(queue: Weak<Queue>, mut stop: watch::Receiver<bool>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(EXTERNAL_AT_ONCE));
+    let mut last_chores = HashMap::new();
     while !*stop.borrow() {
         let Some(strong) = queue.upgrade() else { break };
+        chores(&strong, &mut last_chores).await;
         // A job that calls out is claimed only with a slot free to run it at once; without one,
         // the other jobs (period closings, finalizations, emails) still run.
         let slot = slots.clone().try_acquire_owned().ok();

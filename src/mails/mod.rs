@@ -1,5 +1,6 @@
 //! The customer emails other than the invoice and the failed payment (which their domains
-//! send): a payment receipt, a trial ending in three days, a subscription canceled. Each is a
+//! send): a payment receipt, usage at 80 % and 100 % of a limit, a trial ending in three days, a
+//! subscription canceled. Each is a
 //! job ([`crate::notices::NOTICE`]) the triggering domain schedules; this module registers its
 //! runner, which skips a kind the tenant turned off, and writes the email as HTML with a
 //! plain-text part (`templates/notice.html`, `.txt`), from the tenant's name.
@@ -98,8 +99,11 @@ fn run(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
         EmailKind::Receipt => receipt(conn, scope, job.subject_part_as(id)?, &tenant.name)?,
         EmailKind::TrialEnding => trial_ending(conn, scope, job.subject_part_as(id)?, &tenant.name)?,
         EmailKind::SubscriptionCanceled => canceled(conn, scope, job.subject_part_as(id)?, &tenant.name)?,
+        EmailKind::UsageThreshold => {
+            usage_threshold(conn, scope, job.subject_part_as(id)?, &tenant.name, tenant.pricing_url.as_deref())?
+        }
         // Written by their own domains.
-        EmailKind::Invoice | EmailKind::PaymentFailed | EmailKind::UsageThreshold => None,
+        EmailKind::Invoice | EmailKind::PaymentFailed => None,
     };
     let Some(n) = notice else { return Ok(()) };
     send(runner, &tenant.name, n)
@@ -193,6 +197,65 @@ fn trial_ending(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &st
     }))
 }
 
+/// `1234567.5` as `1,234,567.5`.
+fn grouped(n: rust_decimal::Decimal) -> String {
+    let s = n.normalize().to_string();
+    let (whole, fraction) = s.split_once('.').map_or((s.as_str(), None), |(w, f)| (w, Some(f)));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut out = String::new();
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(*d);
+    }
+    if let Some(f) = fraction {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+fn usage_threshold(
+    conn: &mut PgConn,
+    scope: Scope,
+    id: uuid::Uuid,
+    tenant: &str,
+    pricing_url: Option<&str>,
+) -> ApiResult<Option<Notice>> {
+    let Some(t) = crate::usage::thresholds::find(conn, scope, id)? else { return Ok(None) };
+    let Some(customer) = crate::customers::repo::find(conn, scope, t.customer)? else { return Ok(None) };
+    let feature = crate::catalog::repo::find_feature(conn, scope, &t.feature)?;
+    let name = feature.as_ref().map_or(t.feature.clone(), |f| f.name.clone());
+    let unit = feature.and_then(|f| f.unit).map(|u| format!(" {u}")).unwrap_or_default();
+    let (used, limit) = (grouped(t.used.0), grouped(t.limit.0));
+    let (subject, heading) = if t.threshold >= 100 {
+        (format!("You have reached your {name} limit with {tenant}"), format!("You have reached your {name} limit"))
+    } else {
+        (
+            format!("You have used {}% of your {name} limit with {tenant}", t.threshold),
+            format!("{}% of your {name} limit is used", t.threshold),
+        )
+    };
+    let resets = t.resets_at.map_or_else(|| "Never".to_string(), day);
+    let outro = match pricing_url {
+        Some(url) => format!("For a higher limit, change your plan: {url}"),
+        None => "For a higher limit, change your plan.".to_string(),
+    };
+    Ok(Some(Notice {
+        to: customer.email,
+        subject,
+        heading,
+        intro: format!("You have used {used} of the {limit}{unit} of {name} your plan includes in this period."),
+        rows: vec![
+            ("Feature".into(), name),
+            ("Used".into(), format!("{used} of {limit}{unit}")),
+            ("Resets on".into(), resets),
+        ],
+        outro: Some(outro),
+    }))
+}
+
 fn canceled(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &str) -> ApiResult<Option<Notice>> {
     let Some((sub, plan, _, to)) = subscription_facts(conn, scope, id)? else { return Ok(None) };
     let Some(at) = sub.canceled_at.filter(|_| sub.status == crate::subscriptions::models::Status::Canceled) else {
@@ -210,4 +273,19 @@ fn canceled(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &str) -
         rows,
         outro: Some("You can subscribe again at any time.".into()),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn quantities_are_grouped_by_thousands() {
+        for (n, shown) in
+            [("0", "0"), ("999", "999"), ("1000", "1,000"), ("1234567.50", "1,234,567.5"), ("100000", "100,000")]
+        {
+            assert_eq!(grouped(n.parse::<Decimal>().unwrap()), shown);
+        }
+    }
 }

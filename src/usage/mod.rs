@@ -5,5 +5,6 @@
 pub mod handlers;
 pub mod models;
 pub mod service;
+pub mod thresholds;
 
 pub use handlers::routes;

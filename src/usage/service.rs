@@ -4,8 +4,10 @@ use chrono::{DateTime, Datelike, Months, TimeDelta, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use super::models::*;
+use super::thresholds::{self, Watch};
 use crate::auth::Auth;
 use crate::catalog::models::FeatureType;
+use crate::entitlements::view::resets_at;
 use crate::entitlements::Resolutions;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::CustomerId;
@@ -61,7 +63,7 @@ async fn prepare(
     req: UsageEventRequest,
     now: DateTime<Utc>,
     known: &mut HashMap<String, CustomerId>,
-) -> ApiResult<(Entry, String)> {
+) -> ApiResult<Prepared> {
     let occurred_at = check_timestamp(req.timestamp, now, "timestamp")?;
     let properties = check_properties(req.properties, "properties")?;
     let customer =
@@ -81,6 +83,10 @@ async fn prepare(
     }
     let quantity = req.quantity.value();
     let counter = res.charge(scope, &req.feature, occurred_at, quantity);
+    let watch = Watch::of(counter.as_ref(), || {
+        let (sub, grant) = (res.subscription.as_ref()?, res.grants.get(&req.feature)?);
+        resets_at(grant.reset(), occurred_at, sub)
+    });
     let id = req.event_id.into_inner();
     let event = NewEvent {
         tenant_id: scope.tenant_id,
@@ -94,7 +100,32 @@ async fn prepare(
         properties,
         received_at: now,
     };
-    Ok((Entry { event: Some(event), counter, force: true }, id))
+    let watch = watch.map(|w| (customer, event.feature.clone(), w));
+    Ok(Prepared { entry: Entry { event: Some(event), counter, force: true }, id, watch })
+}
+
+/// A usage event ready for the ledger, and the limit it counts towards (if any), watched for
+/// thresholds.
+struct Prepared {
+    entry: Entry,
+    id: String,
+    watch: Option<(CustomerId, String, Watch)>,
+}
+
+/// Reports the thresholds the recorded entries crossed.
+fn report_crossings(
+    state: &AppState,
+    scope: Scope,
+    now: DateTime<Utc>,
+    watches: Vec<Option<(CustomerId, String, Watch)>>,
+    outcomes: &[crate::ledger::Outcome],
+) {
+    let crossings = watches
+        .into_iter()
+        .zip(outcomes)
+        .filter_map(|(w, o)| w.and_then(|(customer, feature, w)| Some((customer, feature, w.crossed(o)?))))
+        .collect();
+    thresholds::report(state, scope, now, crossings);
 }
 
 pub async fn record(
@@ -105,9 +136,10 @@ pub async fn record(
 ) -> ApiResult<UsageRecorded> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    let (entry, id) = prepare(state, resolutions, scope, req, now, &mut HashMap::new()).await?;
-    let outcome = state.writer.submit(entry).await?;
-    Ok(UsageRecorded { id, duplicate: outcome.duplicate })
+    let p = prepare(state, resolutions, scope, req, now, &mut HashMap::new()).await?;
+    let outcome = state.writer.submit(p.entry).await?;
+    report_crossings(state, scope, now, vec![p.watch], &[outcome]);
+    Ok(UsageRecorded { id: p.id, duplicate: outcome.duplicate })
 }
 
 pub async fn record_batch(
@@ -128,6 +160,7 @@ pub async fn record_batch(
     let mut known = HashMap::new();
     let mut rejected = Vec::new();
     let mut entries = Vec::with_capacity(req.events.len());
+    let mut watches = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
         let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
         let prepared = match parsed {
@@ -135,7 +168,10 @@ pub async fn record_batch(
             Err(e) => Err(e),
         };
         match prepared {
-            Ok((entry, _)) => entries.push(entry),
+            Ok(p) => {
+                entries.push(p.entry);
+                watches.push(p.watch);
+            }
             Err(e) if e.status().is_server_error() => return Err(e),
             Err(e) => {
                 rejected.push(RejectedEvent { index: i, error: e.nested(&format!("events[{i}]")).envelope().error })
@@ -146,6 +182,7 @@ pub async fn record_batch(
     // requests share a statement. If any write fails the call answers 503; retrying the whole
     // batch is safe, as event ids are deduplicated.
     let outcomes = state.writer.submit_many(Lane::Bulk, entries).await?;
+    report_crossings(state, scope, now, watches, &outcomes);
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
 }

@@ -14,6 +14,7 @@ use crate::money::Quantity;
 use crate::ratelimit::Decision;
 use crate::state::AppState;
 use crate::tenancy::Scope;
+use crate::usage::thresholds::{self, Watch};
 
 /// The verdict and the rate limit that applied (for the response headers).
 pub struct Verdict {
@@ -164,12 +165,16 @@ pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req
         }
     });
     let event_id = event.as_ref().map(|e| e.event_id.clone());
+    let watch = Watch::of(counter.as_ref(), || resets_at(reset, occurred_at, sub));
     let outcome = if event.is_none() && counter.is_none() {
         Outcome { granted: true, duplicate: false, used: None }
     } else {
         state.writer.submit(Entry { event, counter, force: false }).await?
     };
 
+    if let Some(crossed) = watch.and_then(|w| w.crossed(&outcome)) {
+        thresholds::report(state, scope, now, vec![(res.customer_id, feature.clone(), crossed)]);
+    }
     body.valid = outcome.granted;
     body.code = if outcome.granted { VerifyCode::Valid } else { VerifyCode::UsageExceeded };
     let limit = if info.counted() { grant.limit } else { None };

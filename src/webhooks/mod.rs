@@ -14,9 +14,10 @@ pub use handlers::routes;
 
 use std::sync::Arc;
 
-/// Registers the delivery job and the webhooks' context.
+/// Registers the delivery job, the pruning of old events and the webhooks' context.
 pub fn register(registry: &mut crate::jobs::Registry, sender: Arc<delivery::Sender>) {
     registry.provide(sender);
     registry.register_external(crate::events::DELIVER, |q, job, now| Box::pin(delivery::run(q, job, now)));
     registry.register(delivery::DISABLED_EMAIL, delivery::run_disabled_email);
+    registry.register_chore(crate::events::PRUNE);
 }

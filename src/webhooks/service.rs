@@ -77,6 +77,9 @@ fn find(conn: &mut crate::db::PgConn, scope: Scope, id: WebhookEndpointId) -> Qu
         .optional()
 }
 
+/// Webhook endpoints a tenant may have in one mode.
+pub const MAX_ENDPOINTS: i64 = 16;
+
 pub async fn create(
     state: &AppState,
     sender: &Sender,
@@ -106,8 +109,28 @@ pub async fn create(
         deleted_at: None,
     };
     let e = crate::db::run(&state.pool, move |conn| {
-        diesel::insert_into(webhook_endpoints::table).values(&e).execute(conn)?;
-        Ok(e)
+        conn.transaction(|conn| {
+            // The tenant's row, locked: two creations at once count one after the other.
+            crate::schema::tenants::table
+                .find(scope.tenant_id)
+                .select(crate::schema::tenants::id)
+                .for_update()
+                .first::<uuid::Uuid>(conn)?;
+            let count: i64 = webhook_endpoints::table
+                .filter(webhook_endpoints::tenant_id.eq(scope.tenant_id))
+                .filter(webhook_endpoints::mode.eq(scope.mode))
+                .filter(webhook_endpoints::deleted_at.is_null())
+                .count()
+                .get_result(conn)?;
+            if count >= MAX_ENDPOINTS {
+                return Err(ApiError::bad_request(
+                    ErrorCode::TooManyEndpoints,
+                    format!("a mode has at most {MAX_ENDPOINTS} webhook endpoints: delete one first"),
+                ));
+            }
+            diesel::insert_into(webhook_endpoints::table).values(&e).execute(conn)?;
+            Ok(e)
+        })
     })
     .await?;
     Ok(CreatedEndpoint { endpoint: e.into(), secret })

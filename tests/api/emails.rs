@@ -90,3 +90,49 @@ async fn customers_get_their_emails_over_smtp_and_a_tenant_can_turn_a_kind_off()
     let to_dan: Vec<_> = smtp.mails().into_iter().filter(|m| m.to == ["dan@example.com"]).map(|m| m.subject).collect();
     assert!(to_dan.iter().all(|s| !s.starts_with("Receipt")), "{to_dan:?}");
 }
+
+#[actix_web::test]
+async fn a_customer_is_told_at_80_and_100_percent_of_a_limit_unless_the_tenant_turned_it_off() {
+    let Some(smtp) = SmtpServer::start() else { return };
+    let url = smtp.url();
+    let app = spawn_app_with(move |s| s.smtp_url = Some(tollgate::config::Secret::new(url)), None).await;
+    let m = metered(&app, json!({"limit": 1500, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    let email = app.get(&format!("/v1/customers/{}", m.customer), sk).await.body["email"].as_str().unwrap().to_string();
+
+    let res = app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 1250})).await;
+    assert_eq!(res.body["valid"], true);
+    let at80 = smtp.mail_starting("You have used 80% of your API calls limit with Acme Weather API").await;
+    assert_eq!((at80.to.as_slice(), at80.from_name.as_str()), (&[email.clone()][..], "Acme Weather API"));
+    assert!(at80.text.contains("Used: 1,250 of 1,500"), "{}", at80.text);
+    assert!(at80.html.contains("1,250 of 1,500"), "{}", at80.html);
+    assert!(at80.text.contains("Resets on: "), "{}", at80.text);
+
+    let res = app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 250})).await;
+    assert_eq!(res.body["valid"], true);
+    let at100 = smtp.mail_starting("You have reached your API calls limit with Acme Weather API").await;
+    assert!(at100.text.contains("Used: 1,500 of 1,500"), "{}", at100.text);
+
+    // Turned off: another customer of the tenant crosses both thresholds, and hears nothing;
+    // the events are still written.
+    let res = app.patch("/v1/tenant", &m.tenant.token, json!({"emails": {"usage_threshold": false}})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let other = customer(&app, sk, "quiet@example.com").await;
+    assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": other, "plan": "metered"})).await.status, 201);
+    let usage = json!({"customer": other, "feature": "api_calls", "quantity": 1600, "event_id": "big-1"});
+    assert_eq!(app.post("/v1/usage", sk, usage).await.status, 201);
+    let mut events = 0;
+    for _ in 0..50 {
+        let listed = app.get("/v1/events?type=usage.threshold_reached", sk).await;
+        events = listed.body["data"].as_array().unwrap().len();
+        if events == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(events, 4);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let usage_mails: Vec<_> = smtp.mails().into_iter().filter(|m| m.subject.starts_with("You have")).collect();
+    assert_eq!(usage_mails.len(), 2, "{:?}", usage_mails.iter().map(|m| &m.to).collect::<Vec<_>>());
+    assert!(usage_mails.iter().all(|m| m.to == [email.clone()]));
+}

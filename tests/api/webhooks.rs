@@ -291,9 +291,16 @@ async fn every_event_type_arrives_signed_with_its_resource() {
     assert_eq!(app.post(&format!("/v1/customers/{bob}/payment-method"), sk, pm).await.status, 200);
     app.post("/v1/subscriptions", sk, json!({"customer": bob, "plan": "basic"})).await;
     let mut expected: Vec<&str> = tollgate::events::TYPES.to_vec();
-    // Trials have their own test (it takes the test clock).
+    // Trials and usage thresholds have their own tests.
     expected.retain(|t| {
-        !matches!(*t, "customer.deleted" | "invoice.voided" | "invoice.uncollectible" | "subscription.trial_will_end")
+        !matches!(
+            *t,
+            "customer.deleted"
+                | "invoice.voided"
+                | "invoice.uncollectible"
+                | "subscription.trial_will_end"
+                | "usage.threshold_reached"
+        )
     });
     let types =
         |hooks: &[Hook]| hooks.iter().map(|h| h.json()["type"].as_str().unwrap().to_string()).collect::<Vec<_>>();
@@ -413,4 +420,109 @@ async fn two_instances_deliver_each_event_once() {
     ids.sort();
     ids.dedup();
     assert_eq!((hooks.len(), ids.len()), (10, 10));
+}
+
+#[actix_web::test]
+async fn usage_thresholds_are_announced_once_per_threshold_and_window() {
+    let app = app_with_loopback().await;
+    let m = metered(&app, json!({"limit": 10, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    let rx = Receiver::start(&[]).await;
+    let (_, secret) = endpoint(&app, sk, &rx.url, json!(["usage.threshold_reached"])).await;
+    let call = json!({"key": m.key, "feature": "api_calls"});
+
+    // Seven calls: 70 %, nothing yet.
+    for _ in 0..7 {
+        assert_eq!(app.verify(sk, call.clone()).await.body["valid"], true);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.got.lock().unwrap().is_empty());
+    // Six more at once: the 8th call crosses 80 %, the 10th 100 %, the last three are refused.
+    let calls = (0..6).map(|_| app.verify(sk, call.clone()));
+    let valid = futures_util::future::join_all(calls).await.iter().filter(|r| r.body["valid"] == true).count();
+    assert_eq!(valid, 3);
+    // Usage recorded past the limit (the usage API records whatever the limit says) and a
+    // refused call cross nothing new.
+    let usage = json!({"customer": m.customer, "feature": "api_calls", "quantity": 5, "event_id": "late-1"});
+    assert_eq!(app.post("/v1/usage", sk, usage).await.status, 201);
+    assert_eq!(app.verify(sk, call.clone()).await.body["code"], "USAGE_EXCEEDED");
+
+    let hooks = rx.wait_for(2).await;
+    let objects: Vec<Value> = hooks.iter().map(|h| h.json()["data"]["object"].clone()).collect();
+    assert!(hooks.iter().all(|h| h.verify(&secret) && h.json()["type"] == "usage.threshold_reached"));
+    let mut by_threshold = objects.clone();
+    by_threshold.sort_by_key(|o| o["threshold"].as_u64());
+    assert_eq!(
+        by_threshold
+            .iter()
+            .map(|o| (o["threshold"].clone(), o["used"].clone(), o["limit"].clone()))
+            .collect::<Vec<_>>(),
+        vec![(json!(80), json!(8), json!(10)), (json!(100), json!(10), json!(10))]
+    );
+    for o in &objects {
+        assert_eq!((o["customer"].as_str(), o["feature"].as_str()), (Some(m.customer.as_str()), Some("api_calls")));
+        assert!(o["resets_at"].is_string() && o["window_start"].is_string(), "{o}");
+    }
+
+    // A new month is a new window: a usage batch that takes it to 90 % announces 80 % once.
+    let next = chrono::DateTime::parse_from_rfc3339(objects[0]["resets_at"].as_str().unwrap()).unwrap();
+    app.advance(sk, &(next + chrono::TimeDelta::hours(1)).to_rfc3339()).await;
+    let events: Vec<Value> = (0..9)
+        .map(|i| json!({"customer": m.customer, "feature": "api_calls", "quantity": 1, "event_id": format!("n-{i}")}))
+        .collect();
+    let res = app.post("/v1/usage/batch", sk, json!({ "events": events })).await;
+    assert_eq!((res.status, res.body["accepted"].clone()), (200, json!(9)), "{}", res.text);
+    let hooks = rx.wait_for(3).await;
+    let third = hooks[2].json();
+    assert_eq!(
+        (third["data"]["object"]["threshold"].clone(), third["data"]["object"]["used"].clone()),
+        (json!(80), json!(8))
+    );
+    assert_ne!(third["data"]["object"]["window_start"], objects[0]["window_start"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.got.lock().unwrap().len(), 3);
+    let listed = app.get("/v1/events?type=usage.threshold_reached", sk).await;
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 3, "{}", listed.text);
+}
+
+#[actix_web::test]
+async fn events_are_kept_30_days_and_a_mode_has_at_most_16_endpoints() {
+    let app = app_with_loopback().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let rx = Receiver::start(&[]).await;
+    let (endpoint_id, _) = endpoint(&app, sk, &rx.url, json!(["customer.created"])).await;
+    customer(&app, sk, "ada@example.com").await;
+    rx.wait_for(1).await;
+    assert_eq!(app.get("/v1/events", sk).await.body["data"].as_array().unwrap().len(), 1);
+    let deliveries = format!("/v1/webhook-endpoints/{endpoint_id}/deliveries");
+    assert_eq!(app.get(&deliveries, sk).await.body["data"].as_array().unwrap().len(), 1);
+
+    // 29 days on, still there; past 30 days, pruned (the worker prunes every hour).
+    app.clock.advance(chrono::TimeDelta::days(29));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.get("/v1/events", sk).await.body["data"].as_array().unwrap().len(), 1);
+    app.clock.advance(chrono::TimeDelta::days(1) + chrono::TimeDelta::hours(2));
+    let mut left = 1;
+    for _ in 0..50 {
+        left = app.get("/v1/events", sk).await.body["data"].as_array().unwrap().len();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0);
+    assert_eq!(app.get(&deliveries, sk).await.body["data"].as_array().unwrap().len(), 0);
+
+    // Sixteen endpoints per mode; the seventeenth is refused until one is deleted.
+    for _ in 1..16 {
+        endpoint(&app, sk, &rx.url, json!(["*"])).await;
+    }
+    let res = app.post("/v1/webhook-endpoints", sk, json!({"url": rx.url, "events": ["*"]})).await;
+    assert_eq!((res.status, res.error_code()), (400, "too_many_endpoints"), "{}", res.text);
+    let live = app.post("/v1/webhook-endpoints", &t.sk_live, json!({"url": rx.url, "events": ["*"]})).await;
+    assert_eq!(live.status, 201, "the other mode has its own: {}", live.text);
+    assert_eq!(app.delete(&format!("/v1/webhook-endpoints/{endpoint_id}"), sk).await.status, 200);
+    let res = app.post("/v1/webhook-endpoints", sk, json!({"url": rx.url, "events": ["*"]})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
 }

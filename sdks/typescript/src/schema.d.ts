@@ -1718,7 +1718,7 @@ export interface components {
          *     ones may be added, so treat an unknown code by its `type`.
          * @enum {string}
          */
-        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request" | "stripe_key_invalid" | "stripe_mode_mismatch" | "stripe_not_connected" | "stripe_unavailable" | "stripe_refused" | "card_declined" | "signature_invalid" | "no_payment_method" | "amount_not_chargeable" | "payment_in_progress" | "credit_exceeds_invoice" | "url_not_allowed" | "endpoint_disabled";
+        ErrorCode: "parameter_invalid" | "parameter_missing" | "parameter_unknown" | "invalid_json" | "body_unreadable" | "too_many_events" | "timestamp_out_of_range" | "period_closed" | "plan_archived" | "plan_unchanged" | "currency_mismatch" | "clock_cannot_go_back" | "bad_request" | "authentication_required" | "invalid_authorization_header" | "invalid_api_key" | "api_key_revoked" | "invalid_token" | "token_expired" | "invalid_credentials" | "user_token_required" | "mode_mismatch" | "test_mode_only" | "forbidden" | "resource_missing" | "no_upcoming_invoice" | "route_not_found" | "method_not_allowed" | "request_timeout" | "resource_already_exists" | "email_taken" | "external_id_taken" | "customer_already_subscribed" | "customer_has_subscription" | "subscription_canceled" | "not_scheduled_to_cancel" | "invoice_not_draft" | "invoice_not_open" | "invoice_not_voidable" | "api_key_inactive" | "idempotency_key_in_use" | "idempotency_key_unreadable" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "header_too_large" | "internal_error" | "database_unavailable" | "database_busy" | "shutting_down" | "unavailable" | "invalid_request" | "stripe_key_invalid" | "stripe_mode_mismatch" | "stripe_not_connected" | "stripe_unavailable" | "stripe_refused" | "card_declined" | "signature_invalid" | "no_payment_method" | "amount_not_chargeable" | "payment_in_progress" | "credit_exceeds_invoice" | "url_not_allowed" | "endpoint_disabled" | "too_many_endpoints";
         /**
          * @description The body of every error response.
          * @example {
@@ -1767,7 +1767,7 @@ export interface components {
          * @description An event type an endpoint subscribes to, or `*` for all.
          * @enum {string}
          */
-        EventType: "customer.created" | "customer.updated" | "customer.deleted" | "subscription.created" | "subscription.updated" | "subscription.canceled" | "subscription.past_due" | "subscription.trial_will_end" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.uncollectible" | "invoice.payment_failed" | "payment.succeeded" | "payment.failed" | "credit_note.created" | "api_key.created" | "api_key.revoked" | "*";
+        EventType: "customer.created" | "customer.updated" | "customer.deleted" | "subscription.created" | "subscription.updated" | "subscription.canceled" | "subscription.past_due" | "subscription.trial_will_end" | "invoice.created" | "invoice.finalized" | "invoice.paid" | "invoice.voided" | "invoice.uncollectible" | "invoice.payment_failed" | "payment.succeeded" | "payment.failed" | "credit_note.created" | "usage.threshold_reached" | "api_key.created" | "api_key.revoked" | "*";
         /**
          * @description Identifier, `feat_` followed by 22 base62 characters.
          * @example feat_0PYr3fWn4fTq0wKfM8sQ2d
@@ -2621,6 +2621,36 @@ export interface components {
             feature: string;
             granularity: components["schemas"]["Granularity"];
             data: components["schemas"]["UsagePoint"][];
+        };
+        /** @description What the event carries (`data.object` of `usage.threshold_reached`). */
+        UsageThresholdReached: {
+            customer: components["schemas"]["CustomerId"];
+            /** @example api_calls */
+            feature: string;
+            /**
+             * Format: int32
+             * @description 80 or 100 (percent of the limit).
+             * @example 80
+             */
+            threshold: number;
+            /**
+             * Format: int64
+             * @description The usage of the window right after the event that crossed the threshold.
+             * @example 800
+             */
+            used: number;
+            /**
+             * Format: int64
+             * @example 1000
+             */
+            limit: number;
+            /** Format: date-time */
+            window_start: string;
+            /**
+             * Format: date-time
+             * @description When the window ends; absent for a limit that never resets.
+             */
+            resets_at?: string | null;
         };
         /**
          * @description Identifier, `usr_` followed by 22 base62 characters.

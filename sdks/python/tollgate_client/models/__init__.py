@@ -120,6 +120,7 @@ from .usage_event_request import UsageEventRequest
 from .usage_point import UsagePoint
 from .usage_recorded import UsageRecorded
 from .usage_series import UsageSeries
+from .usage_threshold_reached import UsageThresholdReached
 from .user_summary import UserSummary
 from .verified_customer import VerifiedCustomer
 from .verified_event import VerifiedEvent
@@ -251,6 +252,7 @@ __all__ = (
     "UsagePoint",
     "UsageRecorded",
     "UsageSeries",
+    "UsageThresholdReached",
     "UserSummary",
     "VerifiedCustomer",
     "VerifiedEvent",

@@ -63,6 +63,7 @@ class ErrorCode(StrEnum):
     TEST_MODE_ONLY = "test_mode_only"
     TIMESTAMP_OUT_OF_RANGE = "timestamp_out_of_range"
     TOKEN_EXPIRED = "token_expired"
+    TOO_MANY_ENDPOINTS = "too_many_endpoints"
     TOO_MANY_EVENTS = "too_many_events"
     UNAVAILABLE = "unavailable"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"

@@ -21,7 +21,8 @@ class EventType(StrEnum):
     SUBSCRIPTION_PAST_DUE = "subscription.past_due"
     SUBSCRIPTION_TRIAL_WILL_END = "subscription.trial_will_end"
     SUBSCRIPTION_UPDATED = "subscription.updated"
-    VALUE_19 = "*"
+    USAGE_THRESHOLD_REACHED = "usage.threshold_reached"
+    VALUE_20 = "*"
 
     def __str__(self) -> str:
         return str(self.value)
