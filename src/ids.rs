@@ -220,6 +220,10 @@ id_type!(
     /// A tenant's connection to its Stripe account in one mode; Stripe's webhooks name it.
     StripeAccountId, "sa", "Stripe account", "sa_0PYr3fWn4fTq0wKfM8sQ2k"
 );
+id_type!(
+    /// A customer portal session, from its link to its end.
+    PortalSessionId, "bps", "portal session", "bps_0PYr3fWn4fTq0wKfM8sQ2p"
+);
 
 #[cfg(test)]
 mod tests {

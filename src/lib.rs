@@ -34,6 +34,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod payments;
+pub mod portal;
 pub mod ratelimit;
 pub mod schema;
 pub mod startup;

@@ -91,11 +91,12 @@ pub async fn observe(
     Ok(res)
 }
 
-fn is_json(res: &ServiceResponse<BoxBody>) -> bool {
+/// An answer already in its final form: JSON (the envelope), or a page of the portal.
+fn is_json_or_page(res: &ServiceResponse<BoxBody>) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"))
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"))
 }
 
 /// A NUL character (`%00`) in the path or the query string: PostgreSQL cannot store or compare
@@ -122,7 +123,7 @@ pub async fn normalize_errors(
         return Ok(req.into_response(e.error_response()));
     }
     let res = next.call(req).await?.map_into_boxed_body();
-    if res.status().as_u16() < 400 || is_json(&res) {
+    if res.status().as_u16() < 400 || is_json_or_page(&res) {
         return Ok(res);
     }
     let status = res.status();

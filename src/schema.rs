@@ -459,4 +459,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_sessions (tenant_id, mode, id) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        id -> Uuid,
+        customer_id -> Uuid,
+        return_url -> Nullable<Text>,
+        link_hash -> Bytea,
+        link_expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        cookie_hash -> Nullable<Bytea>,
+        last_seen_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, events, webhook_deliveries);

@@ -119,6 +119,7 @@ impl Application {
                 .service(crate::openapi::openapi_json)
                 .service(crate::openapi::docs)
                 .service(crate::openapi::docs_asset)
+                .configure(crate::portal::pages)
                 .configure(|cfg| {
                     if let Some(extra) = extra_routes {
                         extra(cfg)

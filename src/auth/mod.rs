@@ -28,6 +28,9 @@ pub const BILLING_MODE_HEADER: &str = "Billing-Mode";
 pub enum Actor {
     SecretKey(SecretKeyId),
     User(UserId),
+    /// A customer in the customer portal. The portal checks that what they act on is theirs
+    /// before it calls a service.
+    Portal(crate::ids::CustomerId),
 }
 
 /// An authenticated caller and the tenant and mode it acts in.
@@ -53,7 +56,7 @@ impl TryFrom<Auth> for Person {
     fn try_from(auth: Auth) -> ApiResult<Person> {
         match auth.actor {
             Actor::User(user) => Ok(Person { scope: auth.scope, user }),
-            Actor::SecretKey(_) => Err(ApiError::forbidden(
+            Actor::SecretKey(_) | Actor::Portal(_) => Err(ApiError::forbidden(
                 ErrorCode::UserTokenRequired,
                 "this call needs a user's access token (from login), not a secret key",
             )),

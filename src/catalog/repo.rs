@@ -47,6 +47,16 @@ pub fn feature_types(conn: &mut PgConn, scope: Scope) -> QueryResult<HashMap<Str
     Ok(rows.into_iter().collect())
 }
 
+/// Each feature's display name, by key.
+pub fn feature_names(conn: &mut PgConn, scope: Scope) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> = features::table
+        .filter(features::tenant_id.eq(scope.tenant_id))
+        .filter(features::mode.eq(scope.mode))
+        .select((features::key, features::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub fn insert_plan(conn: &mut PgConn, plan: &Plan, version: &PlanVersion) -> QueryResult<()> {
     diesel::insert_into(plans::table).values(plan).execute(conn)?;
     diesel::insert_into(plan_versions::table).values(version).execute(conn).map(drop)

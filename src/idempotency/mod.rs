@@ -75,6 +75,7 @@ impl Digests {
         let (kind, id): (&[u8], &[u8]) = match &auth.actor {
             Actor::SecretKey(id) => (b"secret_key", id.0.as_bytes()),
             Actor::User(id) => (b"user", id.0.as_bytes()),
+            Actor::Portal(id) => (b"portal", id.0.as_bytes()),
         };
         let key_digest = hmac_sha256(secret, &[b"key", tenant, mode, kind, id, key.as_bytes()]);
         let seal_key = hmac_sha256(secret, &[b"seal", tenant, mode, kind, id, key.as_bytes()]);

@@ -17,6 +17,11 @@ pub fn find_by_hash(conn: &mut PgConn, hash: &[u8; 32]) -> QueryResult<Option<Ap
     api_keys::table.filter(api_keys::key_hash.eq(&hash[..])).select(ApiKey::as_select()).first(conn).optional()
 }
 
+/// The customer a key belongs to.
+pub fn owner(conn: &mut PgConn, scope: Scope, id: ApiKeyId) -> QueryResult<Option<CustomerId>> {
+    api_keys::table.find((scope.tenant_id, scope.mode, id)).select(api_keys::customer_id).first(conn).optional()
+}
+
 pub fn lock(conn: &mut PgConn, scope: Scope, id: ApiKeyId) -> QueryResult<Option<ApiKey>> {
     api_keys::table
         .filter(api_keys::tenant_id.eq(scope.tenant_id))

@@ -23,6 +23,7 @@ mod openapi;
 mod ops;
 mod outage;
 mod payments;
+mod portal;
 mod readme;
 mod sdks;
 mod secret_keys;

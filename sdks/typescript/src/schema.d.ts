@@ -929,6 +929,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open the customer portal for a customer: redirect them to `url`.
+         * @description The link works once, within 15 minutes; its first visit signs the customer in to the portal
+         *     for up to an hour of inactivity (an HttpOnly cookie), and the token leaves the address bar.
+         */
+        post: operations["create_portal_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal-sessions/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a portal session (or a link not used yet) at once. */
+        post: operations["revoke_portal_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -1325,6 +1363,14 @@ export interface components {
             trial_days?: number | null;
             entitlements?: components["schemas"]["EntitlementInput"][];
             charges?: components["schemas"]["ChargeInput"][];
+        };
+        CreatePortalSessionRequest: {
+            customer: components["schemas"]["CustomerId"];
+            /**
+             * @description Where the portal's "back" link leads (your site); `http(s)`, at most 2,048 characters.
+             * @example https://example.com/account
+             */
+            return_url?: string | null;
         };
         /**
          * @example {
@@ -2130,6 +2176,28 @@ export interface components {
             version_created_at: string;
         };
         /**
+         * @description Identifier, `bps_` followed by 22 base62 characters.
+         * @example bps_0PYr3fWn4fTq0wKfM8sQ2p
+         */
+        PortalSessionId: string;
+        PortalSessionResponse: {
+            id: components["schemas"]["PortalSessionId"];
+            customer: components["schemas"]["CustomerId"];
+            /**
+             * @description Send the customer here. It works once, until `expires_at`.
+             * @example https://billing.example.com/portal/enter/ps_3kTq…
+             */
+            url: string;
+            return_url?: string | null;
+            /**
+             * Format: date-time
+             * @description When the link stops working if it was not visited (wall clock).
+             */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
          * @description Event properties, a JSON object; `max`, `unique_count` and `latest` features read one of them.
          * @example {
          *       "model": "large",
@@ -2226,6 +2294,11 @@ export interface components {
         RetryDays: number[];
         RevokedApiKey: {
             id: components["schemas"]["ApiKeyId"];
+            /** Format: date-time */
+            revoked_at: string;
+        };
+        RevokedPortalSession: {
+            id: components["schemas"]["PortalSessionId"];
             /** Format: date-time */
             revoked_at: string;
         };
@@ -11424,6 +11497,296 @@ export interface operations {
                 };
             };
             /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_portal_session: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePortalSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session's link */
+            201: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "bps_0PYr3fWn4fTq0wKfM8sQ2p",
+                     *       "customer": "cus_0PYr3fWn4fTq0wKfM8sQ2f",
+                     *       "url": "https://billing.example.com/portal/enter/ps_3kTq…",
+                     *       "return_url": "text",
+                     *       "expires_at": "2026-11-24T10:00:00Z",
+                     *       "created_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PortalSessionResponse"];
+                };
+            };
+            /** @description `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such customer */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    revoke_portal_session: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `bps_…` */
+                id: components["schemas"]["PortalSessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "bps_0PYr3fWn4fTq0wKfM8sQ2p",
+                     *       "revoked_at": "2026-11-24T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RevokedPortalSession"];
+                };
+            };
+            /** @description `parameter_invalid`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such session. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `idempotency_key_reused`: well-formed, but a value is not acceptable */
             422: {
                 headers: {
                     /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */

@@ -18,6 +18,7 @@ from .create_customer_request import CreateCustomerRequest
 from .create_endpoint_request import CreateEndpointRequest
 from .create_feature_request import CreateFeatureRequest
 from .create_plan_request import CreatePlanRequest
+from .create_portal_session_request import CreatePortalSessionRequest
 from .create_secret_key_request import CreateSecretKeyRequest
 from .create_subscription_request import CreateSubscriptionRequest
 from .created_api_key import CreatedApiKey
@@ -80,6 +81,7 @@ from .payment_status import PaymentStatus
 from .pending_change import PendingChange
 from .plan_list import PlanList
 from .plan_response import PlanResponse
+from .portal_session_response import PortalSessionResponse
 from .properties import Properties
 from .property_value_type_5 import PropertyValueType5
 from .rate_limit_input import RateLimitInput
@@ -92,6 +94,7 @@ from .refund_status import RefundStatus
 from .rejected_event import RejectedEvent
 from .reset import Reset
 from .revoked_api_key import RevokedApiKey
+from .revoked_portal_session import RevokedPortalSession
 from .revoked_secret_key import RevokedSecretKey
 from .rotate_api_key_request import RotateApiKeyRequest
 from .rotated_secret import RotatedSecret
@@ -153,6 +156,7 @@ __all__ = (
     "CreateEndpointRequest",
     "CreateFeatureRequest",
     "CreatePlanRequest",
+    "CreatePortalSessionRequest",
     "CreateSecretKeyRequest",
     "CreateSubscriptionRequest",
     "CreditNoteList",
@@ -212,6 +216,7 @@ __all__ = (
     "PendingChange",
     "PlanList",
     "PlanResponse",
+    "PortalSessionResponse",
     "Properties",
     "PropertyValueType5",
     "RateLimitInput",
@@ -224,6 +229,7 @@ __all__ = (
     "RejectedEvent",
     "Reset",
     "RevokedApiKey",
+    "RevokedPortalSession",
     "RevokedSecretKey",
     "RotateApiKeyRequest",
     "RotatedSecret",

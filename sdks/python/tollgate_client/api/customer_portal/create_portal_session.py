@@ -1,0 +1,261 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.create_portal_session_request import CreatePortalSessionRequest
+from ...models.error_envelope import ErrorEnvelope
+from ...models.mode import Mode
+from ...models.portal_session_response import PortalSessionResponse
+from ...types import Unset
+
+
+def _get_kwargs(
+    *,
+    body: CreatePortalSessionRequest,
+    billing_mode: Mode | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(billing_mode, Unset):
+        headers["Billing-Mode"] = str(billing_mode)
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/portal-sessions",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | PortalSessionResponse | None:
+    if response.status_code == 201:
+        response_201 = PortalSessionResponse.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | PortalSessionResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreatePortalSessionRequest,
+    billing_mode: Mode | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorEnvelope | PortalSessionResponse]:
+    """Open the customer portal for a customer: redirect them to `url`.
+
+     The link works once, within 15 minutes; its first visit signs the customer in to the portal
+    for up to an hour of inactivity (an HttpOnly cookie), and the token leaves the address bar.
+
+    Args:
+        billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
+            credentials, and the reverse.
+        idempotency_key (str | Unset):
+        body (CreatePortalSessionRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | PortalSessionResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        billing_mode=billing_mode,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreatePortalSessionRequest,
+    billing_mode: Mode | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorEnvelope | PortalSessionResponse | None:
+    """Open the customer portal for a customer: redirect them to `url`.
+
+     The link works once, within 15 minutes; its first visit signs the customer in to the portal
+    for up to an hour of inactivity (an HttpOnly cookie), and the token leaves the address bar.
+
+    Args:
+        billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
+            credentials, and the reverse.
+        idempotency_key (str | Unset):
+        body (CreatePortalSessionRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | PortalSessionResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        billing_mode=billing_mode,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreatePortalSessionRequest,
+    billing_mode: Mode | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorEnvelope | PortalSessionResponse]:
+    """Open the customer portal for a customer: redirect them to `url`.
+
+     The link works once, within 15 minutes; its first visit signs the customer in to the portal
+    for up to an hour of inactivity (an HttpOnly cookie), and the token leaves the address bar.
+
+    Args:
+        billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
+            credentials, and the reverse.
+        idempotency_key (str | Unset):
+        body (CreatePortalSessionRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | PortalSessionResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        billing_mode=billing_mode,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: CreatePortalSessionRequest,
+    billing_mode: Mode | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorEnvelope | PortalSessionResponse | None:
+    """Open the customer portal for a customer: redirect them to `url`.
+
+     The link works once, within 15 minutes; its first visit signs the customer in to the portal
+    for up to an hour of inactivity (an HttpOnly cookie), and the token leaves the address bar.
+
+    Args:
+        billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
+            credentials, and the reverse.
+        idempotency_key (str | Unset):
+        body (CreatePortalSessionRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | PortalSessionResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            billing_mode=billing_mode,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

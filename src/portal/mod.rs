@@ -1,0 +1,28 @@
+//! The customer portal (docs/api.md "Customer portal"): a tenant's customer manages their keys,
+//! plan, usage, invoices and payment method on pages Tollgate serves.
+//!
+//! - [`sessions`]: the link a tenant's server asks for (`POST /v1/portal-sessions`), its one
+//!   exchange for a cookie, and the cookie's look-up.
+//! - [`web`]: what every page shares: security headers (a strict CSP, no inline script), the
+//!   CSRF token of every form, HTML error pages.
+//! - [`pages`]: the pages, server-rendered (askama) and enhanced with htmx; each goes through
+//!   the services the API uses, for the session's customer only.
+
+pub mod handlers;
+pub mod pages;
+pub mod sessions;
+pub mod web;
+
+pub use handlers::routes;
+
+/// The portal's pages (not part of the OpenAPI document).
+pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(pages::enter)
+        .service(pages::overview)
+        .service(pages::keys_list)
+        .service(pages::create_key)
+        .service(pages::rotate_key)
+        .service(pages::revoke_key)
+        .service(pages::sign_out)
+        .service(pages::asset);
+}

@@ -1,0 +1,505 @@
+//! The portal's pages. Each reads through the same services as the API, with the session's
+//! customer, and checks that whatever an address names (a key, an invoice) is that customer's.
+//! Every action is a plain form that answers with a page or a 303, so all of it works without
+//! JavaScript; htmx only boosts navigation.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, TimeDelta, Utc};
+use rust_decimal::Decimal;
+
+use super::sessions::Session;
+use super::web::{error_page, form, html, see_other, session};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{ApiKeyId, CustomerId};
+use crate::money::Currency;
+use crate::state::AppState;
+
+/// What the layout shows on every page.
+pub struct Layout {
+    pub tenant: String,
+    pub customer: String,
+    pub return_url: Option<String>,
+    pub csrf: String,
+    pub active: &'static str,
+    pub notice: Option<String>,
+}
+
+pub async fn layout(state: &AppState, s: &Session, active: &'static str) -> ApiResult<Layout> {
+    let (scope, customer) = (s.scope, s.customer);
+    let (tenant, email) = crate::db::run(&state.pool, move |conn| {
+        let t =
+            crate::accounts::repo::find_tenant(conn, scope.tenant_id)?.ok_or_else(|| ApiError::not_found("tenant"))?;
+        let c = crate::customers::repo::find(conn, scope, customer)?.ok_or_else(|| ApiError::not_found("customer"))?;
+        Ok((t.name, c.name.unwrap_or(c.email)))
+    })
+    .await?;
+    Ok(Layout {
+        tenant,
+        customer: email,
+        return_url: s.return_url.clone(),
+        csrf: super::web::csrf_token(state, s),
+        active,
+        notice: None,
+    })
+}
+
+/// Renders a page, or the error page.
+fn page(t: ApiResult<impl Template>, back: &str) -> HttpResponse {
+    match t.and_then(|t| t.render().map_err(|e| ApiError::internal(anyhow::anyhow!(e)))) {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(e) => error_page(e, back),
+    }
+}
+
+pub fn day(t: DateTime<Utc>) -> String {
+    t.format("%b %-d, %Y").to_string()
+}
+
+pub fn money(currency: &str, amount: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => match amount.parse::<Decimal>() {
+            Ok(a) => format!("{} {}", c.code(), c.format(a)),
+            Err(_) => format!("{} {amount}", c.code()),
+        },
+        Err(_) => format!("{currency} {amount}"),
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+// ---- Entering ----
+
+/// The link's first visit: exchanges its token for the session cookie and moves on to a clean
+/// address, so the token leaves the address bar and the history.
+#[get("/portal/enter/{token}")]
+pub async fn enter(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    let token = token.into_inner();
+    if token.len() > 100 {
+        return spent_link(StatusCode::NOT_FOUND);
+    }
+    match super::sessions::enter(&state, token).await {
+        Ok(Ok((_, cookie))) => {
+            let mut res = see_other("/portal");
+            if let Err(e) = res.add_cookie(&super::web::session_cookie(&state, &cookie)) {
+                return error_page(ApiError::internal(anyhow::anyhow!(e)), "/portal");
+            }
+            res
+        }
+        Ok(Err(super::sessions::LinkRefused::Unknown)) => spent_link(StatusCode::NOT_FOUND),
+        Ok(Err(super::sessions::LinkRefused::Spent)) => spent_link(StatusCode::GONE),
+        Err(e) => error_page(e, "/portal"),
+    }
+}
+
+fn spent_link(status: StatusCode) -> HttpResponse {
+    super::web::message(
+        status,
+        "This link has expired",
+        "Billing portal links work once, within 15 minutes. Go back to the site you came from and open the billing portal again.",
+        None,
+    )
+}
+
+#[post("/portal/sign-out")]
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    if let Err(page) = form(&state, &s, &body) {
+        return page;
+    }
+    let auth = crate::auth::Auth { scope: s.scope, actor: crate::auth::Actor::Portal(s.customer) };
+    if let Err(e) = super::sessions::revoke(&state, auth, s.id).await {
+        return error_page(e, "/portal");
+    }
+    let mut res = super::web::message(StatusCode::OK, "Signed out", "You are signed out of the billing portal.", None);
+    let mut gone = super::web::session_cookie(&state, "");
+    gone.make_removal();
+    let _ = res.add_cookie(&gone);
+    res
+}
+
+// ---- Overview ----
+
+pub struct SubView {
+    pub plan_name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub price: String,
+    pub renewal_label: &'static str,
+    pub renewal: String,
+    pub pending: Option<String>,
+}
+
+pub struct UsageView {
+    pub feature: String,
+    pub name: String,
+    pub used: String,
+    pub limit: String,
+    pub resets: Option<String>,
+    pub percent: u32,
+    /// `percent` rounded down to a multiple of 5 (the meter's width class: no inline styles).
+    pub percent_step: u32,
+    pub chart_json: String,
+    pub days: Vec<(String, String)>,
+}
+
+pub struct UpcomingView {
+    pub lines: Vec<(String, String)>,
+    pub total: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/overview.html")]
+struct Overview {
+    l: Layout,
+    sub: Option<SubView>,
+    usage: Vec<UsageView>,
+    upcoming: Option<UpcomingView>,
+}
+
+fn status_of(s: crate::subscriptions::models::Status) -> (&'static str, &'static str) {
+    use crate::subscriptions::models::Status::*;
+    match s {
+        Active => ("active", "Active"),
+        Trialing => ("trialing", "Trial"),
+        PastDue => ("past_due", "Past due"),
+        Canceled => ("canceled", "Canceled"),
+    }
+}
+
+fn price_of(v: &crate::catalog::models::PlanVersion) -> String {
+    let every =
+        if v.interval_count == 1 { v.interval.to_string() } else { format!("{} {}s", v.interval_count, v.interval) };
+    format!("{} {} per {every}", v.currency().code(), v.currency().format(v.amount))
+}
+
+/// The customer's open subscription, as the overview and the plan page show it.
+pub async fn subscription_view(
+    state: &AppState,
+    s: &Session,
+) -> ApiResult<Option<(crate::subscriptions::models::Subscription, SubView)>> {
+    let (scope, customer) = (s.scope, s.customer);
+    crate::db::run(&state.pool, move |conn| {
+        let Some(sub) = crate::subscriptions::repo::open_for_customer(conn, scope, customer)? else { return Ok(None) };
+        let v = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
+        let pending = match (sub.pending_plan_id, sub.pending_plan_version) {
+            (Some(p), Some(n)) => {
+                let pv = crate::catalog::repo::referenced_version(conn, scope, p, n)?;
+                Some(format!("Changes to {} on {}", pv.name, day(sub.current_period_end)))
+            }
+            _ if sub.cancel_at_period_end => Some(format!("Ends on {}", day(sub.current_period_end))),
+            _ => None,
+        };
+        let (status, status_label) = status_of(sub.status);
+        let (renewal_label, renewal) = match (sub.status, sub.trial_end) {
+            (crate::subscriptions::models::Status::Trialing, Some(end)) => ("Trial ends", day(end)),
+            _ if sub.cancel_at_period_end => ("Ends", day(sub.current_period_end)),
+            _ => ("Renews", day(sub.current_period_end)),
+        };
+        let view = SubView {
+            plan_name: v.name.clone(),
+            status,
+            status_label,
+            price: price_of(&v),
+            renewal_label,
+            renewal,
+            pending,
+        };
+        Ok(Some((sub, view)))
+    })
+    .await
+}
+
+async fn usage_views(
+    state: &AppState,
+    s: &Session,
+    sub: &crate::subscriptions::models::Subscription,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<UsageView>> {
+    let auth = s.auth();
+    let entitlements = crate::entitlements::service::list(state, auth, s.customer).await?.data;
+    let scope = s.scope;
+    let names = crate::db::run(&state.pool, move |conn| Ok(crate::catalog::repo::feature_names(conn, scope)?)).await?;
+    let mut out = Vec::new();
+    for e in entitlements {
+        let (Some(limit), Some(used)) = (e.limit, e.used) else { continue };
+        // The chart covers the limit's window: the period, or the last two weeks of a daily limit.
+        let daily = e.resets_at.is_some_and(|r| r - now <= TimeDelta::days(1));
+        let from =
+            if daily { now - TimeDelta::days(13) } else { sub.current_period_start.min(now - TimeDelta::days(1)) };
+        let params = crate::usage::models::UsageSeriesParams {
+            feature: e.feature.clone(),
+            from: Some(from),
+            to: Some(now),
+            granularity: Some(crate::usage::models::Granularity::Day),
+        };
+        let series = crate::usage::service::series(state, auth, s.customer, params).await?;
+        let mut running = Decimal::ZERO;
+        let mut labels = Vec::new();
+        let mut values = Vec::new();
+        let mut days = Vec::new();
+        for p in &series.data {
+            running += p.value.0;
+            labels.push(p.start.timestamp());
+            let shown = if daily { p.value.0 } else { running };
+            values.push(shown.to_string().parse::<f64>().unwrap_or(0.0));
+            days.push((p.start.format("%b %-d").to_string(), p.value.0.normalize().to_string()));
+        }
+        let name = names.get(&e.feature).cloned().unwrap_or_else(|| e.feature.clone());
+        let chart = serde_json::json!({"name": name, "labels": labels, "values": values, "limit": limit});
+        let percent = if limit > 0 { (used.saturating_mul(100) / limit).clamp(0, 100) as u32 } else { 100 };
+        out.push(UsageView {
+            feature: e.feature,
+            name,
+            used: grouped(used),
+            limit: grouped(limit),
+            resets: e.resets_at.map(day),
+            percent,
+            percent_step: percent / 5 * 5,
+            // In a JSON block inside HTML: `<` is escaped so no `</script>` can close it early.
+            chart_json: chart.to_string().replace('<', "\\u003c"),
+            days,
+        });
+    }
+    Ok(out)
+}
+
+#[get("/portal")]
+pub async fn overview(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let t = async {
+        let l = layout(&state, &s, "overview").await?;
+        let now = crate::testclock::now_for(&state, s.scope).await?;
+        let found = subscription_view(&state, &s).await?;
+        let (sub, usage, upcoming) = match found {
+            None => (None, Vec::new(), None),
+            Some((sub, view)) => {
+                let usage = usage_views(&state, &s, &sub, now).await?;
+                let upcoming = match crate::subscriptions::service::upcoming(&state, s.auth(), s.customer).await {
+                    Ok(u) => {
+                        let c = u.summary.currency.code().to_string();
+                        Some(UpcomingView {
+                            lines: u
+                                .summary
+                                .lines
+                                .iter()
+                                .map(|l| (l.description.clone(), money(&c, &l.amount)))
+                                .collect(),
+                            total: money(&c, &u.summary.total),
+                        })
+                    }
+                    Err(e) if e.status() == StatusCode::NOT_FOUND => None,
+                    Err(e) => return Err(e),
+                };
+                (Some(view), usage, upcoming)
+            }
+        };
+        Ok(Overview { l, sub, usage, upcoming })
+    }
+    .await;
+    page(t, "/portal")
+}
+
+// ---- API keys ----
+
+pub struct KeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub prefix: String,
+    pub last4: String,
+    pub created: String,
+    pub status: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/keys.html")]
+struct Keys {
+    l: Layout,
+    keys: Vec<KeyView>,
+    created: Option<String>,
+}
+
+async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notice: Option<String>) -> ApiResult<Keys> {
+    let mut l = layout(state, s, "keys").await?;
+    l.notice = notice;
+    let now = crate::testclock::now_for(state, s.scope).await?;
+    let page = crate::pagination::Page { limit: 100, before: None };
+    let list = crate::keys::service::list(state, s.auth(), s.customer, page).await?;
+    let keys = list
+        .data
+        .into_iter()
+        .map(|k| {
+            let revoked = k.revoked_at.is_some_and(|at| at <= now);
+            let expired = k.expires_at.is_some_and(|at| at <= now);
+            let status = match (revoked, expired, k.revoked_at) {
+                (true, _, _) => "Revoked".to_string(),
+                (_, true, _) => "Expired".to_string(),
+                (false, false, Some(at)) => format!("Works until {}", at.format("%b %-d, %H:%M UTC")),
+                _ => "Active".to_string(),
+            };
+            KeyView {
+                id: k.id,
+                name: k.name.unwrap_or_else(|| "—".into()),
+                prefix: k.prefix,
+                last4: k.last4,
+                created: day(k.created_at),
+                active: !revoked && !expired && k.revoked_at.is_none(),
+                status,
+            }
+        })
+        .collect();
+    Ok(Keys { l, keys, created })
+}
+
+#[get("/portal/keys")]
+pub async fn keys_list(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    page(keys_page(&state, &s, None, None).await, "/portal/keys")
+}
+
+#[post("/portal/keys")]
+pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let fields = match form(&state, &s, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let name = fields.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let t = async {
+        let name = match name {
+            Some(n) => Some(
+                serde_json::from_value::<crate::types::Text<1, 100>>(serde_json::Value::String(n))
+                    .map_err(|e| ApiError::invalid_param("name", e.to_string()))?,
+            ),
+            None => None,
+        };
+        let req = crate::keys::models::CreateApiKeyRequest { name, expires_at: None };
+        let created = crate::keys::service::create(&state, s.auth(), s.customer, req).await?;
+        keys_page(&state, &s, Some(created.key), Some("Key created.".into())).await
+    }
+    .await;
+    page(t, "/portal/keys")
+}
+
+/// The key `id`, if it is the session's customer's (else a 404, whoever's it is).
+async fn own_key(state: &AppState, s: &Session, id: ApiKeyId) -> ApiResult<()> {
+    let (scope, customer) = (s.scope, s.customer);
+    let owner: Option<CustomerId> =
+        crate::db::run(&state.pool, move |conn| Ok(crate::keys::repo::owner(conn, scope, id)?)).await?;
+    match owner {
+        Some(c) if c == customer => Ok(()),
+        _ => Err(ApiError::not_found("API key")),
+    }
+}
+
+#[post("/portal/keys/{id}/rotate")]
+pub async fn rotate_key(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let fields = match form(&state, &s, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let t = async {
+        let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
+        own_key(&state, &s, id).await?;
+        let grace = match fields.get("grace_seconds").map(String::as_str) {
+            None | Some("") => None,
+            Some(g) => Some(
+                g.parse::<Decimal>()
+                    .map(crate::money::Quantity)
+                    .map_err(|_| ApiError::invalid_param("grace_seconds", "a whole number of seconds"))?,
+            ),
+        };
+        let req = crate::keys::models::RotateApiKeyRequest { grace_seconds: grace };
+        let created = crate::keys::service::rotate(&state, s.auth(), id, req).await?;
+        keys_page(&state, &s, Some(created.key), Some("Key rotated.".into())).await
+    }
+    .await;
+    page(t, "/portal/keys")
+}
+
+#[post("/portal/keys/{id}/revoke")]
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    if let Err(page) = form(&state, &s, &body) {
+        return page;
+    }
+    let done = async {
+        let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
+        own_key(&state, &s, id).await?;
+        crate::keys::service::revoke(&state, s.auth(), id).await
+    }
+    .await;
+    match done {
+        Ok(_) => see_other("/portal/keys"),
+        Err(e) => error_page(e, "/portal/keys"),
+    }
+}
+
+// ---- Assets ----
+
+/// The portal's static files, compiled in; their names carry no version, so they are cached
+/// for an hour only.
+#[get("/portal/assets/{file}")]
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    let (body, kind): (&'static [u8], &str) = match file.as_str() {
+        "portal.css" => (include_bytes!("../../static/portal/portal.css"), "text/css; charset=utf-8"),
+        "portal.js" => (include_bytes!("../../static/portal/portal.js"), "text/javascript; charset=utf-8"),
+        "htmx.min.js" => (include_bytes!("../../static/htmx/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "uPlot.iife.min.js" => {
+            (include_bytes!("../../static/uplot/uPlot.iife.min.js"), "text/javascript; charset=utf-8")
+        }
+        "uPlot.min.css" => (include_bytes!("../../static/uplot/uPlot.min.css"), "text/css; charset=utf-8"),
+        _ => return super::web::message(StatusCode::NOT_FOUND, "Not found", "There is no such file.", None),
+    };
+    HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(body)
+}

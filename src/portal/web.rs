@@ -1,0 +1,144 @@
+//! What every portal page shares: the session cookie, the CSRF token, the security headers,
+//! the layout's facts and the HTML error pages.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::sessions::Session;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const COOKIE: &str = "tollgate_portal";
+
+/// The headers of every portal answer: no script but our own files, nothing framed, nothing
+/// cached, no referrer (the link's token must not leak).
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn secure_headers(res: &mut HttpResponse) {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// An HTML answer with the portal's headers.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    let mut res = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body);
+    secure_headers(&mut res);
+    res
+}
+
+/// A 303 to `to` (POST, redirect, GET).
+pub fn see_other(to: &str) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish();
+    secure_headers(&mut res);
+    res
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, only for `/portal`, Secure behind https.
+pub fn session_cookie(state: &AppState, value: &str) -> Cookie<'static> {
+    Cookie::build(COOKIE, value.to_string())
+        .path("/portal")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.public_url.starts_with("https://"))
+        .max_age(actix_web::cookie::time::Duration::hours(24))
+        .finish()
+}
+
+/// The CSRF token of a session: bound to it, so a form from one session fails in another.
+pub fn csrf_token(state: &AppState, session: &Session) -> String {
+    let key = state.settings.jwt_secret.expose().as_bytes();
+    let mac = crate::crypto::hmac_sha256(key, &[b"tollgate/portal-csrf/v1", session.id.0.as_bytes()]);
+    mac.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn csrf_ok(state: &AppState, session: &Session, given: Option<&str>) -> bool {
+    given.is_some_and(|g| crate::crypto::constant_time_eq(g.as_bytes(), csrf_token(state, session).as_bytes()))
+}
+
+#[derive(Template)]
+#[template(path = "portal/message.html")]
+struct Message<'a> {
+    title: &'a str,
+    message: &'a str,
+    back: Option<&'a str>,
+}
+
+/// A page that only says something (an ended session, a refused form, an error).
+pub fn message(status: StatusCode, title: &str, text: &str, back: Option<&str>) -> HttpResponse {
+    match (Message { title, message: text, back }).render() {
+        Ok(body) => html(status, body),
+        Err(e) => {
+            tracing::error!(error = %e, "portal message page did not render");
+            html(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.".into())
+        }
+    }
+}
+
+/// The page for a session that is not (or no longer) there.
+pub fn signed_out() -> HttpResponse {
+    message(
+        StatusCode::UNAUTHORIZED,
+        "Your session has ended",
+        "For your security, portal sessions end after an hour without activity. Open the billing portal again from the site you came from.",
+        None,
+    )
+}
+
+/// An error of a service, as a page: its message for the customer's mistakes, a generic one
+/// for ours (logged).
+pub fn error_page(e: ApiError, back: &str) -> HttpResponse {
+    let status = e.status();
+    if status.is_server_error() {
+        tracing::error!(error = ?e, "portal page failed");
+        return message(status, "Something went wrong", "Please try again in a moment.", Some(back));
+    }
+    let text = e.envelope().error.message;
+    message(status, "That did not work", &text, Some(back))
+}
+
+/// The session of the request's cookie, if any is open.
+pub async fn session(state: &AppState, req: &HttpRequest) -> Result<Session, HttpResponse> {
+    let Some(cookie) = req.cookie(COOKIE) else { return Err(signed_out()) };
+    match super::sessions::find(state, cookie.value().to_string()).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(signed_out()),
+        Err(e) => Err(error_page(e, "/portal")),
+    }
+}
+
+/// A form's fields (`application/x-www-form-urlencoded`), with its CSRF token checked.
+// The error is the page to answer with at once, never carried further.
+#[allow(clippy::result_large_err)]
+pub fn form(
+    state: &AppState,
+    session: &Session,
+    body: &[u8],
+) -> Result<std::collections::HashMap<String, String>, HttpResponse> {
+    let fields: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    if fields.values().any(|v| v.contains('\0') || v.len() > 2048) {
+        return Err(message(
+            StatusCode::BAD_REQUEST,
+            "That did not work",
+            "The form held a value it cannot take.",
+            Some("/portal"),
+        ));
+    }
+    if !csrf_ok(state, session, fields.get("csrf").map(String::as_str)) {
+        return Err(message(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "The page was open too long or came from elsewhere. Go back, reload the page and try again.",
+            Some("/portal"),
+        ));
+    }
+    Ok(fields)
+}

@@ -1,0 +1,180 @@
+//! The customer portal over plain HTTP: the session link's one exchange, the cookie, CSRF,
+//! the security headers, and a customer kept to their own data. The browser tests
+//! (`portal_browser.rs`) drive the same pages in Chromium.
+
+use awc::http::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// The path of a session's URL (the tests' `PUBLIC_URL` is not the test server's address).
+pub fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    rest[rest.find('/').unwrap()..].to_string()
+}
+
+/// A browser's visit: the cookie it holds, sent along.
+pub struct Visitor<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+}
+
+impl Visitor<'_> {
+    pub async fn get(&self, path: &str) -> Res {
+        self.app.send(Method::GET, path, &[("Cookie", &self.cookie)], None).await
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Res {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let headers = [("Cookie", self.cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+        self.app.send(Method::POST, path, &headers, Some(body.into_bytes())).await
+    }
+
+    /// The CSRF token of the page at `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        let at = page.text.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        page.text[at..at + 64].to_string()
+    }
+}
+
+/// Opens a portal session for `customer` and visits its link: the visitor with its cookie.
+pub async fn enter<'a>(app: &'a TestApp, sk: &str, customer: &str) -> (Visitor<'a>, Value) {
+    let res = app
+        .post("/v1/portal-sessions", sk, json!({"customer": customer, "return_url": "https://example.com/account"}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let first = app.send(Method::GET, &path_of(res.body["url"].as_str().unwrap()), &[], None).await;
+    assert_eq!((first.status, first.header("location")), (303, Some("/portal")), "{}", first.text);
+    let set = first.header("set-cookie").unwrap().to_string();
+    let cookie = set.split(';').next().unwrap().to_string();
+    (Visitor { app, cookie }, res.body)
+}
+
+#[actix_web::test]
+async fn a_session_link_works_once_and_signs_the_customer_in_with_a_strict_cookie() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+
+    // Bad requests.
+    let res = app.post("/v1/portal-sessions", sk, json!({"customer": "cus_0PYr3fWn4fTq0wKfM8sQ2f"})).await;
+    assert_eq!((res.status, res.error_code()), (404, "resource_missing"));
+    let res =
+        app.post("/v1/portal-sessions", sk, json!({"customer": m.customer, "return_url": "javascript:alert(1)"})).await;
+    assert_eq!((res.status, res.error_param()), (422, Some("return_url")));
+
+    let res = app.post("/v1/portal-sessions", sk, json!({"customer": m.customer})).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert!(res.body["id"].as_str().unwrap().starts_with("bps_"));
+    let link = path_of(res.body["url"].as_str().unwrap());
+    assert!(link.starts_with("/portal/enter/ps_"), "{link}");
+    let first = app.send(Method::GET, &link, &[], None).await;
+    assert_eq!((first.status, first.header("location")), (303, Some("/portal")));
+    let set = first.header("set-cookie").unwrap();
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/portal"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.contains("Secure"), "not over http: {set}");
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    // The same link again: refused, as a page, and no cookie.
+    let again = app.send(Method::GET, &link, &[], None).await;
+    assert_eq!(again.status, 410);
+    assert!(again.text.contains("This link has expired") && again.header("set-cookie").is_none());
+    // A made-up link.
+    assert_eq!(app.send(Method::GET, "/portal/enter/ps_nothing", &[], None).await.status, 404);
+
+    // The cookie opens the overview, with the portal's headers.
+    let v = Visitor { app: &app, cookie };
+    let page = v.get("/portal").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert!(page.text.contains("Acme Weather API") && page.text.contains("Metered"), "{}", page.text);
+    // Without a cookie, or with a made-up one: signed out.
+    assert_eq!(app.send(Method::GET, "/portal", &[], None).await.status, 401);
+    assert_eq!(app.send(Method::GET, "/portal", &[("Cookie", "tollgate_portal=forged")], None).await.status, 401);
+
+    // An unused link expires after 15 minutes of wall-clock time.
+    let res = app.post("/v1/portal-sessions", sk, json!({"customer": m.customer})).await;
+    app.clock.advance(chrono::TimeDelta::minutes(16));
+    assert_eq!(app.send(Method::GET, &path_of(res.body["url"].as_str().unwrap()), &[], None).await.status, 410);
+    // A session ends after an hour without a request.
+    let (idle, _) = enter(&app, sk, &m.customer).await;
+    assert_eq!(idle.get("/portal").await.status, 200);
+    app.clock.advance(chrono::TimeDelta::minutes(61));
+    assert_eq!(idle.get("/portal").await.status, 401);
+}
+
+#[actix_web::test]
+async fn the_tenant_revokes_a_session_and_forms_need_their_csrf_token() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    let (v, session) = enter(&app, sk, &m.customer).await;
+
+    // A form without its token, or with another session's, changes nothing.
+    let res = v.post_form("/portal/keys", &[("name", "sneaky")]).await;
+    assert_eq!(res.status, 403);
+    assert!(res.text.contains("This form has expired"));
+    let (other, _) = enter(&app, sk, &m.customer).await;
+    let foreign = other.csrf("/portal/keys").await;
+    assert_eq!(v.post_form("/portal/keys", &[("name", "sneaky"), ("csrf", &foreign)]).await.status, 403);
+    let keys = app.get(&format!("/v1/customers/{}/api-keys", m.customer), sk).await;
+    assert_eq!(keys.body["data"].as_array().unwrap().len(), 1, "only the helper's key: {}", keys.text);
+
+    // With it, the key is created and shown once.
+    let csrf = v.csrf("/portal/keys").await;
+    let res = v.post_form("/portal/keys", &[("name", "laptop"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.text.contains("tg_test_") && res.text.contains("shown only this once"));
+
+    // Revoked by the tenant: the cookie no longer works; another tenant cannot revoke it.
+    let id = session["id"].as_str().unwrap();
+    let stranger = app.signup().await;
+    let res = app.post(&format!("/v1/portal-sessions/{id}/revoke"), &stranger.sk_test, json!({})).await;
+    assert_eq!(res.status, 404);
+    assert_eq!(v.get("/portal").await.status, 200);
+    let res = app.post(&format!("/v1/portal-sessions/{id}/revoke"), sk, json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.body["revoked_at"].is_string());
+    assert_eq!(v.get("/portal").await.status, 401);
+    assert_eq!(v.get("/portal/keys").await.status, 401);
+}
+
+#[actix_web::test]
+async fn a_customer_sees_and_touches_only_their_own_keys() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    // Another customer of the same tenant, with a key.
+    let bob = customer(&app, sk, "bob@example.com").await;
+    let bob_key = app.post(&format!("/v1/customers/{bob}/api-keys"), sk, json!({"name": "bob"})).await.body;
+    let bob_key_id = bob_key["id"].as_str().unwrap();
+
+    let (v, _) = enter(&app, sk, &m.customer).await;
+    let page = v.get("/portal/keys").await;
+    assert!(page.text.contains(&m.key_id) && !page.text.contains(bob_key_id), "{}", page.text);
+    let csrf = v.csrf("/portal/keys").await;
+    for action in ["revoke", "rotate"] {
+        let res = v.post_form(&format!("/portal/keys/{bob_key_id}/{action}"), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, 404, "{action}: {}", res.text);
+        let res = v.post_form(&format!("/portal/keys/not-an-id/{action}"), &[("csrf", &csrf)]).await;
+        assert_eq!(res.status, 404, "{action}");
+    }
+    // Bob's key is untouched (he has no plan, so it answers that, not "revoked").
+    let verdict = app.verify(sk, json!({"key": bob_key["key"], "feature": "api_calls"})).await;
+    assert_eq!(verdict.body["code"], "NO_SUBSCRIPTION");
+
+    // Their own: revoked.
+    let res = v.post_form(&format!("/portal/keys/{}/revoke", m.key_id), &[("csrf", &csrf)]).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/portal/keys")));
+    let verdict = app.verify(sk, json!({"key": m.key, "feature": "api_calls"})).await;
+    assert_eq!(verdict.body["code"], "KEY_REVOKED");
+}
