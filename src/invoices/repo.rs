@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::models::*;
 use crate::db::PgConn;
-use crate::ids::{CustomerId, InvoiceId};
+use crate::ids::{CustomerId, InvoiceId, SubscriptionId};
 use crate::pagination::Page;
 use crate::schema::{customer_balances, customers, invoice_lines, invoices};
 use crate::tenancy::{Mode, Scope};
@@ -127,6 +127,18 @@ pub fn list(
         q = q.filter(invoices::id.lt(before));
     }
     q.order(invoices::id.desc()).limit(page.fetch()).load(conn)
+}
+
+/// The subscription's newest invoice (ids are time-ordered).
+pub fn newest_of_subscription(conn: &mut PgConn, scope: Scope, sub: SubscriptionId) -> QueryResult<Option<Invoice>> {
+    invoices::table
+        .filter(invoices::tenant_id.eq(scope.tenant_id))
+        .filter(invoices::mode.eq(scope.mode))
+        .filter(invoices::subscription_id.eq(sub))
+        .order(invoices::id.desc())
+        .select(Invoice::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn save(conn: &mut PgConn, inv: &Invoice) -> QueryResult<()> {

@@ -18,11 +18,20 @@ pub use handlers::routes;
 /// The portal's pages (not part of the OpenAPI document).
 pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
     cfg.service(pages::enter)
-        .service(pages::overview)
+        .service(pages::overview_page)
         .service(pages::keys_list)
         .service(pages::create_key)
         .service(pages::rotate_key)
         .service(pages::revoke_key)
+        .service(pages::plan_view)
+        .service(pages::preview_plan_change)
+        .service(pages::change_plan)
+        .service(pages::cancel_plan)
+        .service(pages::resume_plan)
+        .service(pages::invoice_list)
+        .service(pages::invoice_document)
+        .service(pages::payment_page)
+        .service(pages::update_payment_method)
         .service(pages::sign_out)
         .service(pages::asset);
 }

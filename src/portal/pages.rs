@@ -246,10 +246,13 @@ async fn usage_views(
         let daily = e.resets_at.is_some_and(|r| r - now <= TimeDelta::days(1));
         let from =
             if daily { now - TimeDelta::days(13) } else { sub.current_period_start.min(now - TimeDelta::days(1)) };
+        // Through the end of today: usage recorded at this very instant counts (a test clock
+        // stands still at it).
+        let to = (now + TimeDelta::days(1)).date_naive().and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc());
         let params = crate::usage::models::UsageSeriesParams {
             feature: e.feature.clone(),
             from: Some(from),
-            to: Some(now),
+            to: Some(to),
             granularity: Some(crate::usage::models::Granularity::Day),
         };
         let series = crate::usage::service::series(state, auth, s.customer, params).await?;
@@ -284,7 +287,7 @@ async fn usage_views(
 }
 
 #[get("/portal")]
-pub async fn overview(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub async fn overview_page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let s = match session(&state, &req).await {
         Ok(s) => s,
         Err(page) => return page,
@@ -502,4 +505,431 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(body)
+}
+
+// ---- Plan ----
+
+pub struct PlanView {
+    pub key: String,
+    pub name: String,
+    pub price: String,
+    pub limits: Vec<String>,
+    pub current: bool,
+    /// "Upgrade" / "Downgrade at period end"; none for the current plan or another currency.
+    pub action: Option<&'static str>,
+    pub upgrade: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/plan.html")]
+struct PlanPage {
+    l: Layout,
+    sub: Option<SubView>,
+    canceling: bool,
+    plans: Vec<PlanView>,
+}
+
+/// A plan's price per month, to tell an upgrade from a downgrade across intervals.
+fn monthly(v: &crate::catalog::models::PlanVersion) -> Decimal {
+    use crate::catalog::period::Interval;
+    let per = match v.interval {
+        Interval::Day => Decimal::from(365) / Decimal::from(12),
+        Interval::Week => Decimal::from(52) / Decimal::from(12),
+        Interval::Month => Decimal::ONE,
+        Interval::Year => Decimal::ONE / Decimal::from(12),
+    };
+    v.amount * per / Decimal::from(v.interval_count.max(1))
+}
+
+fn limits_of(
+    v: &crate::catalog::models::PlanVersion,
+    names: &std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    use crate::catalog::models::Reset;
+    v.entitlement_specs()
+        .into_iter()
+        .map(|e| {
+            let name = names.get(&e.feature).cloned().unwrap_or_else(|| e.feature.clone());
+            match e.limit {
+                Some(n) => {
+                    let per = match e.reset() {
+                        Reset::Day => " a day",
+                        Reset::Month => " a month",
+                        Reset::BillingPeriod => " a period",
+                        Reset::Never => " in all",
+                    };
+                    format!("{name}: {}{per}", grouped(n))
+                }
+                None => name,
+            }
+        })
+        .collect()
+}
+
+#[get("/portal/plan")]
+pub async fn plan_view(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    page(plan_page(&state, &s, None).await, "/portal/plan")
+}
+
+async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> ApiResult<PlanPage> {
+    let mut l = layout(state, s, "plan").await?;
+    l.notice = notice;
+    let found = subscription_view(state, s).await?;
+    let scope = s.scope;
+    let (versions, names) = crate::db::run(&state.pool, move |conn| {
+        let page = crate::pagination::Page { limit: 100, before: None };
+        Ok((
+            crate::catalog::repo::list_plans(conn, scope, page, Some(false))?,
+            crate::catalog::repo::feature_names(conn, scope)?,
+        ))
+    })
+    .await?;
+    let current = match &found {
+        Some((sub, _)) => {
+            let (plan_id, version) = (sub.plan_id, sub.plan_version);
+            Some(
+                crate::db::run(&state.pool, move |conn| {
+                    Ok(crate::catalog::repo::referenced_version(conn, scope, plan_id, version)?)
+                })
+                .await?,
+            )
+        }
+        None => None,
+    };
+    let canceling = found.as_ref().is_some_and(|(sub, _)| sub.cancel_at_period_end);
+    let mut plans: Vec<PlanView> = versions
+        .into_iter()
+        .map(|(p, v)| {
+            let is_current = current.as_ref().is_some_and(|c| c.plan_id == p.id);
+            let comparable = current.as_ref().filter(|c| c.currency == v.currency && !is_current);
+            let upgrade = comparable.is_some_and(|c| monthly(&v) > monthly(c));
+            let action = comparable.map(|_| if upgrade { "Upgrade now" } else { "Switch at period end" });
+            PlanView {
+                key: p.key.clone(),
+                name: v.name.clone(),
+                price: price_of(&v),
+                limits: limits_of(&v, &names),
+                current: is_current,
+                action: if canceling { None } else { action },
+                upgrade,
+            }
+        })
+        .collect();
+    plans.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(PlanPage { l, sub: found.map(|(_, v)| v), canceling, plans })
+}
+
+#[derive(Template)]
+#[template(path = "portal/change.html")]
+struct ChangePage {
+    l: Layout,
+    plan_key: String,
+    plan_name: String,
+    now: bool,
+    summary: String,
+    lines: Vec<(String, String)>,
+    total: Option<String>,
+}
+
+/// Whether moving from the customer's plan to `key` is an upgrade (now) or not (period end).
+async fn timing_for(
+    state: &AppState,
+    s: &Session,
+    key: &str,
+) -> ApiResult<(crate::subscriptions::models::Subscription, bool, String)> {
+    let scope = s.scope;
+    let Some((sub, _)) = subscription_view(state, s).await? else {
+        return Err(ApiError::not_found("subscription"));
+    };
+    let (plan_id, version, key) = (sub.plan_id, sub.plan_version, key.to_string());
+    let (upgrade, name) = crate::db::run(&state.pool, move |conn| {
+        let current = crate::catalog::repo::referenced_version(conn, scope, plan_id, version)?;
+        let plan = crate::catalog::repo::find_plan(conn, scope, &key)?
+            .filter(|p| p.archived_at.is_none())
+            .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
+        let v = crate::catalog::repo::find_version(conn, scope, plan.id, plan.latest_version)?
+            .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
+        Ok((monthly(&v) > monthly(&current), v.name))
+    })
+    .await?;
+    Ok((sub, upgrade, name))
+}
+
+fn change_request(key: &str, now: bool) -> crate::subscriptions::models::ChangeSubscriptionRequest {
+    use crate::subscriptions::models::{ChangeSubscriptionRequest, Timing};
+    ChangeSubscriptionRequest { plan: key.to_string(), timing: if now { Timing::Now } else { Timing::PeriodEnd } }
+}
+
+/// The change, previewed by the code that makes it, with a form to confirm it.
+#[get("/portal/plan/change")]
+pub async fn preview_plan_change(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let key = q.get("plan").cloned().unwrap_or_default();
+    let t = async {
+        let l = layout(&state, &s, "plan").await?;
+        let (sub, now, plan_name) = timing_for(&state, &s, &key).await?;
+        let p =
+            crate::subscriptions::service::preview_change(&state, s.auth(), sub.id, change_request(&key, now)).await?;
+        let (summary, lines, total) = match &p.invoice {
+            Some(inv) => {
+                let c = inv.summary.currency.code().to_string();
+                let lines = inv.summary.lines.iter().map(|x| (x.description.clone(), money(&c, &x.amount))).collect();
+                let due = money(&c, &inv.summary.amount_due);
+                (
+                    format!("You switch to {plan_name} at once and pay {due} now for the rest of this period."),
+                    lines,
+                    Some(due),
+                )
+            }
+            None if now => (format!("You switch to {plan_name} at once; nothing is due now."), Vec::new(), None),
+            None => (
+                format!(
+                    "You keep your current plan until {}, then move to {plan_name}.",
+                    day(p.subscription.current_period_end)
+                ),
+                Vec::new(),
+                None,
+            ),
+        };
+        Ok(ChangePage { l, plan_key: key.clone(), plan_name, now, summary, lines, total })
+    }
+    .await;
+    page(t, "/portal/plan")
+}
+
+#[post("/portal/plan/change")]
+pub async fn change_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let fields = match form(&state, &s, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let key = fields.get("plan").cloned().unwrap_or_default();
+    let t = async {
+        // The timing follows the plans' prices, whatever the form says: upgrades now,
+        // everything else at the period's end.
+        let (sub, now, name) = timing_for(&state, &s, &key).await?;
+        crate::subscriptions::service::change(&state, s.auth(), sub.id, change_request(&key, now)).await?;
+        let notice = if now {
+            format!("You are now on {name}.")
+        } else {
+            format!("You move to {name} at the end of the period.")
+        };
+        plan_page(&state, &s, Some(notice)).await
+    }
+    .await;
+    page(t, "/portal/plan")
+}
+
+async fn cancel_or_resume(state: &AppState, req: &HttpRequest, body: &[u8], cancel: bool) -> HttpResponse {
+    let s = match session(state, req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    if let Err(page) = form(state, &s, body) {
+        return page;
+    }
+    let t = async {
+        let Some((sub, _)) = subscription_view(state, &s).await? else {
+            return Err(ApiError::not_found("subscription"));
+        };
+        let notice = if cancel {
+            let req = crate::subscriptions::models::CancelSubscriptionRequest { at_period_end: Some(true) };
+            crate::subscriptions::service::cancel(state, s.auth(), sub.id, req).await?;
+            format!("Your subscription ends on {}.", day(sub.current_period_end))
+        } else {
+            crate::subscriptions::service::resume(state, s.auth(), sub.id).await?;
+            "Your subscription continues.".to_string()
+        };
+        plan_page(state, &s, Some(notice)).await
+    }
+    .await;
+    page(t, "/portal/plan")
+}
+
+#[post("/portal/plan/cancel")]
+pub async fn cancel_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    cancel_or_resume(&state, &req, &body, true).await
+}
+
+#[post("/portal/plan/resume")]
+pub async fn resume_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    cancel_or_resume(&state, &req, &body, false).await
+}
+
+// ---- Invoices ----
+
+pub struct InvoiceView {
+    pub id: crate::ids::InvoiceId,
+    pub number: String,
+    pub date: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub total: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/invoices.html")]
+struct InvoicesPage {
+    l: Layout,
+    invoices: Vec<InvoiceView>,
+}
+
+#[get("/portal/invoices")]
+pub async fn invoice_list(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    use crate::invoices::models::InvoiceStatus as S;
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let t = async {
+        let l = layout(&state, &s, "invoices").await?;
+        let page = crate::pagination::Page { limit: 100, before: None };
+        let list = crate::invoices::service::list(&state, s.auth(), Some(s.customer), None, page).await?;
+        let invoices = list
+            .data
+            .into_iter()
+            // Drafts are not the customer's business until finalized.
+            .filter(|i| !matches!(i.summary.status, S::Draft | S::Upcoming))
+            .map(|i| {
+                let (status, status_label) = match i.summary.status {
+                    S::Open => ("open", "Due"),
+                    S::Paid => ("paid", "Paid"),
+                    S::Void => ("void", "Void"),
+                    S::Uncollectible => ("uncollectible", "Uncollectible"),
+                    S::Draft | S::Upcoming => ("draft", "Draft"),
+                };
+                let c = i.summary.currency.code().to_string();
+                InvoiceView {
+                    id: i.id,
+                    number: i.number.clone().unwrap_or_default(),
+                    date: day(i.issued_at.unwrap_or(i.created_at)),
+                    status,
+                    status_label,
+                    total: money(&c, &i.summary.total),
+                }
+            })
+            .collect();
+        Ok(InvoicesPage { l, invoices })
+    }
+    .await;
+    page(t, "/portal/invoices")
+}
+
+/// An invoice's document, if it is the customer's and finalized.
+#[get("/portal/invoices/{id}")]
+pub async fn invoice_document(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    use crate::invoices::models::InvoiceStatus as S;
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let t = async {
+        let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
+        let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
+        if inv.summary.customer != s.customer || matches!(inv.summary.status, S::Draft | S::Upcoming) {
+            return Err(ApiError::not_found("invoice"));
+        }
+        crate::invoices::service::document(&state, s.auth(), id).await
+    }
+    .await;
+    match t {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(e) => error_page(e, "/portal/invoices"),
+    }
+}
+
+// ---- Payment method ----
+
+#[derive(Template)]
+#[template(path = "portal/payment.html")]
+struct PaymentPage {
+    l: Layout,
+    card: Option<String>,
+    connected: bool,
+}
+
+#[get("/portal/payment-method")]
+pub async fn payment_page(
+    state: web::Data<AppState>,
+    gw: web::Data<crate::payments::gateway::Gateway>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let t = async {
+        let l = layout(&state, &s, "payment").await?;
+        let connected = crate::payments::service::connection(&state.pool, &gw, s.scope).await?.is_some();
+        let (scope, customer) = (s.scope, s.customer);
+        let profiles = crate::db::run(&state.pool, move |conn| {
+            Ok(crate::customers::repo::payment_profiles(conn, scope, &[customer])?)
+        })
+        .await?;
+        let card = profiles.get(&customer).and_then(|p| match (&p.pm_brand, &p.pm_last4) {
+            (Some(brand), Some(last4)) => {
+                let expiry = match (p.pm_exp_month, p.pm_exp_year) {
+                    (Some(m), Some(y)) => format!(", expires {m:02}/{y}"),
+                    _ => String::new(),
+                };
+                Some(format!("{brand} ending in {last4}{expiry}"))
+            }
+            _ => None,
+        });
+        Ok(PaymentPage { l, card, connected })
+    }
+    .await;
+    page(t, "/portal/payment-method")
+}
+
+/// Sends the customer to a Stripe Checkout page (setup mode) for a card, and back here after.
+/// A link rather than a form: the page only creates a Checkout session, and the CSP's
+/// `form-action 'self'` would stop a form's redirect to Stripe.
+#[get("/portal/payment-method/update")]
+pub async fn update_payment_method(
+    state: web::Data<AppState>,
+    gw: web::Data<crate::payments::gateway::Gateway>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let back = format!("{}/portal/payment-method", state.settings.public_url.trim_end_matches('/'));
+    let currency = match subscription_view(&state, &s).await {
+        Ok(Some((sub, _))) => {
+            let (scope, plan, version) = (s.scope, sub.plan_id, sub.plan_version);
+            crate::db::run(&state.pool, move |conn| {
+                Ok(crate::catalog::repo::referenced_version(conn, scope, plan, version)?)
+            })
+            .await
+            .map(|v| v.currency)
+            .ok()
+        }
+        _ => None,
+    };
+    let req = crate::payments::models::CheckoutSessionRequest { success_url: back.clone(), cancel_url: back, currency };
+    match crate::payments::service::checkout_session(&state, &gw, s.auth(), s.customer, req).await {
+        Ok(session) => {
+            let mut res = HttpResponse::SeeOther().insert_header(("Location", session.url)).finish();
+            super::web::secure_headers(&mut res);
+            res
+        }
+        Err(e) => error_page(e, "/portal/payment-method"),
+    }
 }

@@ -18,6 +18,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_subscriptions)
         .service(get_subscription)
         .service(change_subscription)
+        .service(preview_change)
         .service(cancel_subscription)
         .service(resume_subscription)
         .service(upcoming_invoice);
@@ -122,6 +123,29 @@ pub async fn change_subscription(
     Json(req): Json<ChangeSubscriptionRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::change(&state, auth, id, req).await?))
+}
+
+/// What a plan change would do, without doing it: the subscription after it and the invoice it
+/// would bill now (an upgrade's prorated amount). Computed by the code that makes the change.
+#[utoipa::path(
+    tag = "Subscriptions",
+    params(("id" = SubscriptionId, Path, description = "`sub_…`")),
+    request_body = ChangeSubscriptionRequest,
+    responses(
+        (status = 200, description = "The change, previewed", body = ChangePreview),
+        (status = 400, description = "`plan_unchanged`, `plan_archived` or an invalid field", body = ErrorEnvelope),
+        (status = 404, description = "No such subscription or plan in this mode", body = ErrorEnvelope),
+        (status = 409, description = "`subscription_canceled`", body = ErrorEnvelope),
+    )
+)]
+#[post("/v1/subscriptions/{id}/preview-change")]
+pub async fn preview_change(
+    state: web::Data<AppState>,
+    auth: Auth,
+    PathId(id): PathId<SubscriptionId>,
+    Json(req): Json<ChangeSubscriptionRequest>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::preview_change(&state, auth, id, req).await?))
 }
 
 /// Cancel a subscription at the end of the period (default) or now.

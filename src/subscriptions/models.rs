@@ -78,6 +78,15 @@ pub struct CancelSubscriptionRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePreview {
+    /// The subscription as the change would leave it.
+    pub subscription: SubscriptionResponse,
+    /// What the change would bill at once (an upgrade's proration, finalized); null when it
+    /// bills nothing now (a change at the period's end, a trial).
+    pub invoice: Option<crate::invoices::models::InvoiceResponse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PendingChange {
     #[schema(example = "business")]
     pub plan: String,

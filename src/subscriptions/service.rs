@@ -1,5 +1,7 @@
 //! Subscription use cases. Each runs in one transaction, on the subscription's row lock.
 
+use diesel::Connection;
+
 use super::lifecycle;
 use super::models::*;
 use super::repo;
@@ -151,7 +153,59 @@ pub async fn change(
 ) -> ApiResult<SubscriptionResponse> {
     let scope = auth.scope;
     let now = crate::testclock::now_for(state, scope).await?;
-    update(state, scope, id, move |conn, changes, s| {
+    update(state, scope, id, move |conn, changes, s| apply_change(conn, changes, scope, s, &req, now)).await
+}
+
+/// What a plan change would do, without doing it: the subscription as it would be and the
+/// invoice it would bill now (an upgrade's proration), if any. The change itself runs, by the
+/// same code as [`change`], in a transaction that is then rolled back, so the preview cannot
+/// drift from the change.
+pub async fn preview_change(
+    state: &AppState,
+    auth: Auth,
+    id: SubscriptionId,
+    req: ChangeSubscriptionRequest,
+) -> ApiResult<ChangePreview> {
+    let scope = auth.scope;
+    let now = crate::testclock::now_for(state, scope).await?;
+    crate::db::run(&state.pool, move |conn| {
+        let mut preview = None;
+        let outcome = conn.transaction::<(), ApiError, _>(|conn| {
+            let mut s = lock_open(conn, scope, id)?;
+            let before = crate::invoices::repo::newest_of_subscription(conn, scope, id)?;
+            apply_change(conn, &mut Changes::default(), scope, &mut s, &req, now)?;
+            repo::save(conn, &s)?;
+            let after = crate::invoices::repo::newest_of_subscription(conn, scope, id)?;
+            let invoice = match after {
+                Some(inv) if before.as_ref().is_none_or(|b| b.id != inv.id) => {
+                    let lines = crate::invoices::repo::lines(conn, &inv)?;
+                    Some(crate::invoices::models::InvoiceResponse::new(&inv, &lines))
+                }
+                _ => None,
+            };
+            preview = Some(ChangePreview { subscription: respond_one(conn, scope, s)?, invoice });
+            // Undo all of it.
+            Err(diesel::result::Error::RollbackTransaction.into())
+        });
+        match (preview, outcome) {
+            (Some(p), _) => Ok(p),
+            (None, Err(e)) => Err(e),
+            (None, Ok(())) => Err(ApiError::internal(anyhow::anyhow!("a preview that neither failed nor ran"))),
+        }
+    })
+    .await
+}
+
+/// A plan change, on the locked subscription: at the period's end, or now with its proration.
+fn apply_change(
+    conn: &mut PgConn,
+    changes: &mut Changes,
+    scope: Scope,
+    s: &mut Subscription,
+    req: &ChangeSubscriptionRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    {
         let (plan, version) = open_plan(conn, scope, &req.plan)?;
         if plan.id == s.plan_id && version.version == s.plan_version {
             return Err(ApiError::bad_request(
@@ -179,8 +233,7 @@ pub async fn change(
             Timing::Now => cycle::change_now(conn, changes, scope, s, &old, &version, now)?,
         }
         Ok(())
-    })
-    .await
+    }
 }
 
 pub async fn cancel(

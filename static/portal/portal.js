@@ -22,7 +22,7 @@
       }
       new uPlot({
         width: width, height: 180, series: series, legend: { show: false },
-        axes: [{ stroke: axis, grid: { stroke: grid } }, { stroke: axis, grid: { stroke: grid } }],
+        axes: [{ stroke: axis, grid: { stroke: grid } }, { stroke: axis, grid: { stroke: grid }, size: 64 }],
         scales: { x: { time: true } }
       }, data, el);
       el.dataset.drawn = "1";

@@ -191,8 +191,25 @@ async fn golden_tiered_upgrade_mid_period_is_prorated_to_the_second() {
     let sub = subscribe(&app, sk, &customer, "starter", json!({})).await;
     let id = sub["id"].as_str().unwrap();
     advance(&app, sk, "2030-04-16T00:00:00Z").await;
-    let res =
-        app.post(&format!("/v1/subscriptions/{id}/change"), sk, json!({"plan": "business", "timing": "now"})).await;
+    // The preview shows the invoice the change will bill, and changes nothing.
+    let change = json!({"plan": "business", "timing": "now"});
+    let preview = app.post(&format!("/v1/subscriptions/{id}/preview-change"), sk, change.clone()).await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    assert_eq!(preview.body["subscription"]["plan"], "business");
+    assert_eq!(
+        lines(&preview.body["invoice"]),
+        vec![line("proration", "-", "1", "-14.50", "-14.50"), line("proration", "-", "1", "149.50", "149.50")]
+    );
+    assert_eq!(totals(&preview.body["invoice"]), ("135.00", "0.00", "135.00", "135.00"));
+    assert_eq!(invoices(&app, sk, &customer).await.len(), 1, "a preview bills nothing");
+    assert_eq!(app.get(&format!("/v1/subscriptions/{id}"), sk).await.body["plan"], "starter");
+    let later = json!({"plan": "business", "timing": "period_end"});
+    let preview = app.post(&format!("/v1/subscriptions/{id}/preview-change"), sk, later).await;
+    assert_eq!(
+        (preview.body["invoice"].clone(), preview.body["subscription"]["pending_change"]["plan"].clone()),
+        (json!(null), json!("business"))
+    );
+    let res = app.post(&format!("/v1/subscriptions/{id}/change"), sk, change).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["plan"], "business");
     assert_eq!(res.body["current_period_end"], "2030-05-01T00:00:00Z", "same cadence: the period is kept");
@@ -201,6 +218,7 @@ async fn golden_tiered_upgrade_mid_period_is_prorated_to_the_second() {
     assert_eq!(inv.len(), 2);
     let update = &inv[1];
     assert_eq!((update["reason"].as_str(), update["status"].as_str()), (Some("subscription_update"), Some("open")));
+    assert_eq!(update["number"], "TEST-000002", "numbers stay gapless: the preview's was given back");
     // Unused Starter: −29.00 × 15/30 = −14.50. Remaining Business: 299.00 × 15/30 = 149.50.
     assert_eq!(
         lines(update),

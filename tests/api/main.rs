@@ -4,6 +4,7 @@
 
 mod accounts;
 mod billing;
+mod browser;
 mod catalog;
 mod cli;
 mod customers;

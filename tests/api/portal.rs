@@ -178,3 +178,131 @@ async fn a_customer_sees_and_touches_only_their_own_keys() {
     let verdict = app.verify(sk, json!({"key": m.key, "feature": "api_calls"})).await;
     assert_eq!(verdict.body["code"], "KEY_REVOKED");
 }
+
+/// A portal link's path for `customer`.
+async fn link(app: &TestApp, sk: &str, customer: &str) -> String {
+    let res = app
+        .post("/v1/portal-sessions", sk, json!({"customer": customer, "return_url": "https://example.com/account"}))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    app.url(&path_of(res.body["url"].as_str().unwrap()))
+}
+
+/// Polls `f` until it holds (the page's form posted and its change committed).
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut f: impl FnMut() -> F) {
+    for _ in 0..100 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never: {what}");
+}
+
+#[actix_web::test]
+async fn a_customer_runs_their_account_in_the_portal_in_a_real_browser() {
+    use crate::browser::{Browser, View};
+    use fantoccini::Locator;
+    let Some(b) = Browser::start(View::LIGHT).await else { return };
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    app.connect_stripe(&m.tenant).await;
+    let bigger = json!({"key": "bigger", "name": "Bigger", "currency": "USD", "interval": "month", "amount": "40.00",
+        "entitlements": [{"feature": "api_calls", "limit": 10000, "reset": "month"}]});
+    assert_eq!(app.post("/v1/plans", sk, bigger).await.status, 201);
+    for _ in 0..3 {
+        app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 100})).await;
+    }
+
+    // The link signs in and lands on the overview: usage against the limit, with its chart.
+    b.goto(&link(&app, sk, &m.customer).await).await;
+    b.wait_heading("Overview").await;
+    assert!(b.client.current_url().await.unwrap().path() == "/portal", "the token left the address bar");
+    let usage = b.text("#usage-api_calls .meter-text").await;
+    assert!(usage.starts_with("300 of 1,000 used"), "{usage}");
+    b.client.wait().for_element(Locator::Css("#usage-api_calls .chart canvas")).await.expect("the chart is drawn");
+    let today = b.text("#usage-api_calls tbody tr:last-child").await;
+    assert!(today.ends_with("300"), "the table beside the chart: {today}");
+    assert!(b.body().await.contains("Acme Weather API"));
+    b.check_page("overview").await;
+
+    // A key: created, shown once, working; then revoked.
+    b.goto(&app.url("/portal/keys")).await;
+    b.wait_heading("API keys").await;
+    b.check_page("keys").await;
+    b.client.find(Locator::Id("key-name")).await.unwrap().send_keys("ci").await.unwrap();
+    b.click("form[action='/portal/keys'] button").await;
+    let shown = b.client.wait().for_element(Locator::Id("new-key")).await.unwrap();
+    let key = shown.attr("value").await.unwrap().expect("the new key");
+    assert!(key.starts_with("tg_test_"), "{key}");
+    let verdict = app.verify(sk, json!({"key": key, "feature": "api_calls"})).await;
+    assert_eq!(verdict.body["valid"], true, "{}", verdict.text);
+    let keys = app.get(&format!("/v1/customers/{}/api-keys", m.customer), sk).await.body;
+    let id = keys["data"].as_array().unwrap().iter().find(|k| k["name"] == "ci").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.click(&format!("#key-{id} form[action$='/revoke'] button")).await;
+    eventually("the key is revoked", || async {
+        app.verify(sk, json!({"key": key, "feature": "api_calls"})).await.body["code"] == "KEY_REVOKED"
+    })
+    .await;
+
+    // An upgrade, with its prorated amount shown before it is confirmed; it is what is billed.
+    b.goto(&app.url("/portal/plan")).await;
+    b.wait_heading("Plan").await;
+    b.check_page("plan").await;
+    b.click("#plan-bigger button").await;
+    b.wait_heading("Change to Bigger").await;
+    b.check_page("plan-change").await;
+    let due = b.text("#due-now").await;
+    assert!(due.starts_with("USD "), "{due}");
+    b.click("form[action='/portal/plan/change'] button").await;
+    let sub = format!("/v1/subscriptions/{}", m.subscription);
+    eventually("the plan changed", || async { app.get(&sub, sk).await.body["plan"] == "bigger" }).await;
+    let invoices = app.get(&format!("/v1/invoices?customer={}", m.customer), sk).await.body;
+    let update = &invoices["data"][0];
+    assert_eq!(update["reason"], "subscription_update");
+    assert_eq!(format!("USD {}", update["amount_due"].as_str().unwrap()), due, "billed what the preview said");
+
+    // Cancel at the period's end, then change one's mind.
+    b.wait_heading("Plan").await;
+    b.click("form[action='/portal/plan/cancel'] button").await;
+    eventually("canceling", || async { app.get(&sub, sk).await.body["cancel_at_period_end"] == true }).await;
+    b.click("form[action='/portal/plan/resume'] button").await;
+    eventually("resumed", || async { app.get(&sub, sk).await.body["cancel_at_period_end"] == false }).await;
+
+    // Invoices, and one's document.
+    b.goto(&app.url("/portal/invoices")).await;
+    b.wait_heading("Invoices").await;
+    b.check_page("invoices").await;
+    let number = update["number"].as_str().unwrap();
+    b.click(&format!("a[href='/portal/invoices/{}']", update["id"].as_str().unwrap())).await;
+    eventually("the document opens", || async { b.body().await.contains(number) }).await;
+
+    // The payment method: none yet, and a way to add one through Stripe.
+    b.goto(&app.url("/portal/payment-method")).await;
+    b.wait_heading("Payment method").await;
+    assert_eq!(b.text("#card").await, "No card on file.");
+    b.client.find(Locator::LinkText("Add a card")).await.expect("a link to Stripe Checkout");
+    b.check_page("payment-method").await;
+    b.close().await;
+
+    // Dark mode on a phone: every page readable, nothing wider than the screen.
+    let Some(phone) = Browser::start(View::DARK_PHONE).await else { return };
+    phone.goto(&link(&app, sk, &m.customer).await).await;
+    phone.wait_heading("Overview").await;
+    phone.check_page("overview").await;
+    for (path, heading, name) in [
+        ("/portal/keys", "API keys", "keys"),
+        ("/portal/plan", "Plan", "plan"),
+        ("/portal/invoices", "Invoices", "invoices"),
+        ("/portal/payment-method", "Payment method", "payment-method"),
+    ] {
+        phone.goto(&app.url(path)).await;
+        phone.wait_heading(heading).await;
+        phone.check_page(name).await;
+    }
+    phone.close().await;
+}

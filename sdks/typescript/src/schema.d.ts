@@ -420,6 +420,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/subscriptions/{id}/preview-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a plan change would do, without doing it: the subscription after it and the invoice it
+         *     would bill now (an upgrade's prorated amount). Computed by the code that makes the change.
+         */
+        post: operations["preview_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subscriptions/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1131,6 +1151,11 @@ export interface components {
         CancelSubscriptionRequest: {
             /** @description `true` (default): at the end of the period, still resumable; `false`: now. */
             at_period_end?: boolean | null;
+        };
+        ChangePreview: {
+            /** @description The subscription as the change would leave it. */
+            subscription: components["schemas"]["SubscriptionResponse"];
+            invoice?: null | components["schemas"]["InvoiceResponse"];
         };
         /**
          * @example {
@@ -6746,6 +6771,199 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["SubscriptionResponse"];
+                };
+            };
+            /** @description `plan_unchanged`, `plan_archived` or an invalid field. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such subscription or plan in this mode. Also `resource_missing`: no such resource in this tenant and mode */
+            404: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `subscription_canceled`. Also `idempotency_key_in_use`, `idempotency_key_unreadable`: the first request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `unsupported_media_type`: send the body as application/json */
+            415: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`, `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    preview_change: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+                /** @description Makes the request safe to retry for 24 hours: the same key with the same request replays the first answer (with `Idempotent-Replayed: true`). 1 to 255 visible ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description `sub_…` */
+                id: components["schemas"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The change, previewed */
+            200: {
+                headers: {
+                    /** @description `true` when this answer is the stored answer to an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscription": {
+                     *         "id": "sub_0PYr3fWn4fTq0wKfM8sQ2g",
+                     *         "customer": "cus_0PYr3fWn4fTq0wKfM8sQ2f",
+                     *         "plan": "pro",
+                     *         "plan_version": 1,
+                     *         "status": "active",
+                     *         "current_period_start": "2026-01-31T09:00:00Z",
+                     *         "current_period_end": "2026-02-28T09:00:00Z",
+                     *         "trial_end": null,
+                     *         "cancel_at_period_end": false,
+                     *         "pending_change": null,
+                     *         "canceled_at": null,
+                     *         "ended_at": null,
+                     *         "created_at": "2026-01-31T09:00:00Z"
+                     *       },
+                     *       "invoice": {
+                     *         "customer": "cus_0PYr3fWn4fTq0wKfM8sQ2f",
+                     *         "subscription": null,
+                     *         "status": "draft",
+                     *         "reason": "subscription_create",
+                     *         "currency": "USD",
+                     *         "period_start": "2026-11-24T10:00:00Z",
+                     *         "period_end": "2026-11-24T10:00:00Z",
+                     *         "lines": [],
+                     *         "subtotal": "239.00",
+                     *         "tax_rate": "20",
+                     *         "tax": "47.80",
+                     *         "total": "286.80",
+                     *         "credit_applied": "0.00",
+                     *         "amount_due": "286.80",
+                     *         "id": "in_0PYr3fWn4fTq0wKfM8sQ2i",
+                     *         "number": "INV-000042",
+                     *         "created_at": "2026-11-24T10:00:00Z",
+                     *         "finalize_at": "2026-11-24T10:00:00Z",
+                     *         "issued_at": "2026-11-24T10:00:00Z",
+                     *         "due_at": "2026-11-24T10:00:00Z",
+                     *         "paid_at": "2026-11-24T10:00:00Z",
+                     *         "voided_at": "2026-11-24T10:00:00Z",
+                     *         "amount_paid": "0.00",
+                     *         "amount_credited": "0.00",
+                     *         "attempt_count": 0,
+                     *         "next_payment_attempt": "2026-11-24T10:00:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ChangePreview"];
                 };
             };
             /** @description `plan_unchanged`, `plan_archived` or an invalid field. Also `parameter_invalid`, `invalid_json`, `body_unreadable`, `parameter_missing`, `parameter_unknown`: the request is malformed or a header or field is invalid */

@@ -7,6 +7,7 @@ from .api_key_object import ApiKeyObject
 from .attach_payment_method_request import AttachPaymentMethodRequest
 from .billing import Billing
 from .cancel_subscription_request import CancelSubscriptionRequest
+from .change_preview import ChangePreview
 from .change_subscription_request import ChangeSubscriptionRequest
 from .charge_input import ChargeInput
 from .charge_model import ChargeModel
@@ -142,6 +143,7 @@ __all__ = (
     "AttachPaymentMethodRequest",
     "Billing",
     "CancelSubscriptionRequest",
+    "ChangePreview",
     "ChangeSubscriptionRequest",
     "ChargeInput",
     "ChargeModel",
