@@ -848,7 +848,23 @@ pub async fn invoice_document(state: web::Data<AppState>, req: HttpRequest, id: 
     }
     .await;
     match t {
-        Ok(body) => html(StatusCode::OK, body),
+        Ok(body) => {
+            // The document carries its own `<style>` (it is also sent as an email and printed):
+            // allowed by its hash, and nothing else inline.
+            let csp = body.split_once("<style>").and_then(|(_, rest)| rest.split_once("</style>")).map(|(css, _)| {
+                use base64::Engine;
+                let hash = base64::engine::general_purpose::STANDARD.encode(crate::crypto::sha256(css.as_bytes()));
+                format!(
+                    "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; form-action 'none'; \
+                     frame-ancestors 'none'; base-uri 'none'"
+                )
+            });
+            let mut res = html(StatusCode::OK, body);
+            if let Some(v) = csp.and_then(|c| actix_web::http::header::HeaderValue::from_str(&c).ok()) {
+                res.headers_mut().insert(actix_web::http::header::CONTENT_SECURITY_POLICY, v);
+            }
+            res
+        }
         Err(e) => error_page(e, "/portal/invoices"),
     }
 }

@@ -280,6 +280,8 @@ async fn a_customer_runs_their_account_in_the_portal_in_a_real_browser() {
     let number = update["number"].as_str().unwrap();
     b.click(&format!("a[href='/portal/invoices/{}']", update["id"].as_str().unwrap())).await;
     eventually("the document opens", || async { b.body().await.contains(number) }).await;
+    let styled = b.client.execute("return document.querySelector('style').sheet !== null;", vec![]).await.unwrap();
+    assert_eq!(styled, json!(true), "the document's own style passes the CSP (by its hash)");
 
     // The payment method: none yet, and a way to add one through Stripe.
     b.goto(&app.url("/portal/payment-method")).await;
@@ -305,4 +307,53 @@ async fn a_customer_runs_their_account_in_the_portal_in_a_real_browser() {
         phone.check_page(name).await;
     }
     phone.close().await;
+}
+
+#[actix_web::test]
+async fn plan_changes_and_invoices_work_as_plain_forms_and_stay_the_customers_own() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    for (key, amount) in [("bigger", "40.00"), ("smaller", "5.00")] {
+        let plan = json!({"key": key, "name": key, "currency": "USD", "interval": "month", "amount": amount});
+        assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
+    }
+    let (v, _) = enter(&app, sk, &m.customer).await;
+    let csrf = v.csrf("/portal/plan").await;
+    let sub = format!("/v1/subscriptions/{}", m.subscription);
+
+    // A cheaper plan is taken at the period's end, whatever the form says.
+    let preview = v.get("/portal/plan/change?plan=smaller").await;
+    assert!(preview.text.contains("You keep your current plan until"), "{}", preview.text);
+    let res = v.post_form("/portal/plan/change", &[("plan", "smaller"), ("timing", "now"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let s = app.get(&sub, sk).await.body;
+    assert_eq!((s["plan"].clone(), s["pending_change"]["plan"].clone()), (json!("metered"), json!("smaller")));
+    // A dearer one now, for the previewed amount; an unknown or archived one is refused.
+    let preview = v.get("/portal/plan/change?plan=bigger").await;
+    assert!(preview.text.contains("Due now"), "{}", preview.text);
+    assert_eq!(v.get("/portal/plan/change?plan=nope").await.status, 404);
+    let res = v.post_form("/portal/plan/change", &[("plan", "bigger"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(app.get(&sub, sk).await.body["plan"], "bigger");
+    // Cancel and resume.
+    assert_eq!(v.post_form("/portal/plan/cancel", &[("csrf", &csrf)]).await.status, 200);
+    assert_eq!(app.get(&sub, sk).await.body["cancel_at_period_end"], true);
+    assert_eq!(v.post_form("/portal/plan/resume", &[("csrf", &csrf)]).await.status, 200);
+    assert_eq!(app.get(&sub, sk).await.body["cancel_at_period_end"], false);
+
+    // Invoices: the customer's own, with documents; another customer's is a 404.
+    let mine = app.get(&format!("/v1/invoices?customer={}", m.customer), sk).await.body["data"][0]["id"].clone();
+    let page = v.get("/portal/invoices").await;
+    assert!(page.text.contains(mine.as_str().unwrap()), "{}", page.text);
+    assert_eq!(v.get(&format!("/portal/invoices/{}", mine.as_str().unwrap())).await.status, 200);
+    let bob = customer(&app, sk, "bob@example.com").await;
+    assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": bob, "plan": "smaller"})).await.status, 201);
+    let theirs = app.get(&format!("/v1/invoices?customer={bob}"), sk).await.body["data"][0]["id"].clone();
+    let res = v.get(&format!("/portal/invoices/{}", theirs.as_str().unwrap())).await;
+    assert_eq!(res.status, 404);
+    assert!(!res.text.contains("bob@example.com"));
+    // Payments not connected: said so.
+    let page = v.get("/portal/payment-method").await;
+    assert!(page.text.contains("Payments are not connected"), "{}", page.text);
 }
