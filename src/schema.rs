@@ -460,6 +460,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    portal_form_uses (session_id, form_id) {
+        session_id -> Uuid,
+        form_id -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     portal_sessions (tenant_id, mode, id) {
         tenant_id -> Uuid,
         mode -> Text,

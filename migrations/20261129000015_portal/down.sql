@@ -1,1 +1,2 @@
+DROP TABLE portal_form_uses;
 DROP TABLE portal_sessions;

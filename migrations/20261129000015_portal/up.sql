@@ -21,3 +21,12 @@ CREATE TABLE portal_sessions (
     PRIMARY KEY (tenant_id, mode, id),
     FOREIGN KEY (tenant_id, mode, customer_id) REFERENCES customers (tenant_id, mode, id)
 );
+
+-- Forms of a session that create something (a key), by a random id the page put in the form:
+-- sent twice (a double click, a reload), the second finds its id here and creates nothing.
+CREATE TABLE portal_form_uses (
+    session_id uuid        NOT NULL,
+    form_id    text        NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (session_id, form_id)
+);

@@ -30,6 +30,7 @@ pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(pages::resume_plan)
         .service(pages::invoice_list)
         .service(pages::invoice_document)
+        .service(pages::pay_invoice)
         .service(pages::payment_page)
         .service(pages::update_payment_method)
         .service(pages::sign_out)

@@ -343,6 +343,8 @@ struct Keys {
     l: Layout,
     keys: Vec<KeyView>,
     created: Option<String>,
+    /// Names this rendering of the create form: sent twice, it creates one key.
+    form_id: String,
 }
 
 async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notice: Option<String>) -> ApiResult<Keys> {
@@ -374,7 +376,7 @@ async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notic
             }
         })
         .collect();
-    Ok(Keys { l, keys, created })
+    Ok(Keys { l, keys, created, form_id: crate::crypto::random_base62(22) })
 }
 
 #[get("/portal/keys")]
@@ -397,6 +399,7 @@ pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web:
         Err(page) => return page,
     };
     let name = fields.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let form_id = fields.get("form_id").cloned().unwrap_or_default();
     let t = async {
         let name = match name {
             Some(n) => Some(
@@ -405,8 +408,20 @@ pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web:
             ),
             None => None,
         };
+        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id, form_id.clone()).await? {
+            let notice = "This form was already sent: the key was created then, and is shown only once.";
+            return keys_page(&state, &s, None, Some(notice.into())).await;
+        }
         let req = crate::keys::models::CreateApiKeyRequest { name, expires_at: None };
-        let created = crate::keys::service::create(&state, s.auth(), s.customer, req).await?;
+        let created = match crate::keys::service::create(&state, s.auth(), s.customer, req).await {
+            Ok(c) => c,
+            Err(e) => {
+                if !form_id.is_empty() {
+                    super::sessions::forget_use(&state, s.id, form_id.clone()).await?;
+                }
+                return Err(e);
+            }
+        };
         keys_page(&state, &s, Some(created.key), Some("Key created.".into())).await
     }
     .await;
@@ -593,7 +608,7 @@ async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> Api
             let (plan_id, version) = (sub.plan_id, sub.plan_version);
             Some(
                 crate::db::run(&state.pool, move |conn| {
-                    Ok(crate::catalog::repo::referenced_version(conn, scope, plan_id, version)?)
+                    crate::catalog::repo::referenced_version(conn, scope, plan_id, version)
                 })
                 .await?,
             )
@@ -780,6 +795,8 @@ pub struct InvoiceView {
     pub status: &'static str,
     pub status_label: &'static str,
     pub total: String,
+    /// Open with an amount due, and a card to pay it with.
+    pub payable: bool,
 }
 
 #[derive(Template)]
@@ -789,17 +806,45 @@ struct InvoicesPage {
     invoices: Vec<InvoiceView>,
 }
 
+/// Whether the tenant takes payments and the customer has a card on file.
+async fn can_pay(state: &AppState, gw: &crate::payments::gateway::Gateway, s: &Session) -> ApiResult<bool> {
+    if crate::payments::service::connection(&state.pool, gw, s.scope).await?.is_none() {
+        return Ok(false);
+    }
+    let (scope, customer) = (s.scope, s.customer);
+    let profiles = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::customers::repo::payment_profiles(conn, scope, &[customer])?)
+    })
+    .await?;
+    Ok(profiles.get(&customer).is_some_and(|p| p.pm_last4.is_some()))
+}
+
 #[get("/portal/invoices")]
-pub async fn invoice_list(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    use crate::invoices::models::InvoiceStatus as S;
+pub async fn invoice_list(
+    state: web::Data<AppState>,
+    gw: web::Data<crate::payments::gateway::Gateway>,
+    req: HttpRequest,
+) -> HttpResponse {
     let s = match session(&state, &req).await {
         Ok(s) => s,
         Err(page) => return page,
     };
-    let t = async {
-        let l = layout(&state, &s, "invoices").await?;
+    page(invoices_page(&state, &gw, &s, None).await, "/portal/invoices")
+}
+
+async fn invoices_page(
+    state: &AppState,
+    gw: &crate::payments::gateway::Gateway,
+    s: &Session,
+    notice: Option<String>,
+) -> ApiResult<InvoicesPage> {
+    use crate::invoices::models::InvoiceStatus as S;
+    {
+        let mut l = layout(state, s, "invoices").await?;
+        l.notice = notice;
+        let payments = can_pay(state, gw, s).await?;
         let page = crate::pagination::Page { limit: 100, before: None };
-        let list = crate::invoices::service::list(&state, s.auth(), Some(s.customer), None, page).await?;
+        let list = crate::invoices::service::list(state, s.auth(), Some(s.customer), None, page).await?;
         let invoices = list
             .data
             .into_iter()
@@ -814,6 +859,8 @@ pub async fn invoice_list(state: web::Data<AppState>, req: HttpRequest) -> HttpR
                     S::Draft | S::Upcoming => ("draft", "Draft"),
                 };
                 let c = i.summary.currency.code().to_string();
+                let due = i.summary.amount_due.parse::<Decimal>().unwrap_or_default();
+                let paid = i.amount_paid.parse::<Decimal>().unwrap_or_default();
                 InvoiceView {
                     id: i.id,
                     number: i.number.clone().unwrap_or_default(),
@@ -821,10 +868,44 @@ pub async fn invoice_list(state: web::Data<AppState>, req: HttpRequest) -> HttpR
                     status,
                     status_label,
                     total: money(&c, &i.summary.total),
+                    payable: payments && i.summary.status == S::Open && due > paid,
                 }
             })
             .collect();
         Ok(InvoicesPage { l, invoices })
+    }
+}
+
+/// Pays an open invoice of the customer's now, with the card on file.
+#[post("/portal/invoices/{id}/pay")]
+pub async fn pay_invoice(
+    state: web::Data<AppState>,
+    gw: web::Data<crate::payments::gateway::Gateway>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    use crate::invoices::models::InvoiceStatus as S;
+    let s = match session(&state, &req).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    if let Err(page) = form(&state, &s, &body) {
+        return page;
+    }
+    let t = async {
+        let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
+        let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
+        if inv.summary.customer != s.customer {
+            return Err(ApiError::not_found("invoice"));
+        }
+        let after = crate::payments::service::pay(&state, &gw, s.auth(), id).await?;
+        let number = after.number.clone().unwrap_or_default();
+        let notice = match after.summary.status {
+            S::Paid => format!("Invoice {number} is paid. Thank you."),
+            _ => format!("The payment of invoice {number} did not go through; its status is shown below."),
+        };
+        invoices_page(&state, &gw, &s, Some(notice)).await
     }
     .await;
     page(t, "/portal/invoices")
@@ -931,7 +1012,7 @@ pub async fn update_payment_method(
         Ok(Some((sub, _))) => {
             let (scope, plan, version) = (s.scope, sub.plan_id, sub.plan_version);
             crate::db::run(&state.pool, move |conn| {
-                Ok(crate::catalog::repo::referenced_version(conn, scope, plan, version)?)
+                crate::catalog::repo::referenced_version(conn, scope, plan, version)
             })
             .await
             .map(|v| v.currency)

@@ -357,3 +357,54 @@ async fn plan_changes_and_invoices_work_as_plain_forms_and_stay_the_customers_ow
     let page = v.get("/portal/payment-method").await;
     assert!(page.text.contains("Payments are not connected"), "{}", page.text);
 }
+
+#[actix_web::test]
+async fn an_open_invoice_is_paid_from_the_portal_and_a_form_sent_twice_creates_one_key() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 1000, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    app.connect_stripe(&m.tenant).await;
+    // Dan's first card is declined: his invoice stays open. Then he has a good one.
+    let dan = customer(&app, sk, "dan@example.com").await;
+    let pm = |p: &str| json!({"payment_method": p});
+    let res = app.post(&format!("/v1/customers/{dan}/payment-method"), sk, pm("pm_card_chargeCustomerFail")).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": dan, "plan": "metered"})).await.status, 201);
+    let invoices = format!("/v1/invoices?customer={dan}");
+    let mut inv = Value::Null;
+    for _ in 0..50 {
+        inv = app.get(&invoices, sk).await.body["data"][0].clone();
+        if inv["attempt_count"].as_i64() >= Some(1) && inv["status"] == "open" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!((inv["status"].as_str(), inv["attempt_count"].as_i64()), (Some("open"), Some(1)), "{inv}");
+    assert_eq!(app.post(&format!("/v1/customers/{dan}/payment-method"), sk, pm("pm_card_visa")).await.status, 200);
+
+    let (v, _) = enter(&app, sk, &dan).await;
+    let page = v.get("/portal/invoices").await;
+    let id = inv["id"].as_str().unwrap();
+    assert!(page.text.contains(&format!("/portal/invoices/{id}/pay")), "{}", page.text);
+    let csrf = v.csrf("/portal/invoices").await;
+    let res = v.post_form(&format!("/portal/invoices/{id}/pay"), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(res.text.contains("is paid"), "{}", res.text);
+    assert_eq!(app.get(&format!("/v1/invoices/{id}"), sk).await.body["status"], "paid");
+    // Another customer's invoice cannot be paid from here.
+    let other = app.get(&format!("/v1/invoices?customer={}", m.customer), sk).await.body["data"][0]["id"].clone();
+    let res = v.post_form(&format!("/portal/invoices/{}/pay", other.as_str().unwrap()), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 404);
+
+    // The create-key form sent twice (a double click): one key.
+    let page = v.get("/portal/keys").await;
+    let at = page.text.find("name=\"form_id\" value=\"").unwrap() + 22;
+    let form_id = page.text[at..at + 22].to_string();
+    let fields = [("name", "twice"), ("csrf", csrf.as_str()), ("form_id", form_id.as_str())];
+    let first = v.post_form("/portal/keys", &fields).await;
+    let second = v.post_form("/portal/keys", &fields).await;
+    assert!(first.text.contains("tg_test_"));
+    assert!(second.text.contains("already sent") && !second.text.contains("id=\"new-key\""), "{}", second.text);
+    let keys = app.get(&format!("/v1/customers/{dan}/api-keys"), sk).await.body;
+    assert_eq!(keys["data"].as_array().unwrap().len(), 1);
+}
