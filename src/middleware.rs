@@ -42,13 +42,23 @@ fn request_id(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
 }
 
+/// The path as logs show it: a portal link's token is a credential until used, so it is left out.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/portal/enter/") {
+        "/portal/enter/…"
+    } else {
+        path
+    }
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let id = request_id(&req);
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %logged_path(req.path()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().as_str().to_owned();
     // No clone of the request may be held across `next.call`: routing needs the only one.

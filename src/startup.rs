@@ -86,6 +86,7 @@ impl Application {
         crate::subscriptions::jobs::register(&mut jobs);
         crate::invoices::jobs::register(&mut jobs);
         crate::mails::register(&mut jobs);
+        crate::portal::register(&mut jobs);
         let gateway = Arc::new(crate::payments::gateway::Gateway::new(&settings));
         crate::payments::jobs::register(&mut jobs, gateway.clone());
         let gateway = web::Data::from(gateway);

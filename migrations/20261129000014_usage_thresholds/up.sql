@@ -1,5 +1,6 @@
 -- Usage thresholds a customer reached (80 % and 100 % of a metered limit), one row per
--- threshold per limit window: the unique key is what makes the `usage.threshold_reached` event
+-- threshold per limit window (and limit: after a plan change the new limit has its own): the unique
+-- key is what makes the `usage.threshold_reached` event
 -- and its email happen once, whichever instance or request saw the counter cross.
 CREATE TABLE usage_thresholds (
     tenant_id    uuid        NOT NULL,
@@ -17,7 +18,7 @@ CREATE TABLE usage_thresholds (
     -- On the mode's clock.
     reached_at   timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, mode, id),
-    UNIQUE (tenant_id, mode, customer_id, feature, window_start, threshold),
+    UNIQUE (tenant_id, mode, customer_id, feature, window_start, "limit", threshold),
     FOREIGN KEY (tenant_id, mode, customer_id) REFERENCES customers (tenant_id, mode, id)
 );
 

@@ -131,7 +131,9 @@ fn prune(conn: &mut PgConn, now: DateTime<Utc>) -> QueryResult<usize> {
         "DELETE FROM events WHERE ctid = ANY(ARRAY(SELECT ctid FROM events WHERE id < $1 LIMIT 10000))",
         "DELETE FROM webhook_deliveries WHERE ctid = ANY(ARRAY(SELECT ctid FROM webhook_deliveries WHERE created_at < $2 LIMIT 10000))",
     ] {
-        loop {
+        // At most ten batches a run, so a backlog does not hold the worker up: the rest goes
+        // in the next runs.
+        for _ in 0..10 {
             let n = diesel::sql_query(statement)
                 .bind::<SqlUuid, _>(first_id_at(before))
                 .bind::<Timestamptz, _>(before)

@@ -15,9 +15,15 @@ pub mod web;
 
 pub use handlers::routes;
 
+/// Registers the pruning of ended sessions.
+pub fn register(registry: &mut crate::jobs::Registry) {
+    registry.register_chore(sessions::PRUNE);
+}
+
 /// The portal's pages (not part of the OpenAPI document).
 pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(pages::enter)
+    cfg.service(pages::enter_page)
+        .service(pages::enter)
         .service(pages::overview_page)
         .service(pages::keys_list)
         .service(pages::create_key)

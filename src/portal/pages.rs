@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::sessions::Session;
 use super::web::{error_page, form, html, see_other, session};
+use crate::catalog::models::Reset;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
 use crate::money::Currency;
@@ -86,9 +87,34 @@ pub fn grouped(n: i64) -> String {
 
 // ---- Entering ----
 
-/// The link's first visit: exchanges its token for the session cookie and moves on to a clean
-/// address, so the token leaves the address bar and the history.
+#[derive(Template)]
+#[template(path = "portal/enter.html")]
+struct Enter {
+    tenant: String,
+    customer: String,
+    token: String,
+}
+
+/// The link: a page that says whose billing it opens, with a button that spends it. A GET
+/// changes nothing, so link previews and mail scanners do not use it up, and the customer sees
+/// whose account they are entering before they do.
 #[get("/portal/enter/{token}")]
+pub async fn enter_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
+    let token = token.into_inner();
+    if token.len() > 100 {
+        return spent_link(StatusCode::NOT_FOUND);
+    }
+    match super::sessions::peek(&state, token.clone()).await {
+        Ok(Ok((tenant, customer))) => page(Ok(Enter { tenant, customer, token }), "/portal"),
+        Ok(Err(super::sessions::LinkRefused::Unknown)) => spent_link(StatusCode::NOT_FOUND),
+        Ok(Err(super::sessions::LinkRefused::Spent)) => spent_link(StatusCode::GONE),
+        Err(e) => error_page(e, "/portal"),
+    }
+}
+
+/// Spends the link: exchanges its token for the session cookie and moves on to a clean address,
+/// so the token leaves the address bar and the history.
+#[post("/portal/enter/{token}")]
 pub async fn enter(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     let token = token.into_inner();
     if token.len() > 100 {
@@ -238,14 +264,31 @@ async fn usage_views(
     let auth = s.auth();
     let entitlements = crate::entitlements::service::list(state, auth, s.customer).await?.data;
     let scope = s.scope;
-    let names = crate::db::run(&state.pool, move |conn| Ok(crate::catalog::repo::feature_names(conn, scope)?)).await?;
+    let (plan, version) = (sub.plan_id, sub.plan_version);
+    let (names, resets) = crate::db::run(&state.pool, move |conn| {
+        let v = crate::catalog::repo::referenced_version(conn, scope, plan, version)?;
+        let resets: std::collections::HashMap<String, Reset> =
+            v.entitlement_specs().into_iter().map(|e| (e.feature.clone(), e.reset())).collect();
+        Ok((crate::catalog::repo::feature_names(conn, scope)?, resets))
+    })
+    .await?;
     let mut out = Vec::new();
     for e in entitlements {
         let (Some(limit), Some(used)) = (e.limit, e.used) else { continue };
-        // The chart covers the limit's window: the period, or the last two weeks of a daily limit.
-        let daily = e.resets_at.is_some_and(|r| r - now <= TimeDelta::days(1));
-        let from =
-            if daily { now - TimeDelta::days(13) } else { sub.current_period_start.min(now - TimeDelta::days(1)) };
+        // The chart covers the limit's window, adding up from its start; a daily limit shows the
+        // last two weeks, day by day.
+        let reset = resets.get(&e.feature).copied().unwrap_or(Reset::BillingPeriod);
+        let daily = reset == Reset::Day;
+        let from = match reset {
+            Reset::Day => now - TimeDelta::days(13),
+            Reset::Month => chrono::Datelike::with_day(&now.date_naive(), 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(now, |t| t.and_utc()),
+            Reset::BillingPeriod => sub.current_period_start,
+            // The series has at most 1,000 buckets.
+            Reset::Never => sub.created_at.max(now - TimeDelta::days(900)),
+        }
+        .min(now - TimeDelta::days(1));
         // Through the end of today: usage recorded at this very instant counts (a test clock
         // stands still at it).
         let to = (now + TimeDelta::days(1)).date_naive().and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc());
@@ -334,7 +377,10 @@ pub struct KeyView {
     pub last4: String,
     pub created: String,
     pub status: String,
+    /// Can be revoked.
     pub active: bool,
+    /// Can be rotated: active and not already on its way out (a rotated key in its grace).
+    pub rotatable: bool,
 }
 
 #[derive(Template)]
@@ -359,7 +405,9 @@ async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notic
         .map(|k| {
             let revoked = k.revoked_at.is_some_and(|at| at <= now);
             let expired = k.expires_at.is_some_and(|at| at <= now);
-            let status = match (revoked, expired, k.revoked_at) {
+            // A rotated key works on until its grace ends: its `expires_at`.
+            let ends = k.revoked_at.or(k.expires_at).filter(|at| *at > now);
+            let status = match (revoked, expired, ends) {
                 (true, _, _) => "Revoked".to_string(),
                 (_, true, _) => "Expired".to_string(),
                 (false, false, Some(at)) => format!("Works until {}", at.format("%b %-d, %H:%M UTC")),
@@ -371,7 +419,8 @@ async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notic
                 prefix: k.prefix,
                 last4: k.last4,
                 created: day(k.created_at),
-                active: !revoked && !expired && k.revoked_at.is_none(),
+                active: !revoked && !expired,
+                rotatable: ends.is_none() && !revoked && !expired,
                 status,
             }
         })
@@ -454,9 +503,14 @@ pub async fn rotate_key(
         Ok(f) => f,
         Err(page) => return page,
     };
+    let form_id = fields.get("form_id").cloned().unwrap_or_default();
     let t = async {
         let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
         own_key(&state, &s, id).await?;
+        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id, form_id.clone()).await? {
+            let notice = "This form was already sent: the key was rotated then, and the new key is shown only once.";
+            return keys_page(&state, &s, None, Some(notice.into())).await;
+        }
         let grace = match fields.get("grace_seconds").map(String::as_str) {
             None | Some("") => None,
             Some(g) => Some(
@@ -648,30 +702,46 @@ struct ChangePage {
     summary: String,
     lines: Vec<(String, String)>,
     total: Option<String>,
+    version: i32,
 }
 
-/// Whether moving from the customer's plan to `key` is an upgrade (now) or not (period end).
-async fn timing_for(
-    state: &AppState,
-    s: &Session,
-    key: &str,
-) -> ApiResult<(crate::subscriptions::models::Subscription, bool, String)> {
+/// A plan change the portal offers: to another plan, of a subscription not set to cancel.
+struct Offer {
+    sub: crate::subscriptions::models::Subscription,
+    /// An upgrade (made now), else a change at the period's end.
+    now: bool,
+    name: String,
+    /// The plan version the customer is shown (and must confirm).
+    version: i32,
+}
+
+/// What moving from the customer's plan to `key` would be, under the portal's rules.
+async fn offer(state: &AppState, s: &Session, key: &str) -> ApiResult<Offer> {
     let scope = s.scope;
     let Some((sub, _)) = subscription_view(state, s).await? else {
         return Err(ApiError::not_found("subscription"));
     };
+    if sub.cancel_at_period_end {
+        return Err(ApiError::conflict(
+            crate::error::ErrorCode::BadRequest,
+            "your subscription is set to end: keep it first, then change plans",
+        ));
+    }
     let (plan_id, version, key) = (sub.plan_id, sub.plan_version, key.to_string());
-    let (upgrade, name) = crate::db::run(&state.pool, move |conn| {
+    let (now, name, latest) = crate::db::run(&state.pool, move |conn| {
         let current = crate::catalog::repo::referenced_version(conn, scope, plan_id, version)?;
         let plan = crate::catalog::repo::find_plan(conn, scope, &key)?
             .filter(|p| p.archived_at.is_none())
             .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
+        if plan.id == plan_id {
+            return Err(ApiError::bad_request(crate::error::ErrorCode::PlanUnchanged, "you are on this plan already"));
+        }
         let v = crate::catalog::repo::find_version(conn, scope, plan.id, plan.latest_version)?
             .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
-        Ok((monthly(&v) > monthly(&current), v.name))
+        Ok((monthly(&v) > monthly(&current), v.name, v.version))
     })
     .await?;
-    Ok((sub, upgrade, name))
+    Ok(Offer { sub, now, name, version: latest })
 }
 
 fn change_request(key: &str, now: bool) -> crate::subscriptions::models::ChangeSubscriptionRequest {
@@ -693,7 +763,7 @@ pub async fn preview_plan_change(
     let key = q.get("plan").cloned().unwrap_or_default();
     let t = async {
         let l = layout(&state, &s, "plan").await?;
-        let (sub, now, plan_name) = timing_for(&state, &s, &key).await?;
+        let Offer { sub, now, name: plan_name, version } = offer(&state, &s, &key).await?;
         let p =
             crate::subscriptions::service::preview_change(&state, s.auth(), sub.id, change_request(&key, now)).await?;
         let (summary, lines, total) = match &p.invoice {
@@ -717,7 +787,7 @@ pub async fn preview_plan_change(
                 None,
             ),
         };
-        Ok(ChangePage { l, plan_key: key.clone(), plan_name, now, summary, lines, total })
+        Ok(ChangePage { l, plan_key: key.clone(), plan_name, now, summary, lines, total, version })
     }
     .await;
     page(t, "/portal/plan")
@@ -736,8 +806,14 @@ pub async fn change_plan(state: web::Data<AppState>, req: HttpRequest, body: web
     let key = fields.get("plan").cloned().unwrap_or_default();
     let t = async {
         // The timing follows the plans' prices, whatever the form says: upgrades now,
-        // everything else at the period's end.
-        let (sub, now, name) = timing_for(&state, &s, &key).await?;
+        // everything else at the period's end; and the plan must be as it was shown.
+        let Offer { sub, now, name, version } = offer(&state, &s, &key).await?;
+        if fields.get("version").and_then(|v| v.parse::<i32>().ok()) != Some(version) {
+            return Err(ApiError::conflict(
+                crate::error::ErrorCode::BadRequest,
+                "the plan's terms changed since you saw them: review the change again",
+            ));
+        }
         crate::subscriptions::service::change(&state, s.auth(), sub.id, change_request(&key, now)).await?;
         let notice = if now {
             format!("You are now on {name}.")

@@ -17,6 +17,8 @@ use crate::tenancy::{Mode, Scope};
 pub const LINK_VALID: TimeDelta = TimeDelta::minutes(15);
 /// A session ends after this long without a request.
 pub const IDLE: TimeDelta = TimeDelta::hours(1);
+/// A session ends this long after its link was made, however active.
+pub const LONGEST: TimeDelta = TimeDelta::hours(12);
 /// `last_seen_at` is written at most this often.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
@@ -158,6 +160,36 @@ pub enum LinkRefused {
     Spent,
 }
 
+/// Whose a link is (the tenant's name and the customer's), if it can still be used; changes
+/// nothing (a link preview or a mail scanner that fetches it does not spend it).
+pub async fn peek(state: &AppState, token: String) -> ApiResult<Result<(String, String), LinkRefused>> {
+    let hash = crate::crypto::sha256(token.as_bytes()).to_vec();
+    let now = state.clock.now();
+    crate::db::run(&state.pool, move |conn| {
+        type Found = (Row, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+        let found: Option<Found> = ps::table
+            .filter(ps::link_hash.eq(&hash))
+            .select((
+                (ps::tenant_id, ps::id, ps::mode, ps::customer_id, ps::return_url),
+                ps::link_expires_at,
+                ps::used_at,
+                ps::revoked_at,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((row, expires_at, used_at, revoked_at)) = found else { return Ok(Err(LinkRefused::Unknown)) };
+        if used_at.is_some() || revoked_at.is_some() || expires_at <= now {
+            return Ok(Err(LinkRefused::Spent));
+        }
+        let Some(s) = session_of(row) else { return Ok(Err(LinkRefused::Unknown)) };
+        let tenant = crate::accounts::repo::find_tenant(conn, s.scope.tenant_id)?.map(|t| t.name).unwrap_or_default();
+        let customer = crate::customers::repo::find(conn, s.scope, s.customer)?;
+        let Some(c) = customer else { return Ok(Err(LinkRefused::Unknown)) };
+        Ok(Ok((tenant, c.name.unwrap_or(c.email))))
+    })
+    .await
+}
+
 /// Exchanges a link's token for a new cookie secret: the session's, returned once.
 pub async fn enter(state: &AppState, token: String) -> ApiResult<Result<(Session, String), LinkRefused>> {
     let hash = crate::crypto::sha256(token.as_bytes()).to_vec();
@@ -216,6 +248,18 @@ pub async fn forget_use(state: &AppState, session: PortalSessionId, form_id: Str
     .await
 }
 
+/// Deleting sessions ended a day ago or more, and their forms' marks, every hour.
+pub const PRUNE: crate::jobs::Chore =
+    crate::jobs::Chore { name: "prune_portal_sessions", every: TimeDelta::hours(1), run: prune };
+
+fn prune(conn: &mut crate::db::PgConn, now: DateTime<Utc>) -> QueryResult<usize> {
+    use crate::schema::portal_form_uses as u;
+    let old = now - LONGEST - TimeDelta::days(1);
+    let forms = diesel::delete(u::table.filter(u::created_at.lt(old))).execute(conn)?;
+    let sessions = diesel::delete(ps::table.filter(ps::created_at.lt(old))).execute(conn)?;
+    Ok(forms + sessions)
+}
+
 /// The session a cookie secret belongs to, if it is still open (and marks it seen).
 pub async fn find(state: &AppState, cookie: String) -> ApiResult<Option<Session>> {
     let hash = crate::crypto::sha256(cookie.as_bytes()).to_vec();
@@ -225,6 +269,7 @@ pub async fn find(state: &AppState, cookie: String) -> ApiResult<Option<Session>
             .filter(ps::cookie_hash.eq(&hash))
             .filter(ps::revoked_at.is_null())
             .filter(ps::last_seen_at.gt(now - IDLE))
+            .filter(ps::created_at.gt(now - LONGEST))
             .select(((ps::tenant_id, ps::id, ps::mode, ps::customer_id, ps::return_url), ps::last_seen_at))
             .first(conn)
             .optional()?;

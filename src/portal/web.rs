@@ -48,7 +48,7 @@ pub fn session_cookie(state: &AppState, value: &str) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.public_url.starts_with("https://"))
-        .max_age(actix_web::cookie::time::Duration::hours(24))
+        .max_age(actix_web::cookie::time::Duration::hours(12))
         .finish()
 }
 

@@ -39,13 +39,21 @@ impl Visitor<'_> {
     }
 }
 
+/// Follows a portal link: its page (which spends nothing), then its Continue button.
+pub async fn spend(app: &TestApp, link: &str) -> Res {
+    let page = app.send(Method::GET, link, &[], None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Continue") && page.header("set-cookie").is_none());
+    app.send(Method::POST, link, &[], None).await
+}
+
 /// Opens a portal session for `customer` and visits its link: the visitor with its cookie.
 pub async fn enter<'a>(app: &'a TestApp, sk: &str, customer: &str) -> (Visitor<'a>, Value) {
     let res = app
         .post("/v1/portal-sessions", sk, json!({"customer": customer, "return_url": "https://example.com/account"}))
         .await;
     assert_eq!(res.status, 201, "{}", res.text);
-    let first = app.send(Method::GET, &path_of(res.body["url"].as_str().unwrap()), &[], None).await;
+    let first = spend(app, &path_of(res.body["url"].as_str().unwrap())).await;
     assert_eq!((first.status, first.header("location")), (303, Some("/portal")), "{}", first.text);
     let set = first.header("set-cookie").unwrap().to_string();
     let cookie = set.split(';').next().unwrap().to_string();
@@ -70,7 +78,11 @@ async fn a_session_link_works_once_and_signs_the_customer_in_with_a_strict_cooki
     assert!(res.body["id"].as_str().unwrap().starts_with("bps_"));
     let link = path_of(res.body["url"].as_str().unwrap());
     assert!(link.starts_with("/portal/enter/ps_"), "{link}");
-    let first = app.send(Method::GET, &link, &[], None).await;
+    // Fetching the link (a preview, a mail scanner) spends nothing: it still works after.
+    let email = app.get(&format!("/v1/customers/{}", m.customer), sk).await.body["email"].as_str().unwrap().to_string();
+    let preview = app.send(Method::GET, &link, &[], None).await;
+    assert!(preview.text.contains("Continue") && preview.text.contains(&email), "{}", preview.text);
+    let first = spend(&app, &link).await;
     assert_eq!((first.status, first.header("location")), (303, Some("/portal")));
     let set = first.header("set-cookie").unwrap();
     for part in ["HttpOnly", "SameSite=Lax", "Path=/portal"] {
@@ -80,11 +92,14 @@ async fn a_session_link_works_once_and_signs_the_customer_in_with_a_strict_cooki
     let cookie = set.split(';').next().unwrap().to_string();
 
     // The same link again: refused, as a page, and no cookie.
-    let again = app.send(Method::GET, &link, &[], None).await;
-    assert_eq!(again.status, 410);
-    assert!(again.text.contains("This link has expired") && again.header("set-cookie").is_none());
+    for method in [Method::GET, Method::POST] {
+        let again = app.send(method, &link, &[], None).await;
+        assert_eq!(again.status, 410);
+        assert!(again.text.contains("This link has expired") && again.header("set-cookie").is_none());
+    }
     // A made-up link.
     assert_eq!(app.send(Method::GET, "/portal/enter/ps_nothing", &[], None).await.status, 404);
+    assert_eq!(app.send(Method::POST, "/portal/enter/ps_nothing", &[], None).await.status, 404);
 
     // The cookie opens the overview, with the portal's headers.
     let v = Visitor { app: &app, cookie };
@@ -104,7 +119,7 @@ async fn a_session_link_works_once_and_signs_the_customer_in_with_a_strict_cooki
     // An unused link expires after 15 minutes of wall-clock time.
     let res = app.post("/v1/portal-sessions", sk, json!({"customer": m.customer})).await;
     app.clock.advance(chrono::TimeDelta::minutes(16));
-    assert_eq!(app.send(Method::GET, &path_of(res.body["url"].as_str().unwrap()), &[], None).await.status, 410);
+    assert_eq!(app.send(Method::POST, &path_of(res.body["url"].as_str().unwrap()), &[], None).await.status, 410);
     // A session ends after an hour without a request.
     let (idle, _) = enter(&app, sk, &m.customer).await;
     assert_eq!(idle.get("/portal").await.status, 200);
@@ -217,6 +232,9 @@ async fn a_customer_runs_their_account_in_the_portal_in_a_real_browser() {
 
     // The link signs in and lands on the overview: usage against the limit, with its chart.
     b.goto(&link(&app, sk, &m.customer).await).await;
+    b.wait_heading("Acme Weather API billing").await;
+    b.check_page("enter").await;
+    b.click("form button").await;
     b.wait_heading("Overview").await;
     assert!(b.client.current_url().await.unwrap().path() == "/portal", "the token left the address bar");
     let usage = b.text("#usage-api_calls .meter-text").await;
@@ -294,6 +312,7 @@ async fn a_customer_runs_their_account_in_the_portal_in_a_real_browser() {
     // Dark mode on a phone: every page readable, nothing wider than the screen.
     let Some(phone) = Browser::start(View::DARK_PHONE).await else { return };
     phone.goto(&link(&app, sk, &m.customer).await).await;
+    phone.click("form button").await;
     phone.wait_heading("Overview").await;
     phone.check_page("overview").await;
     for (path, heading, name) in [
@@ -325,7 +344,13 @@ async fn plan_changes_and_invoices_work_as_plain_forms_and_stay_the_customers_ow
     // A cheaper plan is taken at the period's end, whatever the form says.
     let preview = v.get("/portal/plan/change?plan=smaller").await;
     assert!(preview.text.contains("You keep your current plan until"), "{}", preview.text);
-    let res = v.post_form("/portal/plan/change", &[("plan", "smaller"), ("timing", "now"), ("csrf", &csrf)]).await;
+    // Without the version shown, or with another one, nothing changes.
+    let res = v.post_form("/portal/plan/change", &[("plan", "smaller"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    let res = v.post_form("/portal/plan/change", &[("plan", "smaller"), ("version", "7"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 409, "{}", res.text);
+    let fields = [("plan", "smaller"), ("version", "1"), ("timing", "now"), ("csrf", csrf.as_str())];
+    let res = v.post_form("/portal/plan/change", &fields).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let s = app.get(&sub, sk).await.body;
     assert_eq!((s["plan"].clone(), s["pending_change"]["plan"].clone()), (json!("metered"), json!("smaller")));
@@ -333,12 +358,16 @@ async fn plan_changes_and_invoices_work_as_plain_forms_and_stay_the_customers_ow
     let preview = v.get("/portal/plan/change?plan=bigger").await;
     assert!(preview.text.contains("Due now"), "{}", preview.text);
     assert_eq!(v.get("/portal/plan/change?plan=nope").await.status, 404);
-    let res = v.post_form("/portal/plan/change", &[("plan", "bigger"), ("csrf", &csrf)]).await;
+    let res = v.post_form("/portal/plan/change", &[("plan", "bigger"), ("version", "1"), ("csrf", &csrf)]).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(app.get(&sub, sk).await.body["plan"], "bigger");
-    // Cancel and resume.
+    // The plan one is on is no change.
+    assert_eq!(v.get("/portal/plan/change?plan=bigger").await.status, 400);
+    // Cancel and resume; no plan change while set to cancel.
     assert_eq!(v.post_form("/portal/plan/cancel", &[("csrf", &csrf)]).await.status, 200);
     assert_eq!(app.get(&sub, sk).await.body["cancel_at_period_end"], true);
+    let res = v.post_form("/portal/plan/change", &[("plan", "smaller"), ("version", "1"), ("csrf", &csrf)]).await;
+    assert_eq!(res.status, 409, "{}", res.text);
     assert_eq!(v.post_form("/portal/plan/resume", &[("csrf", &csrf)]).await.status, 200);
     assert_eq!(app.get(&sub, sk).await.body["cancel_at_period_end"], false);
 
