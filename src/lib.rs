@@ -5,6 +5,7 @@
 //! the top level.
 
 pub mod accounts;
+pub mod analytics;
 pub mod auth;
 pub mod cache;
 pub mod catalog;

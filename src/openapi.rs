@@ -50,6 +50,7 @@ use crate::error::{ErrorBody, ErrorCode, ErrorEnvelope, ErrorType};
         (name = "Payments", description = "Collecting invoices through your own Stripe account: connecting it, payment methods, attempts, Stripe's webhooks."),
         (name = "Webhooks", description = "Your endpoints for events (signed per Standard Webhooks), the events and their deliveries."),
         (name = "Customer portal", description = "Links that sign a customer in to the hosted portal: their keys, plan, usage, invoices and payment method."),
+        (name = "Analytics", description = "MRR and its movements, revenue by month and a summary, per currency."),
         (name = "Test clock", description = "Make a month pass in a second in test mode, running the billing work due on the way."),
         (name = "Operations", description = "Health, readiness and metrics."),
     )
@@ -344,6 +345,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(crate::payments::routes)
         .configure(crate::webhooks::routes)
         .configure(crate::portal::routes)
+        .configure(crate::analytics::routes)
         .configure(crate::testclock::routes)
         .configure(crate::ops::routes);
 }

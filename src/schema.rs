@@ -460,6 +460,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    subscription_changes (tenant_id, mode, seq) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        seq -> Int8,
+        subscription_id -> Uuid,
+        customer_id -> Uuid,
+        at -> Timestamptz,
+        status -> Text,
+        plan_id -> Uuid,
+        plan_version -> Int4,
+        currency -> Text,
+        mrr -> Numeric,
+    }
+}
+
+diesel::table! {
     portal_form_uses (session_id, form_id) {
         session_id -> Uuid,
         form_id -> Text,

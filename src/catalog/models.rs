@@ -120,6 +120,18 @@ impl PlanVersion {
         Currency::parse(&self.currency).expect("stored currencies were validated")
     }
 
+    /// The price per month, exact: year ÷ 12, week × 52 ÷ 12, day × 365 ÷ 12, divided by the
+    /// interval count.
+    pub fn monthly_amount(&self) -> Decimal {
+        let (num, den) = match self.interval {
+            Interval::Day => (365, 12),
+            Interval::Week => (52, 12),
+            Interval::Month => (1, 1),
+            Interval::Year => (1, 12),
+        };
+        self.amount * Decimal::from(num) / (Decimal::from(den) * Decimal::from(self.interval_count.max(1)))
+    }
+
     pub fn entitlement_specs(&self) -> Vec<EntitlementSpec> {
         serde_json::from_value(self.entitlements.clone()).unwrap_or_default()
     }

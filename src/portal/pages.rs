@@ -598,18 +598,6 @@ struct PlanPage {
     plans: Vec<PlanView>,
 }
 
-/// A plan's price per month, to tell an upgrade from a downgrade across intervals.
-fn monthly(v: &crate::catalog::models::PlanVersion) -> Decimal {
-    use crate::catalog::period::Interval;
-    let per = match v.interval {
-        Interval::Day => Decimal::from(365) / Decimal::from(12),
-        Interval::Week => Decimal::from(52) / Decimal::from(12),
-        Interval::Month => Decimal::ONE,
-        Interval::Year => Decimal::ONE / Decimal::from(12),
-    };
-    v.amount * per / Decimal::from(v.interval_count.max(1))
-}
-
 fn limits_of(
     v: &crate::catalog::models::PlanVersion,
     names: &std::collections::HashMap<String, String>,
@@ -675,7 +663,7 @@ async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> Api
         .map(|(p, v)| {
             let is_current = current.as_ref().is_some_and(|c| c.plan_id == p.id);
             let comparable = current.as_ref().filter(|c| c.currency == v.currency && !is_current);
-            let upgrade = comparable.is_some_and(|c| monthly(&v) > monthly(c));
+            let upgrade = comparable.is_some_and(|c| v.monthly_amount() > c.monthly_amount());
             let action = comparable.map(|_| if upgrade { "Upgrade now" } else { "Switch at period end" });
             PlanView {
                 key: p.key.clone(),
@@ -738,7 +726,7 @@ async fn offer(state: &AppState, s: &Session, key: &str) -> ApiResult<Offer> {
         }
         let v = crate::catalog::repo::find_version(conn, scope, plan.id, plan.latest_version)?
             .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
-        Ok((monthly(&v) > monthly(&current), v.name, v.version))
+        Ok((v.monthly_amount() > current.monthly_amount(), v.name, v.version))
     })
     .await?;
     Ok(Offer { sub, now, name, version: latest })

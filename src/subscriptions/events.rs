@@ -39,7 +39,8 @@ pub fn respond(conn: &mut PgConn, scope: Scope, subs: Vec<Subscription>) -> ApiR
         .collect())
 }
 
-/// Writes the events of a subscription's change, in the caller's transaction:
+/// Writes the events of a subscription's change, and its MRR history when it can move MRR, in
+/// the caller's transaction:
 /// `subscription.created` (no `before`), else `subscription.updated` when anything the API
 /// shows changed, and `subscription.canceled` or `subscription.past_due` when its status became
 /// so.
@@ -50,6 +51,9 @@ pub fn announce(
     after: &Subscription,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
+    if super::history::moves_mrr(before, after) {
+        super::history::record(conn, scope, after, at)?;
+    }
     let Some(before) = before else {
         let now = respond(conn, scope, vec![after.clone()])?.pop().expect("one in, one out");
         crate::events::emit(conn, scope, "subscription.created", &now, at)?;

@@ -6,6 +6,7 @@
 pub mod cycle;
 pub mod events;
 pub mod handlers;
+pub mod history;
 pub mod jobs;
 pub mod lifecycle;
 pub mod models;

@@ -3,6 +3,7 @@
 //! parallel. See `helpers.rs`.
 
 mod accounts;
+mod analytics;
 mod billing;
 mod browser;
 mod catalog;

@@ -164,6 +164,7 @@ fn every_enum_in_the_document_is_what_the_wire_carries() {
         ("EventType", tollgate::events::TYPES.iter().chain(["*"].iter()).map(|s| s.to_string()).collect()),
         ("FeatureType", wire(FeatureType::ALL)),
         ("Granularity", wire(Granularity::ALL)),
+        ("BucketInterval", wire(tollgate::analytics::models::BucketInterval::ALL)),
         ("Interval", wire(Interval::ALL)),
         ("InvoiceStatus", wire(InvoiceStatus::ALL)),
         ("LineKind", wire(LineKind::ALL)),

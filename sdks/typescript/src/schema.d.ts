@@ -987,6 +987,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MRR, ARR, subscribers, ARPU and what is overdue, now, in one currency. */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/mrr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MRR over time, with its movements per bucket: new, expansion, contraction, churn,
+         *     reactivation. In every bucket, `mrr` = the previous bucket's `mrr` + new + reactivation +
+         *     expansion − contraction − churn.
+         */
+        get: operations["mrr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Revenue by month: invoiced, collected and usage. */
+        get: operations["revenue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -1143,6 +1198,11 @@ export interface components {
          * @enum {string}
          */
         Billing: "in_advance" | "in_arrears";
+        /**
+         * @description The length of an MRR bucket.
+         * @enum {string}
+         */
+        BucketInterval: "day" | "week" | "month";
         /**
          * @example {
          *       "at_period_end": true
@@ -2053,6 +2113,51 @@ export interface components {
          * @enum {string}
          */
         Mode: "test" | "live";
+        MrrBucket: {
+            /** Format: date-time */
+            start: string;
+            /**
+             * @description MRR as at the bucket's end.
+             * @example 1290.00
+             */
+            mrr: string;
+            /**
+             * Format: int64
+             * @description Customers with MRR above 0 as at the bucket's end.
+             */
+            subscribers: number;
+            /**
+             * @description Customers from 0 to above 0 who never had MRR before.
+             * @example 99.00
+             */
+            new: string;
+            /**
+             * @description Customers whose MRR grew.
+             * @example 50.00
+             */
+            expansion: string;
+            /**
+             * @description Customers whose MRR shrank (not to 0).
+             * @example 20.00
+             */
+            contraction: string;
+            /**
+             * @description Customers from above 0 to 0: their MRR at the bucket's start.
+             * @example 29.00
+             */
+            churn: string;
+            /**
+             * @description Customers from 0 to above 0 who had MRR before.
+             * @example 0.00
+             */
+            reactivation: string;
+        };
+        MrrSeries: {
+            /** @example USD */
+            currency: string;
+            interval: components["schemas"]["BucketInterval"];
+            data: components["schemas"]["MrrBucket"][];
+        };
         /**
          * @description What happens past a metered limit: `block` refuses, `allow` grants and reports it.
          * @enum {string}
@@ -2317,6 +2422,33 @@ export interface components {
          *     ]
          */
         RetryDays: number[];
+        RevenueMonth: {
+            /**
+             * Format: date-time
+             * @description The month's start (UTC).
+             */
+            month: string;
+            /**
+             * @description Totals (tax included) of the invoices finalized in the month, void ones excepted.
+             * @example 1548.00
+             */
+            invoiced: string;
+            /**
+             * @description What the invoices paid in the month asked for (`amount_due`).
+             * @example 1290.00
+             */
+            collected: string;
+            /**
+             * @description The usage lines of the invoices finalized in the month.
+             * @example 258.00
+             */
+            usage: string;
+        };
+        RevenueSeries: {
+            /** @example USD */
+            currency: string;
+            data: components["schemas"]["RevenueMonth"][];
+        };
         RevokedApiKey: {
             id: components["schemas"]["ApiKeyId"];
             /** Format: date-time */
@@ -2484,6 +2616,36 @@ export interface components {
             ended_at?: string | null;
             /** Format: date-time */
             created_at: string;
+        };
+        Summary: {
+            /** @example USD */
+            currency: string;
+            /**
+             * @description Monthly recurring revenue now: the sum of subscriptions' monthly amounts while active or
+             *     past due (trials, usage and tax excluded).
+             * @example 1290.00
+             */
+            mrr: string;
+            /**
+             * @description 12 × `mrr`.
+             * @example 15480.00
+             */
+            arr: string;
+            /**
+             * Format: int64
+             * @description Customers whose MRR is above 0.
+             */
+            subscribers: number;
+            /**
+             * @description `mrr` ÷ `subscribers` (0 without subscribers).
+             * @example 43.00
+             */
+            arpu: string;
+            /**
+             * @description The `amount_due` of open invoices past their `due_at`.
+             * @example 99.00
+             */
+            overdue: string;
         };
         /**
          * @description A tax rate in percent, 0 to 100 with at most 4 decimal places, as a decimal string (or a number).
@@ -12005,6 +12167,337 @@ export interface operations {
                 };
             };
             /** @description `idempotency_key_reused`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query: {
+                /** @description Figures are per currency, never summed across currencies. */
+                currency: components["schemas"]["Currency"];
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "USD",
+                     *       "mrr": "1290.00",
+                     *       "arr": "15480.00",
+                     *       "subscribers": 0,
+                     *       "arpu": "43.00",
+                     *       "overdue": "99.00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mrr: {
+        parameters: {
+            query: {
+                currency: components["schemas"]["Currency"];
+                /** @description The first bucket's start; default 12 intervals before `to`'s bucket. */
+                from?: string;
+                /** @description The end (exclusive): buckets cover `[from, to)`; default the end of the present bucket. */
+                to?: string;
+                /** @description Default `month` (UTC calendar months). */
+                interval?: components["schemas"]["BucketInterval"];
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One bucket per interval */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "USD",
+                     *       "interval": "day",
+                     *       "data": [
+                     *         {
+                     *           "start": "2026-11-24T10:00:00Z",
+                     *           "mrr": "1290.00",
+                     *           "subscribers": 0,
+                     *           "new": "99.00",
+                     *           "expansion": "50.00",
+                     *           "contraction": "20.00",
+                     *           "churn": "29.00",
+                     *           "reactivation": "0.00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MrrSeries"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    revenue: {
+        parameters: {
+            query: {
+                currency: components["schemas"]["Currency"];
+                /** @description The first month (its start); default 12 months before `to`'s month. */
+                from?: string;
+                /** @description The end (exclusive); default the end of the present month. */
+                to?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per month */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "USD",
+                     *       "data": [
+                     *         {
+                     *           "month": "2026-11-24T10:00:00Z",
+                     *           "invoiced": "1548.00",
+                     *           "collected": "1290.00",
+                     *           "usage": "258.00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RevenueSeries"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
             422: {
                 headers: {
                     /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */

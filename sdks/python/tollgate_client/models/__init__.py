@@ -6,6 +6,7 @@ from .api_key_list import ApiKeyList
 from .api_key_object import ApiKeyObject
 from .attach_payment_method_request import AttachPaymentMethodRequest
 from .billing import Billing
+from .bucket_interval import BucketInterval
 from .cancel_subscription_request import CancelSubscriptionRequest
 from .change_preview import ChangePreview
 from .change_subscription_request import ChangeSubscriptionRequest
@@ -74,6 +75,8 @@ from .login_request import LoginRequest
 from .login_response import LoginResponse
 from .metadata import Metadata
 from .mode import Mode
+from .mrr_bucket import MrrBucket
+from .mrr_series import MrrSeries
 from .overage import Overage
 from .payment_list import PaymentList
 from .payment_method_response import PaymentMethodResponse
@@ -94,6 +97,8 @@ from .refund_response import RefundResponse
 from .refund_status import RefundStatus
 from .rejected_event import RejectedEvent
 from .reset import Reset
+from .revenue_month import RevenueMonth
+from .revenue_series import RevenueSeries
 from .revoked_api_key import RevokedApiKey
 from .revoked_portal_session import RevokedPortalSession
 from .revoked_secret_key import RevokedSecretKey
@@ -108,6 +113,7 @@ from .stripe_account_response import StripeAccountResponse
 from .stripe_webhook_body import StripeWebhookBody
 from .subscription_list import SubscriptionList
 from .subscription_response import SubscriptionResponse
+from .summary import Summary
 from .tenant_response import TenantResponse
 from .tenant_summary import TenantSummary
 from .test_clock_response import TestClockResponse
@@ -142,6 +148,7 @@ __all__ = (
     "ApiKeyObject",
     "AttachPaymentMethodRequest",
     "Billing",
+    "BucketInterval",
     "CancelSubscriptionRequest",
     "ChangePreview",
     "ChangeSubscriptionRequest",
@@ -210,6 +217,8 @@ __all__ = (
     "LoginResponse",
     "Metadata",
     "Mode",
+    "MrrBucket",
+    "MrrSeries",
     "Overage",
     "PaymentList",
     "PaymentMethodResponse",
@@ -230,6 +239,8 @@ __all__ = (
     "RefundStatus",
     "RejectedEvent",
     "Reset",
+    "RevenueMonth",
+    "RevenueSeries",
     "RevokedApiKey",
     "RevokedPortalSession",
     "RevokedSecretKey",
@@ -244,6 +255,7 @@ __all__ = (
     "StripeWebhookBody",
     "SubscriptionList",
     "SubscriptionResponse",
+    "Summary",
     "TenantResponse",
     "TenantSummary",
     "TestClockResponse",

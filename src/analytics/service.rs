@@ -1,0 +1,284 @@
+//! Revenue analytics from Tollgate's own tables, in SQL, per currency. MRR comes from the
+//! subscriptions' history ([`crate::subscriptions::history`]): a subscription's MRR at an
+//! instant is that of its last change before it, a customer's is the sum of theirs, and each
+//! bucket's movements compare every customer's MRR at the bucket's start and end, so
+//! `mrr(end) = mrr(start) + new + reactivation + expansion − contraction − churn` holds by
+//! construction, to the cent (each subscription's MRR is rounded once, when it is recorded).
+//! Instants mean "just before": a change at a bucket's boundary belongs to the bucket it starts.
+
+use chrono::{DateTime, Datelike, Months, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+
+use super::models::*;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::state::AppState;
+
+/// The most buckets one series has.
+pub const MAX_BUCKETS: usize = 400;
+
+fn midnight(d: chrono::NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+}
+
+/// The start of the bucket that holds `t`.
+fn bucket_start(t: DateTime<Utc>, i: BucketInterval) -> DateTime<Utc> {
+    let d = t.date_naive();
+    match i {
+        BucketInterval::Day => midnight(d),
+        // ISO weeks, from Monday.
+        BucketInterval::Week => midnight(d - TimeDelta::days(i64::from(d.weekday().num_days_from_monday()))),
+        BucketInterval::Month => midnight(d.with_day(1).expect("day 1")),
+    }
+}
+
+fn next_bucket(t: DateTime<Utc>, i: BucketInterval) -> Option<DateTime<Utc>> {
+    match i {
+        BucketInterval::Day => t.checked_add_signed(TimeDelta::days(1)),
+        BucketInterval::Week => t.checked_add_signed(TimeDelta::days(7)),
+        BucketInterval::Month => t.checked_add_months(Months::new(1)),
+    }
+}
+
+fn prev_buckets(t: DateTime<Utc>, i: BucketInterval, n: u32) -> DateTime<Utc> {
+    match i {
+        BucketInterval::Day => t - TimeDelta::days(i64::from(n)),
+        BucketInterval::Week => t - TimeDelta::days(7 * i64::from(n)),
+        BucketInterval::Month => t.checked_sub_months(Months::new(n)).unwrap_or(t),
+    }
+}
+
+/// The boundaries of the buckets covering `[from, to)`: each bucket's start, then the last's end.
+fn bounds(from: DateTime<Utc>, to: DateTime<Utc>, i: BucketInterval) -> ApiResult<Vec<DateTime<Utc>>> {
+    if from >= to {
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "from must be before to").with_param("from"));
+    }
+    let mut out = vec![bucket_start(from, i)];
+    while *out.last().expect("one at least") < to {
+        let next = next_bucket(*out.last().expect("one at least"), i)
+            .ok_or_else(|| ApiError::bad_request(ErrorCode::ParameterInvalid, "out of range").with_param("to"))?;
+        out.push(next);
+        if out.len() > MAX_BUCKETS + 1 {
+            return Err(ApiError::bad_request(
+                ErrorCode::ParameterInvalid,
+                format!("at most {MAX_BUCKETS} buckets: narrow the range or widen the interval"),
+            )
+            .with_param("interval"));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct BucketRow {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = Numeric)]
+    mrr: Decimal,
+    #[diesel(sql_type = BigInt)]
+    subscribers: i64,
+    #[diesel(sql_type = Numeric)]
+    new: Decimal,
+    #[diesel(sql_type = Numeric)]
+    expansion: Decimal,
+    #[diesel(sql_type = Numeric)]
+    contraction: Decimal,
+    #[diesel(sql_type = Numeric)]
+    churn: Decimal,
+    #[diesel(sql_type = Numeric)]
+    reactivation: Decimal,
+}
+
+/// Each bucket's MRR and subscribers at its end and its movements. `$4`: the boundaries
+/// (k = 1 … n + 1); bucket k (2 … n + 1) runs from boundary k − 1 to boundary k.
+const MRR_SERIES: &str = "WITH b AS ( \
+   SELECT k, t FROM unnest($4::timestamptz[]) WITH ORDINALITY AS b(t, k) \
+ ), spans AS ( \
+   SELECT customer_id, at, mrr, lead(at) OVER (PARTITION BY subscription_id ORDER BY at, seq) AS until \
+   FROM subscription_changes WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at < $5 \
+ ), c AS ( \
+   SELECT b.k, s.customer_id, sum(s.mrr) AS mrr \
+   FROM b JOIN spans s ON s.at < b.t AND (s.until IS NULL OR s.until >= b.t) \
+   GROUP BY b.k, s.customer_id \
+ ), totals AS ( \
+   SELECT k, sum(mrr) AS mrr, count(*) FILTER (WHERE mrr > 0) AS subscribers FROM c GROUP BY k \
+ ), first_paid AS ( \
+   SELECT customer_id, min(at) AS at FROM subscription_changes \
+   WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND mrr > 0 GROUP BY customer_id \
+ ), moves AS ( \
+   SELECT coalesce(y.k, x.k + 1) AS k, coalesce(x.customer_id, y.customer_id) AS cu, \
+          coalesce(x.mrr, 0) AS m0, coalesce(y.mrr, 0) AS m1 \
+   FROM (SELECT * FROM c WHERE k <= $6) x \
+   FULL JOIN (SELECT * FROM c WHERE k >= 2) y ON y.k = x.k + 1 AND y.customer_id = x.customer_id \
+ ) \
+ SELECT b.k, coalesce(max(t.mrr), 0) AS mrr, coalesce(max(t.subscribers), 0)::bigint AS subscribers, \
+   coalesce(sum(m.m1) FILTER (WHERE m.m0 = 0 AND m.m1 > 0 AND (fp.at IS NULL OR fp.at >= pb.t)), 0) AS new, \
+   coalesce(sum(m.m1 - m.m0) FILTER (WHERE m.m0 > 0 AND m.m1 > m.m0), 0) AS expansion, \
+   coalesce(sum(m.m0 - m.m1) FILTER (WHERE m.m1 > 0 AND m.m1 < m.m0), 0) AS contraction, \
+   coalesce(sum(m.m0) FILTER (WHERE m.m0 > 0 AND m.m1 = 0), 0) AS churn, \
+   coalesce(sum(m.m1) FILTER (WHERE m.m0 = 0 AND m.m1 > 0 AND fp.at < pb.t), 0) AS reactivation \
+ FROM b JOIN b pb ON pb.k = b.k - 1 \
+ LEFT JOIN totals t ON t.k = b.k \
+ LEFT JOIN moves m ON m.k = b.k \
+ LEFT JOIN first_paid fp ON fp.customer_id = m.cu \
+ GROUP BY b.k ORDER BY b.k";
+
+pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSeries> {
+    let scope = auth.scope;
+    let c = p.currency;
+    let interval = p.interval.unwrap_or(BucketInterval::Month);
+    let now = crate::testclock::now_for(state, scope).await?;
+    let to = match p.to {
+        Some(t) => t,
+        None => next_bucket(bucket_start(now, interval), interval).unwrap_or(now),
+    };
+    let from =
+        p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), interval), interval, 11));
+    let b = bounds(from, to, interval)?;
+    let n = i64::try_from(b.len() - 1).unwrap_or(0);
+    let code = c.code().to_string();
+    let last = *b.last().expect("bounds");
+    let bs = b.clone();
+    let rows: Vec<BucketRow> = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::sql_query(MRR_SERIES)
+            .bind::<SqlUuid, _>(scope.tenant_id.0)
+            .bind::<Text, _>(scope.mode.as_str())
+            .bind::<Text, _>(code)
+            .bind::<Array<Timestamptz>, _>(bs)
+            .bind::<Timestamptz, _>(last)
+            .bind::<BigInt, _>(n)
+            .load(conn)?)
+    })
+    .await?;
+    let f = |d: Decimal| c.format(d);
+    let data = rows
+        .into_iter()
+        .filter_map(|r| {
+            let start = *b.get(usize::try_from(r.k - 2).ok()?)?;
+            Some(MrrBucket {
+                start,
+                mrr: f(r.mrr),
+                subscribers: r.subscribers,
+                new: f(r.new),
+                expansion: f(r.expansion),
+                contraction: f(r.contraction),
+                churn: f(r.churn),
+                reactivation: f(r.reactivation),
+            })
+        })
+        .collect();
+    Ok(MrrSeries { currency: c.code().to_string(), interval, data })
+}
+
+#[derive(QueryableByName)]
+struct Now {
+    #[diesel(sql_type = Numeric)]
+    mrr: Decimal,
+    #[diesel(sql_type = BigInt)]
+    subscribers: i64,
+    #[diesel(sql_type = Numeric)]
+    overdue: Decimal,
+}
+
+/// MRR and subscribers as of `$4` (every change at or before it), and what is overdue then.
+const SUMMARY: &str = "WITH s AS ( \
+   SELECT DISTINCT ON (subscription_id) customer_id, mrr FROM subscription_changes \
+   WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at <= $4 \
+   ORDER BY subscription_id, at DESC, seq DESC \
+ ), c AS ( \
+   SELECT customer_id, sum(mrr) AS mrr FROM s GROUP BY customer_id \
+ ) \
+ SELECT coalesce((SELECT sum(mrr) FROM c), 0) AS mrr, \
+   (SELECT count(*) FROM c WHERE mrr > 0) AS subscribers, \
+   coalesce((SELECT sum(amount_due) FROM invoices WHERE tenant_id = $1 AND mode = $2 AND currency = $3 \
+     AND status = 'open' AND due_at < $4), 0) AS overdue";
+
+pub async fn summary(state: &AppState, auth: Auth, p: SummaryParams) -> ApiResult<Summary> {
+    let scope = auth.scope;
+    let c = p.currency;
+    let now = crate::testclock::now_for(state, scope).await?;
+    let code = c.code().to_string();
+    let r: Now = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::sql_query(SUMMARY)
+            .bind::<SqlUuid, _>(scope.tenant_id.0)
+            .bind::<Text, _>(scope.mode.as_str())
+            .bind::<Text, _>(code)
+            .bind::<Timestamptz, _>(now)
+            .get_result(conn)?)
+    })
+    .await?;
+    let arpu = if r.subscribers > 0 { c.round(r.mrr / Decimal::from(r.subscribers)) } else { Decimal::ZERO };
+    Ok(Summary {
+        currency: c.code().to_string(),
+        mrr: c.format(r.mrr),
+        arr: c.format(r.mrr * Decimal::from(12)),
+        subscribers: r.subscribers,
+        arpu: c.format(arpu),
+        overdue: c.format(r.overdue),
+    })
+}
+
+#[derive(QueryableByName)]
+struct MonthRow {
+    #[diesel(sql_type = Timestamptz)]
+    month: DateTime<Utc>,
+    #[diesel(sql_type = Numeric)]
+    invoiced: Decimal,
+    #[diesel(sql_type = Numeric)]
+    collected: Decimal,
+    #[diesel(sql_type = Numeric)]
+    usage: Decimal,
+}
+
+/// Per month of `$4` (month starts, then the last month's end): invoiced (finalized in it, not
+/// void), collected (paid in it) and usage (usage lines of the invoices finalized in it).
+const REVENUE: &str = "WITH m AS ( \
+   SELECT t AS month, lead(t) OVER (ORDER BY t) AS until FROM unnest($4::timestamptz[]) AS t \
+ ), i AS ( \
+   SELECT id, total, amount_due, issued_at, paid_at, status FROM invoices \
+   WHERE tenant_id = $1 AND mode = $2 AND currency = $3 \
+ ) \
+ SELECT m.month, \
+   coalesce((SELECT sum(total) FROM i WHERE i.status IN ('open', 'paid', 'uncollectible') \
+     AND i.issued_at >= m.month AND i.issued_at < m.until), 0) AS invoiced, \
+   coalesce((SELECT sum(amount_due) FROM i WHERE i.status = 'paid' \
+     AND i.paid_at >= m.month AND i.paid_at < m.until), 0) AS collected, \
+   coalesce((SELECT sum(l.amount) FROM i JOIN invoice_lines l ON l.tenant_id = $1 AND l.mode = $2 AND l.invoice_id = i.id \
+     WHERE l.kind = 'usage' AND i.status IN ('open', 'paid', 'uncollectible') \
+     AND i.issued_at >= m.month AND i.issued_at < m.until), 0) AS usage \
+ FROM m WHERE m.until IS NOT NULL ORDER BY m.month";
+
+pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<RevenueSeries> {
+    let scope = auth.scope;
+    let c = p.currency;
+    let now = crate::testclock::now_for(state, scope).await?;
+    let month = BucketInterval::Month;
+    let to = match p.to {
+        Some(t) => t,
+        None => next_bucket(bucket_start(now, month), month).unwrap_or(now),
+    };
+    let from = p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), month), month, 11));
+    let b = bounds(from, to, month)?;
+    let code = c.code().to_string();
+    let rows: Vec<MonthRow> = crate::db::run(&state.pool, move |conn| {
+        Ok(diesel::sql_query(REVENUE)
+            .bind::<SqlUuid, _>(scope.tenant_id.0)
+            .bind::<Text, _>(scope.mode.as_str())
+            .bind::<Text, _>(code)
+            .bind::<Array<Timestamptz>, _>(b)
+            .load(conn)?)
+    })
+    .await?;
+    let data = rows
+        .into_iter()
+        .map(|r| RevenueMonth {
+            month: r.month,
+            invoiced: c.format(r.invoiced),
+            collected: c.format(r.collected),
+            usage: c.format(r.usage),
+        })
+        .collect();
+    Ok(RevenueSeries { currency: c.code().to_string(), data })
+}
