@@ -1,14 +1,15 @@
 //! Revenue analytics from Tollgate's own tables, in SQL, per currency. MRR comes from the
 //! subscriptions' history ([`crate::subscriptions::history`]): a subscription's MRR at an
 //! instant is that of its last change before it, a customer's is the sum of theirs, and each
-//! bucket's movements compare every customer's MRR at the bucket's start and end, so
+//! bucket's movements compare every customer's MRR at the bucket's start and end (only those
+//! who moved in it can differ), so
 //! `mrr(end) = mrr(start) + new + reactivation + expansion − contraction − churn` holds by
 //! construction, to the cent (each subscription's MRR is rounded once, when it is recorded).
 //! Instants mean "just before": a change at a bucket's boundary belongs to the bucket it starts.
 
 use chrono::{DateTime, Datelike, Months, TimeDelta, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Integer, Numeric, Text, Timestamptz, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 
 use super::models::*;
@@ -73,8 +74,11 @@ fn bounds(from: DateTime<Utc>, to: DateTime<Utc>, i: BucketInterval) -> ApiResul
 
 #[derive(QueryableByName)]
 struct BucketRow {
-    #[diesel(sql_type = BigInt)]
-    k: i64,
+    /// 0: before the first bucket; j: bucket j (from boundary j to j + 1).
+    #[diesel(sql_type = Integer)]
+    j: i32,
+    /// How MRR and the number of subscribers changed over the bucket (for 0: their values at the
+    /// first boundary).
     #[diesel(sql_type = Numeric)]
     mrr: Decimal,
     #[diesel(sql_type = BigInt)]
@@ -91,39 +95,35 @@ struct BucketRow {
     reactivation: Decimal,
 }
 
-/// Each bucket's MRR and subscribers at its end and its movements. `$4`: the boundaries
-/// (k = 1 … n + 1); bucket k (2 … n + 1) runs from boundary k − 1 to boundary k.
-const MRR_SERIES: &str = "WITH b AS ( \
-   SELECT k, t FROM unnest($4::timestamptz[]) WITH ORDINALITY AS b(t, k) \
- ), spans AS ( \
-   SELECT customer_id, at, mrr, lead(at) OVER (PARTITION BY subscription_id ORDER BY at, seq) AS until \
+/// The movements of each bucket of `$4` (its boundaries), from the changes alone: each change's
+/// difference to its subscription's previous MRR, summed per customer and bucket
+/// (`width_bucket`: 0 before the first boundary), gives each customer's MRR before (`c0`) and
+/// after (`c1`) every bucket in which it moved; customers who did not move in a bucket add
+/// nothing to its movements. So the work grows with the number of changes, not with customers
+/// × buckets. Row 0 holds the MRR and subscribers at the first boundary; MRR and subscribers at
+/// each bucket's end are then running sums (in Rust).
+const MRR_SERIES: &str = "WITH ch AS ( \
+   SELECT customer_id, at, \
+          mrr - coalesce(lag(mrr) OVER (PARTITION BY subscription_id ORDER BY at, seq), 0) AS d \
    FROM subscription_changes WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at < $5 \
- ), c AS ( \
-   SELECT b.k, s.customer_id, sum(s.mrr) AS mrr \
-   FROM b JOIN spans s ON s.at < b.t AND (s.until IS NULL OR s.until >= b.t) \
-   GROUP BY b.k, s.customer_id \
- ), totals AS ( \
-   SELECT k, sum(mrr) AS mrr, count(*) FILTER (WHERE mrr > 0) AS subscribers FROM c GROUP BY k \
+ ), cd AS ( \
+   SELECT customer_id, width_bucket(at, $4::timestamptz[]) AS j, sum(d) AS d FROM ch GROUP BY 1, 2 \
+ ), cs AS ( \
+   SELECT customer_id, j, sum(d) OVER w - d AS c0, sum(d) OVER w AS c1 \
+   FROM cd WINDOW w AS (PARTITION BY customer_id ORDER BY j ROWS UNBOUNDED PRECEDING) \
  ), first_paid AS ( \
    SELECT customer_id, min(at) AS at FROM subscription_changes \
    WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND mrr > 0 GROUP BY customer_id \
- ), moves AS ( \
-   SELECT coalesce(y.k, x.k + 1) AS k, coalesce(x.customer_id, y.customer_id) AS cu, \
-          coalesce(x.mrr, 0) AS m0, coalesce(y.mrr, 0) AS m1 \
-   FROM (SELECT * FROM c WHERE k <= $6) x \
-   FULL JOIN (SELECT * FROM c WHERE k >= 2) y ON y.k = x.k + 1 AND y.customer_id = x.customer_id \
  ) \
- SELECT b.k, coalesce(max(t.mrr), 0) AS mrr, coalesce(max(t.subscribers), 0)::bigint AS subscribers, \
-   coalesce(sum(m.m1) FILTER (WHERE m.m0 = 0 AND m.m1 > 0 AND (fp.at IS NULL OR fp.at >= pb.t)), 0) AS new, \
-   coalesce(sum(m.m1 - m.m0) FILTER (WHERE m.m0 > 0 AND m.m1 > m.m0), 0) AS expansion, \
-   coalesce(sum(m.m0 - m.m1) FILTER (WHERE m.m1 > 0 AND m.m1 < m.m0), 0) AS contraction, \
-   coalesce(sum(m.m0) FILTER (WHERE m.m0 > 0 AND m.m1 = 0), 0) AS churn, \
-   coalesce(sum(m.m1) FILTER (WHERE m.m0 = 0 AND m.m1 > 0 AND fp.at < pb.t), 0) AS reactivation \
- FROM b JOIN b pb ON pb.k = b.k - 1 \
- LEFT JOIN totals t ON t.k = b.k \
- LEFT JOIN moves m ON m.k = b.k \
- LEFT JOIN first_paid fp ON fp.customer_id = m.cu \
- GROUP BY b.k ORDER BY b.k";
+ SELECT cs.j, sum(cs.c1 - cs.c0) AS mrr, \
+   sum((cs.c1 > 0)::int - (cs.c0 > 0)::int)::bigint AS subscribers, \
+   coalesce(sum(cs.c1) FILTER (WHERE cs.c0 = 0 AND cs.c1 > 0 AND (fp.at IS NULL OR fp.at >= ($4::timestamptz[])[cs.j])), 0) AS new, \
+   coalesce(sum(cs.c1 - cs.c0) FILTER (WHERE cs.c0 > 0 AND cs.c1 > cs.c0), 0) AS expansion, \
+   coalesce(sum(cs.c0 - cs.c1) FILTER (WHERE cs.c1 > 0 AND cs.c1 < cs.c0), 0) AS contraction, \
+   coalesce(sum(cs.c0) FILTER (WHERE cs.c0 > 0 AND cs.c1 = 0), 0) AS churn, \
+   coalesce(sum(cs.c1) FILTER (WHERE cs.c0 = 0 AND cs.c1 > 0 AND fp.at < ($4::timestamptz[])[cs.j]), 0) AS reactivation \
+ FROM cs LEFT JOIN first_paid fp ON fp.customer_id = cs.customer_id \
+ GROUP BY cs.j ORDER BY cs.j";
 
 pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSeries> {
     let scope = auth.scope;
@@ -137,7 +137,6 @@ pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSer
     let from =
         p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), interval), interval, 11));
     let b = bounds(from, to, interval)?;
-    let n = i64::try_from(b.len() - 1).unwrap_or(0);
     let code = c.code().to_string();
     let last = *b.last().expect("bounds");
     let bs = b.clone();
@@ -148,27 +147,32 @@ pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSer
             .bind::<Text, _>(code)
             .bind::<Array<Timestamptz>, _>(bs)
             .bind::<Timestamptz, _>(last)
-            .bind::<BigInt, _>(n)
             .load(conn)?)
     })
     .await?;
+    let by_bucket: std::collections::HashMap<i32, BucketRow> = rows.into_iter().map(|r| (r.j, r)).collect();
+    let (mut mrr, mut subscribers) = by_bucket.get(&0).map_or((Decimal::ZERO, 0), |r| (r.mrr, r.subscribers));
     let f = |d: Decimal| c.format(d);
-    let data = rows
-        .into_iter()
-        .filter_map(|r| {
-            let start = *b.get(usize::try_from(r.k - 2).ok()?)?;
-            Some(MrrBucket {
-                start,
-                mrr: f(r.mrr),
-                subscribers: r.subscribers,
-                new: f(r.new),
-                expansion: f(r.expansion),
-                contraction: f(r.contraction),
-                churn: f(r.churn),
-                reactivation: f(r.reactivation),
-            })
-        })
-        .collect();
+    let mut data = Vec::with_capacity(b.len() - 1);
+    for (i, start) in b[..b.len() - 1].iter().enumerate() {
+        let zero = Decimal::ZERO;
+        let r = by_bucket.get(&(i as i32 + 1));
+        if let Some(r) = r {
+            mrr += r.mrr;
+            subscribers += r.subscribers;
+        }
+        let m = |g: fn(&BucketRow) -> Decimal| r.map_or(zero, g);
+        data.push(MrrBucket {
+            start: *start,
+            mrr: f(mrr),
+            subscribers,
+            new: f(m(|r| r.new)),
+            expansion: f(m(|r| r.expansion)),
+            contraction: f(m(|r| r.contraction)),
+            churn: f(m(|r| r.churn)),
+            reactivation: f(m(|r| r.reactivation)),
+        });
+    }
     Ok(MrrSeries { currency: c.code().to_string(), interval, data })
 }
 

@@ -4,13 +4,13 @@
 //! JavaScript; htmx only boosts navigation.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use super::sessions::Session;
-use super::web::{error_page, form, html, see_other, session};
+use super::web::{error_page, html, see_other, Posted};
 use crate::catalog::models::Reset;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
@@ -144,16 +144,9 @@ fn spent_link(status: StatusCode) -> HttpResponse {
 }
 
 #[post("/portal/sign-out")]
-pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    if let Err(page) = form(&state, &s, &body) {
-        return page;
-    }
-    let auth = crate::auth::Auth { scope: s.scope, actor: crate::auth::Actor::Portal(s.customer) };
-    if let Err(e) = super::sessions::revoke(&state, auth, s.id).await {
+pub async fn sign_out(state: web::Data<AppState>, p: Posted) -> HttpResponse {
+    let s = p.session;
+    if let Err(e) = super::sessions::revoke(&state, s.auth(), s.id).await {
         return error_page(e, "/portal");
     }
     let mut res = super::web::message(StatusCode::OK, "Signed out", "You are signed out of the billing portal.", None);
@@ -330,11 +323,7 @@ async fn usage_views(
 }
 
 #[get("/portal")]
-pub async fn overview_page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
+pub async fn overview_page(state: web::Data<AppState>, s: Session) -> HttpResponse {
     let t = async {
         let l = layout(&state, &s, "overview").await?;
         let now = crate::testclock::now_for(&state, s.scope).await?;
@@ -429,24 +418,13 @@ async fn keys_page(state: &AppState, s: &Session, created: Option<String>, notic
 }
 
 #[get("/portal/keys")]
-pub async fn keys_list(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
+pub async fn keys_list(state: web::Data<AppState>, s: Session) -> HttpResponse {
     page(keys_page(&state, &s, None, None).await, "/portal/keys")
 }
 
 #[post("/portal/keys")]
-pub async fn create_key(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let fields = match form(&state, &s, &body) {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+pub async fn create_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
+    let (s, fields) = (p.session, p.fields);
     let name = fields.get("name").map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     let form_id = fields.get("form_id").cloned().unwrap_or_default();
     let t = async {
@@ -489,20 +467,8 @@ async fn own_key(state: &AppState, s: &Session, id: ApiKeyId) -> ApiResult<()> {
 }
 
 #[post("/portal/keys/{id}/rotate")]
-pub async fn rotate_key(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let fields = match form(&state, &s, &body) {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
+    let (s, fields) = (p.session, p.fields);
     let form_id = fields.get("form_id").cloned().unwrap_or_default();
     let t = async {
         let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
@@ -528,19 +494,8 @@ pub async fn rotate_key(
 }
 
 #[post("/portal/keys/{id}/revoke")]
-pub async fn revoke_key(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    if let Err(page) = form(&state, &s, &body) {
-        return page;
-    }
+pub async fn revoke_key(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
+    let s = p.session;
     let done = async {
         let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
         own_key(&state, &s, id).await?;
@@ -624,11 +579,7 @@ fn limits_of(
 }
 
 #[get("/portal/plan")]
-pub async fn plan_view(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
+pub async fn plan_view(state: web::Data<AppState>, s: Session) -> HttpResponse {
     page(plan_page(&state, &s, None).await, "/portal/plan")
 }
 
@@ -741,13 +692,9 @@ fn change_request(key: &str, now: bool) -> crate::subscriptions::models::ChangeS
 #[get("/portal/plan/change")]
 pub async fn preview_plan_change(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    s: Session,
     q: web::Query<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let key = q.get("plan").cloned().unwrap_or_default();
     let t = async {
         let l = layout(&state, &s, "plan").await?;
@@ -782,15 +729,8 @@ pub async fn preview_plan_change(
 }
 
 #[post("/portal/plan/change")]
-pub async fn change_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let fields = match form(&state, &s, &body) {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+pub async fn change_plan(state: web::Data<AppState>, p: Posted) -> HttpResponse {
+    let (s, fields) = (p.session, p.fields);
     let key = fields.get("plan").cloned().unwrap_or_default();
     let t = async {
         // The timing follows the plans' prices, whatever the form says: upgrades now,
@@ -814,14 +754,7 @@ pub async fn change_plan(state: web::Data<AppState>, req: HttpRequest, body: web
     page(t, "/portal/plan")
 }
 
-async fn cancel_or_resume(state: &AppState, req: &HttpRequest, body: &[u8], cancel: bool) -> HttpResponse {
-    let s = match session(state, req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    if let Err(page) = form(state, &s, body) {
-        return page;
-    }
+async fn cancel_or_resume(state: &AppState, s: Session, cancel: bool) -> HttpResponse {
     let t = async {
         let Some((sub, _)) = subscription_view(state, &s).await? else {
             return Err(ApiError::not_found("subscription"));
@@ -841,13 +774,13 @@ async fn cancel_or_resume(state: &AppState, req: &HttpRequest, body: &[u8], canc
 }
 
 #[post("/portal/plan/cancel")]
-pub async fn cancel_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    cancel_or_resume(&state, &req, &body, true).await
+pub async fn cancel_plan(state: web::Data<AppState>, p: Posted) -> HttpResponse {
+    cancel_or_resume(&state, p.session, true).await
 }
 
 #[post("/portal/plan/resume")]
-pub async fn resume_plan(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    cancel_or_resume(&state, &req, &body, false).await
+pub async fn resume_plan(state: web::Data<AppState>, p: Posted) -> HttpResponse {
+    cancel_or_resume(&state, p.session, false).await
 }
 
 // ---- Invoices ----
@@ -887,12 +820,8 @@ async fn can_pay(state: &AppState, gw: &crate::payments::gateway::Gateway, s: &S
 pub async fn invoice_list(
     state: web::Data<AppState>,
     gw: web::Data<crate::payments::gateway::Gateway>,
-    req: HttpRequest,
+    s: Session,
 ) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     page(invoices_page(&state, &gw, &s, None).await, "/portal/invoices")
 }
 
@@ -945,18 +874,11 @@ async fn invoices_page(
 pub async fn pay_invoice(
     state: web::Data<AppState>,
     gw: web::Data<crate::payments::gateway::Gateway>,
-    req: HttpRequest,
     id: web::Path<String>,
-    body: web::Bytes,
+    p: Posted,
 ) -> HttpResponse {
     use crate::invoices::models::InvoiceStatus as S;
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    if let Err(page) = form(&state, &s, &body) {
-        return page;
-    }
+    let s = p.session;
     let t = async {
         let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
         let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
@@ -977,12 +899,8 @@ pub async fn pay_invoice(
 
 /// An invoice's document, if it is the customer's and finalized.
 #[get("/portal/invoices/{id}")]
-pub async fn invoice_document(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+pub async fn invoice_document(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     use crate::invoices::models::InvoiceStatus as S;
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let t = async {
         let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
         let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
@@ -1028,12 +946,8 @@ struct PaymentPage {
 pub async fn payment_page(
     state: web::Data<AppState>,
     gw: web::Data<crate::payments::gateway::Gateway>,
-    req: HttpRequest,
+    s: Session,
 ) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let t = async {
         let l = layout(&state, &s, "payment").await?;
         let connected = crate::payments::service::connection(&state.pool, &gw, s.scope).await?.is_some();
@@ -1065,12 +979,8 @@ pub async fn payment_page(
 pub async fn update_payment_method(
     state: web::Data<AppState>,
     gw: web::Data<crate::payments::gateway::Gateway>,
-    req: HttpRequest,
+    s: Session,
 ) -> HttpResponse {
-    let s = match session(&state, &req).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let back = format!("{}/portal/payment-method", state.settings.public_url.trim_end_matches('/'));
     let currency = match subscription_view(&state, &s).await {
         Ok(Some((sub, _))) => {

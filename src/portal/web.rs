@@ -1,6 +1,7 @@
 //! What every portal page shares: the session cookie, the CSRF token, the security headers,
 //! the layout's facts and the HTML error pages.
 
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -104,41 +105,102 @@ pub fn error_page(e: ApiError, back: &str) -> HttpResponse {
     message(status, "That did not work", &text, Some(back))
 }
 
-/// The session of the request's cookie, if any is open.
-pub async fn session(state: &AppState, req: &HttpRequest) -> Result<Session, HttpResponse> {
-    let Some(cookie) = req.cookie(COOKIE) else { return Err(signed_out()) };
-    match super::sessions::find(state, cookie.value().to_string()).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(signed_out()),
-        Err(e) => Err(error_page(e, "/portal")),
+/// A page answered instead of the handler's: an ended session, a refused form. As the error
+/// of the extractors below, so a handler starts with its customer and its form already checked.
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    body: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "portal page refused ({})", self.status)
     }
 }
 
-/// A form's fields (`application/x-www-form-urlencoded`), with its CSRF token checked.
-// The error is the page to answer with at once, never carried further.
-#[allow(clippy::result_large_err)]
-pub fn form(
-    state: &AppState,
-    session: &Session,
-    body: &[u8],
-) -> Result<std::collections::HashMap<String, String>, HttpResponse> {
-    let fields: std::collections::HashMap<String, String> =
-        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    if fields.values().any(|v| v.contains('\0') || v.len() > 2048) {
-        return Err(message(
-            StatusCode::BAD_REQUEST,
-            "That did not work",
-            "The form held a value it cannot take.",
-            Some("/portal"),
-        ));
+impl actix_web::ResponseError for Refusal {
+    fn status_code(&self) -> StatusCode {
+        self.status
     }
-    if !csrf_ok(state, session, fields.get("csrf").map(String::as_str)) {
-        return Err(message(
-            StatusCode::FORBIDDEN,
-            "This form has expired",
-            "The page was open too long or came from elsewhere. Go back, reload the page and try again.",
-            Some("/portal"),
-        ));
+
+    fn error_response(&self) -> HttpResponse {
+        html(self.status, self.body.clone())
     }
-    Ok(fields)
+}
+
+impl Refusal {
+    fn of(res: HttpResponse) -> Refusal {
+        let status = res.status();
+        let body = match res.into_body().try_into_bytes() {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        Refusal { status, body }
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, Refusal> {
+    req.app_data::<actix_web::web::Data<AppState>>().cloned().ok_or_else(|| {
+        Refusal::of(message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again.", None))
+    })
+}
+
+/// The signed-in customer: the session of the request's cookie, if it is open.
+impl actix_web::FromRequest for Session {
+    type Error = Refusal;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Session, Refusal>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = state_of(req);
+        let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
+        Box::pin(async move {
+            let state = state?;
+            let Some(cookie) = cookie else { return Err(Refusal::of(signed_out())) };
+            match super::sessions::find(&state, cookie).await {
+                Ok(Some(s)) => Ok(s),
+                Ok(None) => Err(Refusal::of(signed_out())),
+                Err(e) => Err(Refusal::of(error_page(e, "/portal"))),
+            }
+        })
+    }
+}
+
+/// A form the signed-in customer sent (`application/x-www-form-urlencoded`), its CSRF token
+/// checked: the session and the form's fields.
+pub struct Posted {
+    pub session: Session,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl actix_web::FromRequest for Posted {
+    type Error = Refusal;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Posted, Refusal>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let session = Session::from_request(req, payload);
+        let body = actix_web::web::Bytes::from_request(req, payload);
+        let state = state_of(req);
+        Box::pin(async move {
+            let session = session.await?;
+            let state = state?;
+            let refused =
+                |text: &str| Refusal::of(message(StatusCode::BAD_REQUEST, "That did not work", text, Some("/portal")));
+            let body = body.await.map_err(|_| refused("The form could not be read."))?;
+            let fields: std::collections::HashMap<String, String> =
+                form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            if fields.values().any(|v| v.contains('\0') || v.len() > 2048) {
+                return Err(refused("The form held a value it cannot take."));
+            }
+            if !csrf_ok(&state, &session, fields.get("csrf").map(String::as_str)) {
+                return Err(Refusal::of(message(
+                    StatusCode::FORBIDDEN,
+                    "This form has expired",
+                    "The page was open too long or came from elsewhere. Go back, reload the page and try again.",
+                    Some("/portal"),
+                )));
+            }
+            Ok(Posted { session, fields })
+        })
+    }
 }
