@@ -98,32 +98,44 @@ struct BucketRow {
 /// The movements of each bucket of `$4` (its boundaries), from the changes alone: each change's
 /// difference to its subscription's previous MRR, summed per customer and bucket
 /// (`width_bucket`: 0 before the first boundary), gives each customer's MRR before (`c0`) and
-/// after (`c1`) every bucket in which it moved; customers who did not move in a bucket add
-/// nothing to its movements. So the work grows with the number of changes, not with customers
-/// × buckets. Row 0 holds the MRR and subscribers at the first boundary; MRR and subscribers at
-/// each bucket's end are then running sums (in Rust).
+/// after (`c1`) every bucket in which it moved, and whether they had MRR in an earlier bucket
+/// (`paid_before`: new or reactivation); customers who did not move in a bucket add nothing to
+/// its movements. So the work grows with the number of changes, not with customers × buckets.
+/// Row 0 holds the MRR and subscribers at the first boundary; MRR and subscribers at each
+/// bucket's end are then running sums (in Rust).
 const MRR_SERIES: &str = "WITH ch AS ( \
-   SELECT customer_id, at, \
+   SELECT customer_id, at, mrr > 0 AS paying, \
           mrr - coalesce(lag(mrr) OVER (PARTITION BY subscription_id ORDER BY at, seq), 0) AS d \
    FROM subscription_changes WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at < $5 \
  ), cd AS ( \
-   SELECT customer_id, width_bucket(at, $4::timestamptz[]) AS j, sum(d) AS d FROM ch GROUP BY 1, 2 \
+   SELECT customer_id, width_bucket(at, $4::timestamptz[]) AS j, sum(d) AS d, bool_or(paying) AS paying \
+   FROM ch GROUP BY 1, 2 \
  ), cs AS ( \
-   SELECT customer_id, j, sum(d) OVER w - d AS c0, sum(d) OVER w AS c1 \
-   FROM cd WINDOW w AS (PARTITION BY customer_id ORDER BY j ROWS UNBOUNDED PRECEDING) \
- ), first_paid AS ( \
-   SELECT customer_id, min(at) AS at FROM subscription_changes \
-   WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND mrr > 0 GROUP BY customer_id \
+   SELECT j, sum(d) OVER (w ROWS UNBOUNDED PRECEDING) - d AS c0, sum(d) OVER (w ROWS UNBOUNDED PRECEDING) AS c1, \
+          coalesce(bool_or(paying) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS paid_before \
+   FROM cd WINDOW w AS (PARTITION BY customer_id ORDER BY j) \
  ) \
- SELECT cs.j, sum(cs.c1 - cs.c0) AS mrr, \
-   sum((cs.c1 > 0)::int - (cs.c0 > 0)::int)::bigint AS subscribers, \
-   coalesce(sum(cs.c1) FILTER (WHERE cs.c0 = 0 AND cs.c1 > 0 AND (fp.at IS NULL OR fp.at >= ($4::timestamptz[])[cs.j])), 0) AS new, \
-   coalesce(sum(cs.c1 - cs.c0) FILTER (WHERE cs.c0 > 0 AND cs.c1 > cs.c0), 0) AS expansion, \
-   coalesce(sum(cs.c0 - cs.c1) FILTER (WHERE cs.c1 > 0 AND cs.c1 < cs.c0), 0) AS contraction, \
-   coalesce(sum(cs.c0) FILTER (WHERE cs.c0 > 0 AND cs.c1 = 0), 0) AS churn, \
-   coalesce(sum(cs.c1) FILTER (WHERE cs.c0 = 0 AND cs.c1 > 0 AND fp.at < ($4::timestamptz[])[cs.j]), 0) AS reactivation \
- FROM cs LEFT JOIN first_paid fp ON fp.customer_id = cs.customer_id \
- GROUP BY cs.j ORDER BY cs.j";
+ SELECT j, sum(c1 - c0) AS mrr, sum((c1 > 0)::int - (c0 > 0)::int)::bigint AS subscribers, \
+   coalesce(sum(c1) FILTER (WHERE c0 = 0 AND c1 > 0 AND NOT paid_before), 0) AS new, \
+   coalesce(sum(c1 - c0) FILTER (WHERE c0 > 0 AND c1 > c0), 0) AS expansion, \
+   coalesce(sum(c0 - c1) FILTER (WHERE c1 > 0 AND c1 < c0), 0) AS contraction, \
+   coalesce(sum(c0) FILTER (WHERE c0 > 0 AND c1 = 0), 0) AS churn, \
+   coalesce(sum(c1) FILTER (WHERE c0 = 0 AND c1 > 0 AND paid_before), 0) AS reactivation \
+ FROM cs GROUP BY j ORDER BY j";
+
+/// Runs an analytics query in a read-only transaction without PostgreSQL's JIT (its compile
+/// time, about half a second here, is more than these queries take) and with room to sort in
+/// memory.
+fn analytic<T>(
+    conn: &mut crate::db::PgConn,
+    f: impl FnOnce(&mut crate::db::PgConn) -> QueryResult<T>,
+) -> QueryResult<T> {
+    conn.build_transaction().read_only().run(|conn| {
+        diesel::sql_query("SET LOCAL jit = off").execute(conn)?;
+        diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
+        f(conn)
+    })
+}
 
 pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSeries> {
     let scope = auth.scope;
@@ -141,13 +153,15 @@ pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSer
     let last = *b.last().expect("bounds");
     let bs = b.clone();
     let rows: Vec<BucketRow> = crate::db::run(&state.pool, move |conn| {
-        Ok(diesel::sql_query(MRR_SERIES)
-            .bind::<SqlUuid, _>(scope.tenant_id.0)
-            .bind::<Text, _>(scope.mode.as_str())
-            .bind::<Text, _>(code)
-            .bind::<Array<Timestamptz>, _>(bs)
-            .bind::<Timestamptz, _>(last)
-            .load(conn)?)
+        Ok(analytic(conn, |conn| {
+            diesel::sql_query(MRR_SERIES)
+                .bind::<SqlUuid, _>(scope.tenant_id.0)
+                .bind::<Text, _>(scope.mode.as_str())
+                .bind::<Text, _>(code)
+                .bind::<Array<Timestamptz>, _>(bs)
+                .bind::<Timestamptz, _>(last)
+                .load(conn)
+        })?)
     })
     .await?;
     let by_bucket: std::collections::HashMap<i32, BucketRow> = rows.into_iter().map(|r| (r.j, r)).collect();
@@ -205,12 +219,14 @@ pub async fn summary(state: &AppState, auth: Auth, p: SummaryParams) -> ApiResul
     let now = crate::testclock::now_for(state, scope).await?;
     let code = c.code().to_string();
     let r: Now = crate::db::run(&state.pool, move |conn| {
-        Ok(diesel::sql_query(SUMMARY)
-            .bind::<SqlUuid, _>(scope.tenant_id.0)
-            .bind::<Text, _>(scope.mode.as_str())
-            .bind::<Text, _>(code)
-            .bind::<Timestamptz, _>(now)
-            .get_result(conn)?)
+        Ok(analytic(conn, |conn| {
+            diesel::sql_query(SUMMARY)
+                .bind::<SqlUuid, _>(scope.tenant_id.0)
+                .bind::<Text, _>(scope.mode.as_str())
+                .bind::<Text, _>(code)
+                .bind::<Timestamptz, _>(now)
+                .get_result(conn)
+        })?)
     })
     .await?;
     let arpu = if r.subscribers > 0 { c.round(r.mrr / Decimal::from(r.subscribers)) } else { Decimal::ZERO };
@@ -267,12 +283,14 @@ pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResul
     let b = bounds(from, to, month)?;
     let code = c.code().to_string();
     let rows: Vec<MonthRow> = crate::db::run(&state.pool, move |conn| {
-        Ok(diesel::sql_query(REVENUE)
-            .bind::<SqlUuid, _>(scope.tenant_id.0)
-            .bind::<Text, _>(scope.mode.as_str())
-            .bind::<Text, _>(code)
-            .bind::<Array<Timestamptz>, _>(b)
-            .load(conn)?)
+        Ok(analytic(conn, |conn| {
+            diesel::sql_query(REVENUE)
+                .bind::<SqlUuid, _>(scope.tenant_id.0)
+                .bind::<Text, _>(scope.mode.as_str())
+                .bind::<Text, _>(code)
+                .bind::<Array<Timestamptz>, _>(b)
+                .load(conn)
+        })?)
     })
     .await?;
     let data = rows
