@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod customers;
+pub mod dashboard;
 pub mod db;
 pub mod email;
 pub mod entitlements;

@@ -476,6 +476,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    dashboard_sessions (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        cookie_hash -> Bytea,
+        mode -> Text,
+        last_seen_at -> Timestamptz,
+        created_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     portal_form_uses (session_id, form_id) {
         session_id -> Uuid,
         form_id -> Text,

@@ -87,6 +87,7 @@ impl Application {
         crate::invoices::jobs::register(&mut jobs);
         crate::mails::register(&mut jobs);
         crate::portal::register(&mut jobs);
+        crate::dashboard::register(&mut jobs);
         let gateway = Arc::new(crate::payments::gateway::Gateway::new(&settings));
         crate::payments::jobs::register(&mut jobs, gateway.clone());
         let gateway = web::Data::from(gateway);
@@ -121,6 +122,7 @@ impl Application {
                 .service(crate::openapi::docs)
                 .service(crate::openapi::docs_asset)
                 .configure(crate::portal::pages)
+                .configure(crate::dashboard::pages)
                 .configure(|cfg| {
                     if let Some(extra) = extra_routes {
                         extra(cfg)

@@ -85,25 +85,36 @@ pub async fn signup(state: &AppState, req: SignupRequest) -> ApiResult<SignupRes
 }
 
 /// Logs a person in. `address` is the client's (for throttling, see [`super::throttle`]).
+/// The person with this email and password, throttled per email and address; the same Argon2
+/// work and the same answer for an unknown email as for a wrong password. (The API's login and
+/// the dashboard's sign-in.)
+pub async fn check_credentials(
+    state: &AppState,
+    throttle: &LoginThrottle,
+    email: String,
+    password: String,
+    address: Option<IpAddr>,
+) -> ApiResult<super::models::User> {
+    throttle.attempt(&email, address, state.clock.now().timestamp_micros())?;
+    let lookup = email.clone();
+    let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &lookup)?)).await?;
+    let ok = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    match (ok, user) {
+        (true, Some(user)) => {
+            throttle.succeeded(&email);
+            Ok(user)
+        }
+        _ => Err(ApiError::unauthenticated(ErrorCode::InvalidCredentials, "the email or password is incorrect")),
+    }
+}
+
 pub async fn login(
     state: &AppState,
     throttle: &LoginThrottle,
     req: LoginRequest,
     address: Option<IpAddr>,
 ) -> ApiResult<LoginResponse> {
-    let email = req.email.into_inner();
-    throttle.attempt(&email, address, state.clock.now().timestamp_micros())?;
-    let lookup = email.clone();
-    let user = crate::db::run(&state.pool, move |conn| Ok(repo::find_user_by_email(conn, &lookup)?)).await?;
-    // Unknown email or wrong password: the same Argon2 work, the same answer.
-    let ok = state.hasher.verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
-    let user = match (ok, user) {
-        (true, Some(user)) => user,
-        _ => {
-            return Err(ApiError::unauthenticated(ErrorCode::InvalidCredentials, "the email or password is incorrect"))
-        }
-    };
-    throttle.succeeded(&email);
+    let user = check_credentials(state, throttle, req.email.into_inner(), req.password, address).await?;
     let access_token = state.jwt.issue(user.id, user.tenant_id, state.clock.now().timestamp())?;
     Ok(LoginResponse { access_token, token_type: "Bearer", expires_in: jwt::TTL_SECONDS })
 }

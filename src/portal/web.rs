@@ -111,6 +111,8 @@ pub fn error_page(e: ApiError, back: &str) -> HttpResponse {
 pub struct Refusal {
     status: StatusCode,
     body: String,
+    /// A 303 there instead of a page (to a sign-in page).
+    location: Option<String>,
 }
 
 impl std::fmt::Display for Refusal {
@@ -125,22 +127,31 @@ impl actix_web::ResponseError for Refusal {
     }
 
     fn error_response(&self) -> HttpResponse {
-        html(self.status, self.body.clone())
+        match &self.location {
+            Some(to) => see_other(to),
+            None => html(self.status, self.body.clone()),
+        }
     }
 }
 
 impl Refusal {
-    fn of(res: HttpResponse) -> Refusal {
+    /// The page `res` (rendered HTML) as a refusal.
+    pub fn of(res: HttpResponse) -> Refusal {
         let status = res.status();
         let body = match res.into_body().try_into_bytes() {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(_) => String::new(),
         };
-        Refusal { status, body }
+        Refusal { status, body, location: None }
+    }
+
+    /// A 303 to `to`.
+    pub fn to(to: &str) -> Refusal {
+        Refusal { status: StatusCode::SEE_OTHER, body: String::new(), location: Some(to.to_string()) }
     }
 }
 
-fn state_of(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, Refusal> {
+pub fn state_of(req: &HttpRequest) -> Result<actix_web::web::Data<AppState>, Refusal> {
     req.app_data::<actix_web::web::Data<AppState>>().cloned().ok_or_else(|| {
         Refusal::of(message(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again.", None))
     })

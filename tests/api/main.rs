@@ -9,6 +9,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod customers;
+mod dashboard;
 mod durability;
 mod emails;
 mod embedded;
