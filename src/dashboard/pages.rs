@@ -212,11 +212,19 @@ async fn layout(state: &AppState, s: &Signed) -> ApiResult<Layout> {
     Ok(Layout { tenant: tenant.name, mode: s.scope.mode.as_str(), csrf: csrf_token(state, s) })
 }
 
+/// One currency's figures: the tiles, and MRR over the last 12 months with its movements.
+pub struct CurrencyView {
+    pub summary: crate::analytics::models::Summary,
+    pub months: Vec<crate::analytics::models::MrrBucket>,
+    /// The chart's data (JSON, `<` escaped), drawn by `portal.js`.
+    pub chart_json: String,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/overview.html")]
 struct Overview {
     l: Layout,
-    tiles: Vec<crate::analytics::models::Summary>,
+    tiles: Vec<CurrencyView>,
 }
 
 #[get("/dashboard")]
@@ -240,7 +248,18 @@ pub async fn overview(state: web::Data<AppState>, s: Signed) -> HttpResponse {
         for code in currencies {
             let Ok(currency) = crate::money::Currency::parse(&code) else { continue };
             let p = crate::analytics::models::SummaryParams { currency };
-            tiles.push(crate::analytics::service::summary(&state, s.auth(), p).await?);
+            let summary = crate::analytics::service::summary(&state, s.auth(), p).await?;
+            let p = crate::analytics::models::MrrParams { currency, from: None, to: None, interval: None };
+            let months = crate::analytics::service::mrr(&state, s.auth(), p).await?.data;
+            let chart = serde_json::json!({
+                "name": format!("MRR ({})", currency.code()),
+                "labels": months.iter().map(|m| m.start.timestamp()).collect::<Vec<_>>(),
+                // Decimal strings: the browser turns them into numbers to draw them, nothing here.
+                "values": months.iter().map(|m| m.mrr.as_str()).collect::<Vec<_>>(),
+                "limit": null,
+            });
+            let chart_json = chart.to_string().replace('<', "\\u003c");
+            tiles.push(CurrencyView { summary, months, chart_json });
         }
         Ok::<_, ApiError>(Overview { l, tiles })
     }

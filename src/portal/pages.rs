@@ -300,7 +300,7 @@ async fn usage_views(
             running += p.value.0;
             labels.push(p.start.timestamp());
             let shown = if daily { p.value.0 } else { running };
-            values.push(shown.to_string().parse::<f64>().unwrap_or(0.0));
+            values.push(shown.normalize().to_string());
             days.push((p.start.format("%b %-d").to_string(), p.value.0.normalize().to_string()));
         }
         let name = names.get(&e.feature).cloned().unwrap_or_else(|| e.feature.clone());

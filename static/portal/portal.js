@@ -15,7 +15,8 @@
       var grid = dark ? "#3b424c" : "#c9ced6";
       var width = Math.max(200, el.clientWidth || 300);
       var series = [{}, { label: d.name, stroke: stroke, fill: stroke + "33", width: 2 }];
-      var data = [d.labels, d.values];
+      // Values come as decimal strings (the server keeps no number in floating point).
+      var data = [d.labels, d.values.map(Number)];
       if (d.limit !== null) {
         series.push({ label: "Limit", stroke: dark ? "#f5c06b" : "#8a5300", dash: [6, 4], width: 1.5 });
         data.push(d.labels.map(function () { return d.limit; }));

@@ -99,12 +99,37 @@ impl Browser {
         self.client.goto(url).await.expect("the page loads");
     }
 
+    /// The text of the element `css` finds, once there (again if the page was replaced between
+    /// finding the element and reading it, as after a form's redirect).
     pub async fn text(&self, css: &str) -> String {
-        self.client.wait().for_element(Locator::Css(css)).await.expect(css).text().await.unwrap()
+        let mut last = None;
+        for _ in 0..50 {
+            match self.client.wait().for_element(Locator::Css(css)).await {
+                Ok(e) => match e.text().await {
+                    Ok(t) => return t,
+                    Err(err) => last = Some(err),
+                },
+                Err(err) => last = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css}: {last:?}");
     }
 
+    /// Clicks the element `css` finds, once there (again if the page was replaced meanwhile).
     pub async fn click(&self, css: &str) {
-        self.client.wait().for_element(Locator::Css(css)).await.expect(css).click().await.expect("clicked");
+        let mut last = None;
+        for _ in 0..50 {
+            match self.client.wait().for_element(Locator::Css(css)).await {
+                Ok(e) => match e.click().await {
+                    Ok(()) => return,
+                    Err(err) => last = Some(err),
+                },
+                Err(err) => last = Some(err),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css}: {last:?}");
     }
 
     /// Waits until the page's `h1` reads `heading` (after a click that navigates).

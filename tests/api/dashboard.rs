@@ -63,6 +63,13 @@ async fn a_person_signs_in_switches_mode_and_sees_the_apis_figures() {
         assert!(page.text.contains(&format!("class=\"{class}\">{value}<")), "{class}: {}", page.text);
     }
     assert!(page.text.contains("Test mode"));
+    // MRR by month with its movements, as `/v1/analytics/mrr` has them: this month, 60.00, all new.
+    let series = app.get("/v1/analytics/mrr?currency=USD", sk).await.body;
+    let this_month = series["data"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((this_month["mrr"].as_str(), this_month["new"].as_str()), (Some("60.00"), Some("60.00")));
+    let row =
+        "<td class=\"num\">60.00</td><td class=\"num\">2</td><td class=\"num\">60.00</td><td class=\"num\">0.00</td>";
+    assert!(page.text.contains(row), "{}", page.text);
 
     // The switch: without its token nothing changes; with it, live mode (no plans there yet).
     assert_eq!(post_form(&app, "/dashboard/mode", &cookie, &[("mode", "live")]).await.status, 403);
@@ -103,6 +110,7 @@ async fn the_dashboard_in_a_real_browser_is_accessible_in_light_and_dark() {
         let summary = app.get("/v1/analytics/summary?currency=USD", sk).await.body;
         assert_eq!(browser.text(".tile-mrr").await, summary["mrr"].as_str().unwrap());
         assert_eq!(browser.text(".tile-subscribers").await, "1");
+        browser.client.wait().for_element(Locator::Css(".chart canvas")).await.expect("the MRR chart is drawn");
         browser.check_page("dashboard-overview").await;
         browser.click("form[action='/dashboard/mode'] button").await;
         browser.wait_heading("Overview").await;
