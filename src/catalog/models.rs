@@ -120,6 +120,16 @@ impl PlanVersion {
         Currency::parse(&self.currency).expect("stored currencies were validated")
     }
 
+    /// The price as people read it: `USD 20.00 per month`, `EUR 90.00 per 3 months`.
+    pub fn price_label(&self) -> String {
+        let every = if self.interval_count == 1 {
+            self.interval.to_string()
+        } else {
+            format!("{} {}s", self.interval_count, self.interval)
+        };
+        format!("{} {} per {every}", self.currency().code(), self.currency().format(self.amount))
+    }
+
     /// The price per month, exact: year ÷ 12, week × 52 ÷ 12, day × 365 ÷ 12, divided by the
     /// interval count.
     pub fn monthly_amount(&self) -> Decimal {

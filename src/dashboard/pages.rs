@@ -10,24 +10,16 @@ use diesel::prelude::*;
 use super::sessions::{self, Signed, COOKIE};
 use crate::accounts::throttle::LoginThrottle;
 use crate::error::{ApiError, ApiResult};
-use crate::portal::web::{error_page, html, message, see_other, state_of, Refusal};
+use crate::portal::web::{csrf_token_for, error_page, form_fields, html, message, see_other, state_of, Refusal};
 use crate::state::AppState;
 use crate::tenancy::Mode;
 
 fn cookie(state: &AppState, value: &str) -> actix_web::cookie::Cookie<'static> {
-    actix_web::cookie::Cookie::build(COOKIE, value.to_string())
-        .path("/dashboard")
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .secure(state.settings.public_url.starts_with("https://"))
-        .max_age(actix_web::cookie::time::Duration::hours(12))
-        .finish()
+    crate::portal::web::cookie(state, COOKIE, "/dashboard", value)
 }
 
 fn csrf_token(state: &AppState, s: &Signed) -> String {
-    let key = state.settings.jwt_secret.expose().as_bytes();
-    let mac = crate::crypto::hmac_sha256(key, &[b"tollgate/dashboard-csrf/v1", s.id.as_bytes()]);
-    mac.iter().map(|b| format!("{b:02x}")).collect()
+    csrf_token_for(state, b"tollgate/dashboard-csrf/v1", s.id.as_bytes())
 }
 
 /// A signed-in person; without a session, a 303 to the sign-in page.
@@ -56,12 +48,6 @@ pub struct Posted {
     pub fields: HashMap<String, String>,
 }
 
-fn fields_of(body: &[u8]) -> Option<HashMap<String, String>> {
-    let fields: HashMap<String, String> =
-        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    (!fields.values().any(|v| v.contains('\0') || v.len() > 2048)).then_some(fields)
-}
-
 impl FromRequest for Posted {
     type Error = Refusal;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Posted, Refusal>>;
@@ -81,7 +67,7 @@ impl FromRequest for Posted {
                     Some("/dashboard"),
                 ))
             };
-            let fields = fields_of(&body.await.map_err(|_| refused())?).ok_or_else(refused)?;
+            let fields = form_fields(&body.await.map_err(|_| refused())?).ok_or_else(refused)?;
             let given = fields.get("csrf").map(String::as_str).unwrap_or_default();
             if !crate::crypto::constant_time_eq(given.as_bytes(), csrf_token(&state, &signed).as_bytes()) {
                 return Err(Refusal::of(message(
@@ -149,7 +135,7 @@ pub async fn sign_in(
             Some("/dashboard/sign-in"),
         );
     }
-    let Some(fields) = fields_of(&body) else {
+    let Some(fields) = form_fields(&body) else {
         return sign_in_form(StatusCode::BAD_REQUEST, Some("The form could not be read."), "");
     };
     let email = fields.get("email").map(|e| e.trim().to_ascii_lowercase()).unwrap_or_default();

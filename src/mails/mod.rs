@@ -12,6 +12,7 @@ use lettre::message::Mailbox;
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{PaymentId, SubscriptionId};
+use crate::invoices::document::{day, group};
 use crate::jobs::{Job, Registry, Runner};
 use crate::money::Currency;
 use crate::notices::{EmailKind, NOTICE};
@@ -80,10 +81,6 @@ struct Notice {
     intro: String,
     rows: Vec<(String, String)>,
     outro: Option<String>,
-}
-
-fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%b %-d, %Y").to_string()
 }
 
 fn run(conn: &mut PgConn, runner: &Runner<'_>, job: &Job) -> ApiResult<()> {
@@ -175,11 +172,7 @@ fn subscription_facts(
     let Some(sub) = crate::subscriptions::repo::find(conn, scope, id)? else { return Ok(None) };
     let v = crate::catalog::repo::referenced_version(conn, scope, sub.plan_id, sub.plan_version)?;
     let Some(customer) = crate::customers::repo::find_any(conn, scope, sub.customer_id)? else { return Ok(None) };
-    let c = Currency::parse(&v.currency).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-    let every =
-        if v.interval_count == 1 { v.interval.to_string() } else { format!("{} {}s", v.interval_count, v.interval) };
-    let price = format!("{} {} per {every}", c.code(), c.format(v.amount));
-    Ok(Some((sub, v.name.clone(), price, customer.email)))
+    Ok(Some((sub, v.name.clone(), v.price_label(), customer.email)))
 }
 
 fn trial_ending(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &str) -> ApiResult<Option<Notice>> {
@@ -197,25 +190,6 @@ fn trial_ending(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &st
     }))
 }
 
-/// `1234567.5` as `1,234,567.5`.
-fn grouped(n: rust_decimal::Decimal) -> String {
-    let s = n.normalize().to_string();
-    let (whole, fraction) = s.split_once('.').map_or((s.as_str(), None), |(w, f)| (w, Some(f)));
-    let digits: Vec<char> = whole.chars().collect();
-    let mut out = String::new();
-    for (i, d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(*d);
-    }
-    if let Some(f) = fraction {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
 fn usage_threshold(
     conn: &mut PgConn,
     scope: Scope,
@@ -228,7 +202,7 @@ fn usage_threshold(
     let feature = crate::catalog::repo::find_feature(conn, scope, &t.feature)?;
     let name = feature.as_ref().map_or(t.feature.clone(), |f| f.name.clone());
     let unit = feature.and_then(|f| f.unit).map(|u| format!(" {u}")).unwrap_or_default();
-    let (used, limit) = (grouped(t.used.0), grouped(t.limit.0));
+    let (used, limit) = (group(t.used.0), group(t.limit.0));
     let (subject, heading) = if t.threshold >= 100 {
         (format!("You have reached your {name} limit with {tenant}"), format!("You have reached your {name} limit"))
     } else {
@@ -273,19 +247,4 @@ fn canceled(conn: &mut PgConn, scope: Scope, id: SubscriptionId, tenant: &str) -
         rows,
         outro: Some("You can subscribe again at any time.".into()),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::grouped;
-    use rust_decimal::Decimal;
-
-    #[test]
-    fn quantities_are_grouped_by_thousands() {
-        for (n, shown) in
-            [("0", "0"), ("999", "999"), ("1000", "1,000"), ("1234567.50", "1,234,567.5"), ("100000", "100,000")]
-        {
-            assert_eq!(grouped(n.parse::<Decimal>().unwrap()), shown);
-        }
-    }
 }

@@ -14,6 +14,7 @@ use super::web::{error_page, html, see_other, Posted};
 use crate::catalog::models::Reset;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
+use crate::invoices::document::{day, group};
 use crate::money::Currency;
 use crate::state::AppState;
 
@@ -54,10 +55,6 @@ fn page(t: ApiResult<impl Template>, back: &str) -> HttpResponse {
     }
 }
 
-pub fn day(t: DateTime<Utc>) -> String {
-    t.format("%b %-d, %Y").to_string()
-}
-
 pub fn money(currency: &str, amount: &str) -> String {
     match Currency::parse(currency) {
         Ok(c) => match amount.parse::<Decimal>() {
@@ -65,23 +62,6 @@ pub fn money(currency: &str, amount: &str) -> String {
             Err(_) => format!("{} {amount}", c.code()),
         },
         Err(_) => format!("{currency} {amount}"),
-    }
-}
-
-/// `1234567` as `1,234,567`.
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 
@@ -205,17 +185,15 @@ fn status_of(s: crate::subscriptions::models::Status) -> (&'static str, &'static
     }
 }
 
-fn price_of(v: &crate::catalog::models::PlanVersion) -> String {
-    let every =
-        if v.interval_count == 1 { v.interval.to_string() } else { format!("{} {}s", v.interval_count, v.interval) };
-    format!("{} {} per {every}", v.currency().code(), v.currency().format(v.amount))
+/// The customer's open subscription, the plan version it is on, and how the pages show it.
+pub struct Current {
+    pub sub: crate::subscriptions::models::Subscription,
+    pub version: crate::catalog::models::PlanVersion,
+    pub view: SubView,
 }
 
-/// The customer's open subscription, as the overview and the plan page show it.
-pub async fn subscription_view(
-    state: &AppState,
-    s: &Session,
-) -> ApiResult<Option<(crate::subscriptions::models::Subscription, SubView)>> {
+/// The customer's open subscription, if any (one look-up for every page that needs it).
+pub async fn subscription_view(state: &AppState, s: &Session) -> ApiResult<Option<Current>> {
     let (scope, customer) = (s.scope, s.customer);
     crate::db::run(&state.pool, move |conn| {
         let Some(sub) = crate::subscriptions::repo::open_for_customer(conn, scope, customer)? else { return Ok(None) };
@@ -238,12 +216,12 @@ pub async fn subscription_view(
             plan_name: v.name.clone(),
             status,
             status_label,
-            price: price_of(&v),
+            price: v.price_label(),
             renewal_label,
             renewal,
             pending,
         };
-        Ok(Some((sub, view)))
+        Ok(Some(Current { sub, version: v, view }))
     })
     .await
 }
@@ -251,20 +229,16 @@ pub async fn subscription_view(
 async fn usage_views(
     state: &AppState,
     s: &Session,
-    sub: &crate::subscriptions::models::Subscription,
+    current: &Current,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<UsageView>> {
     let auth = s.auth();
+    let sub = &current.sub;
     let entitlements = crate::entitlements::service::list(state, auth, s.customer).await?.data;
     let scope = s.scope;
-    let (plan, version) = (sub.plan_id, sub.plan_version);
-    let (names, resets) = crate::db::run(&state.pool, move |conn| {
-        let v = crate::catalog::repo::referenced_version(conn, scope, plan, version)?;
-        let resets: std::collections::HashMap<String, Reset> =
-            v.entitlement_specs().into_iter().map(|e| (e.feature.clone(), e.reset())).collect();
-        Ok((crate::catalog::repo::feature_names(conn, scope)?, resets))
-    })
-    .await?;
+    let names = crate::db::run(&state.pool, move |conn| Ok(crate::catalog::repo::feature_names(conn, scope)?)).await?;
+    let resets: std::collections::HashMap<String, Reset> =
+        current.version.entitlement_specs().into_iter().map(|e| (e.feature.clone(), e.reset())).collect();
     let mut out = Vec::new();
     for e in entitlements {
         let (Some(limit), Some(used)) = (e.limit, e.used) else { continue };
@@ -309,8 +283,8 @@ async fn usage_views(
         out.push(UsageView {
             feature: e.feature,
             name,
-            used: grouped(used),
-            limit: grouped(limit),
+            used: group(Decimal::from(used)),
+            limit: group(Decimal::from(limit)),
             resets: e.resets_at.map(day),
             percent,
             percent_step: percent / 5 * 5,
@@ -330,8 +304,8 @@ pub async fn overview_page(state: web::Data<AppState>, s: Session) -> HttpRespon
         let found = subscription_view(&state, &s).await?;
         let (sub, usage, upcoming) = match found {
             None => (None, Vec::new(), None),
-            Some((sub, view)) => {
-                let usage = usage_views(&state, &s, &sub, now).await?;
+            Some(current) => {
+                let usage = usage_views(&state, &s, &current, now).await?;
                 let upcoming = match crate::subscriptions::service::upcoming(&state, s.auth(), s.customer).await {
                     Ok(u) => {
                         let c = u.summary.currency.code().to_string();
@@ -348,7 +322,7 @@ pub async fn overview_page(state: web::Data<AppState>, s: Session) -> HttpRespon
                     Err(e) if e.status() == StatusCode::NOT_FOUND => None,
                     Err(e) => return Err(e),
                 };
-                (Some(view), usage, upcoming)
+                (Some(current.view), usage, upcoming)
             }
         };
         Ok(Overview { l, sub, usage, upcoming })
@@ -570,7 +544,7 @@ fn limits_of(
                         Reset::BillingPeriod => " a period",
                         Reset::Never => " in all",
                     };
-                    format!("{name}: {}{per}", grouped(n))
+                    format!("{name}: {}{per}", group(Decimal::from(n)))
                 }
                 None => name,
             }
@@ -596,19 +570,8 @@ async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> Api
         ))
     })
     .await?;
-    let current = match &found {
-        Some((sub, _)) => {
-            let (plan_id, version) = (sub.plan_id, sub.plan_version);
-            Some(
-                crate::db::run(&state.pool, move |conn| {
-                    crate::catalog::repo::referenced_version(conn, scope, plan_id, version)
-                })
-                .await?,
-            )
-        }
-        None => None,
-    };
-    let canceling = found.as_ref().is_some_and(|(sub, _)| sub.cancel_at_period_end);
+    let current = found.as_ref().map(|c| &c.version);
+    let canceling = found.as_ref().is_some_and(|c| c.sub.cancel_at_period_end);
     let mut plans: Vec<PlanView> = versions
         .into_iter()
         .map(|(p, v)| {
@@ -619,7 +582,7 @@ async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> Api
             PlanView {
                 key: p.key.clone(),
                 name: v.name.clone(),
-                price: price_of(&v),
+                price: v.price_label(),
                 limits: limits_of(&v, &names),
                 current: is_current,
                 action: if canceling { None } else { action },
@@ -628,7 +591,7 @@ async fn plan_page(state: &AppState, s: &Session, notice: Option<String>) -> Api
         })
         .collect();
     plans.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(PlanPage { l, sub: found.map(|(_, v)| v), canceling, plans })
+    Ok(PlanPage { l, sub: found.map(|c| c.view), canceling, plans })
 }
 
 #[derive(Template)]
@@ -657,7 +620,7 @@ struct Offer {
 /// What moving from the customer's plan to `key` would be, under the portal's rules.
 async fn offer(state: &AppState, s: &Session, key: &str) -> ApiResult<Offer> {
     let scope = s.scope;
-    let Some((sub, _)) = subscription_view(state, s).await? else {
+    let Some(Current { sub, version: current, .. }) = subscription_view(state, s).await? else {
         return Err(ApiError::not_found("subscription"));
     };
     if sub.cancel_at_period_end {
@@ -666,9 +629,8 @@ async fn offer(state: &AppState, s: &Session, key: &str) -> ApiResult<Offer> {
             "your subscription is set to end: keep it first, then change plans",
         ));
     }
-    let (plan_id, version, key) = (sub.plan_id, sub.plan_version, key.to_string());
+    let (plan_id, key) = (sub.plan_id, key.to_string());
     let (now, name, latest) = crate::db::run(&state.pool, move |conn| {
-        let current = crate::catalog::repo::referenced_version(conn, scope, plan_id, version)?;
         let plan = crate::catalog::repo::find_plan(conn, scope, &key)?
             .filter(|p| p.archived_at.is_none())
             .ok_or_else(|| ApiError::not_found("plan").with_param("plan"))?;
@@ -756,7 +718,7 @@ pub async fn change_plan(state: web::Data<AppState>, p: Posted) -> HttpResponse 
 
 async fn cancel_or_resume(state: &AppState, s: Session, cancel: bool) -> HttpResponse {
     let t = async {
-        let Some((sub, _)) = subscription_view(state, &s).await? else {
+        let Some(Current { sub, .. }) = subscription_view(state, &s).await? else {
             return Err(ApiError::not_found("subscription"));
         };
         let notice = if cancel {
@@ -982,16 +944,9 @@ pub async fn update_payment_method(
     s: Session,
 ) -> HttpResponse {
     let back = format!("{}/portal/payment-method", state.settings.public_url.trim_end_matches('/'));
+    // The card will be charged in the plan's currency.
     let currency = match subscription_view(&state, &s).await {
-        Ok(Some((sub, _))) => {
-            let (scope, plan, version) = (s.scope, sub.plan_id, sub.plan_version);
-            crate::db::run(&state.pool, move |conn| {
-                crate::catalog::repo::referenced_version(conn, scope, plan, version)
-            })
-            .await
-            .map(|v| v.currency)
-            .ok()
-        }
+        Ok(Some(current)) => Some(current.version.currency),
         _ => None,
     };
     let req = crate::payments::models::CheckoutSessionRequest { success_url: back.clone(), cancel_url: back, currency };

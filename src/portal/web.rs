@@ -42,10 +42,11 @@ pub fn see_other(to: &str) -> HttpResponse {
     res
 }
 
-/// The session cookie: HttpOnly, SameSite=Lax, only for `/portal`, Secure behind https.
-pub fn session_cookie(state: &AppState, value: &str) -> Cookie<'static> {
-    Cookie::build(COOKIE, value.to_string())
-        .path("/portal")
+/// A web session's cookie (the portal's, the dashboard's): HttpOnly, SameSite=Lax, sent only
+/// under `path`, Secure behind https, kept at most 12 hours.
+pub fn cookie(state: &AppState, name: &'static str, path: &'static str, value: &str) -> Cookie<'static> {
+    Cookie::build(name, value.to_string())
+        .path(path)
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.public_url.starts_with("https://"))
@@ -53,11 +54,30 @@ pub fn session_cookie(state: &AppState, value: &str) -> Cookie<'static> {
         .finish()
 }
 
-/// The CSRF token of a session: bound to it, so a form from one session fails in another.
-pub fn csrf_token(state: &AppState, session: &Session) -> String {
+/// The portal's session cookie.
+pub fn session_cookie(state: &AppState, value: &str) -> Cookie<'static> {
+    cookie(state, COOKIE, "/portal", value)
+}
+
+/// A web session's CSRF token: an HMAC of its id under the server secret and `purpose`, so a
+/// form from one session (or one kind of session) fails in another.
+pub fn csrf_token_for(state: &AppState, purpose: &[u8], session_id: &[u8]) -> String {
     let key = state.settings.jwt_secret.expose().as_bytes();
-    let mac = crate::crypto::hmac_sha256(key, &[b"tollgate/portal-csrf/v1", session.id.0.as_bytes()]);
+    let mac = crate::crypto::hmac_sha256(key, &[purpose, session_id]);
     mac.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The CSRF token of a portal session.
+pub fn csrf_token(state: &AppState, session: &Session) -> String {
+    csrf_token_for(state, b"tollgate/portal-csrf/v1", session.id.0.as_bytes())
+}
+
+/// A form's fields (`application/x-www-form-urlencoded`), unless a value holds a NUL or is
+/// longer than any field of ours (2,048 bytes).
+pub fn form_fields(body: &[u8]) -> Option<std::collections::HashMap<String, String>> {
+    let fields: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    (!fields.values().any(|v| v.contains('\0') || v.len() > 2048)).then_some(fields)
 }
 
 pub fn csrf_ok(state: &AppState, session: &Session, given: Option<&str>) -> bool {
@@ -198,11 +218,7 @@ impl actix_web::FromRequest for Posted {
             let refused =
                 |text: &str| Refusal::of(message(StatusCode::BAD_REQUEST, "That did not work", text, Some("/portal")));
             let body = body.await.map_err(|_| refused("The form could not be read."))?;
-            let fields: std::collections::HashMap<String, String> =
-                form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-            if fields.values().any(|v| v.contains('\0') || v.len() > 2048) {
-                return Err(refused("The form held a value it cannot take."));
-            }
+            let fields = form_fields(&body).ok_or_else(|| refused("The form held a value it cannot take."))?;
             if !csrf_ok(&state, &session, fields.get("csrf").map(String::as_str)) {
                 return Err(Refusal::of(message(
                     StatusCode::FORBIDDEN,
