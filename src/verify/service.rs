@@ -165,7 +165,10 @@ pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req
         }
     });
     let event_id = event.as_ref().map(|e| e.event_id.clone());
-    let watch = Watch::of(counter.as_ref(), || resets_at(reset, occurred_at, sub));
+    let limit = if info.counted() { grant.limit } else { None };
+    // When the limit's window ends: for the answer, and for a threshold's event.
+    let window_end = if limit.is_some() { resets_at(reset, occurred_at, sub) } else { None };
+    let watch = Watch::of(counter.as_ref(), || window_end);
     let outcome = if event.is_none() && counter.is_none() {
         Outcome { granted: true, duplicate: false, used: None }
     } else {
@@ -177,14 +180,13 @@ pub async fn verify(state: &AppState, resolutions: &Resolutions, auth: Auth, req
     }
     body.valid = outcome.granted;
     body.code = if outcome.granted { VerifyCode::Valid } else { VerifyCode::UsageExceeded };
-    let limit = if info.counted() { grant.limit } else { None };
     body.feature = Some(VerifiedFeature {
         key: feature,
         has_access: outcome.granted,
         limit,
         used: outcome.used.map(Quantity),
         remaining: limit.zip(outcome.used).map(|(l, u)| Quantity((Decimal::from(l) - u).max(Decimal::ZERO))),
-        resets_at: if limit.is_some() { resets_at(reset, occurred_at, sub) } else { None },
+        resets_at: window_end,
     });
     // The event block names what is in the ledger: nothing for a refusal.
     if let (Some(id), true) = (event_id, outcome.granted) {
