@@ -9,7 +9,7 @@ use crate::extract::Query;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(summary).service(mrr).service(revenue);
+    cfg.service(summary).service(mrr).service(revenue).service(usage);
 }
 
 /// MRR, ARR, subscribers, ARPU and what is overdue, now, in one currency.
@@ -41,4 +41,12 @@ pub async fn revenue(
     Query(p): Query<RevenueParams>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(service::revenue(&state, auth, p).await?))
+}
+
+/// Usage billed per feature: the usage lines of the invoices finalized in `[from, to)` (default
+/// the 12 months up to the end of the present one), void ones excepted.
+#[utoipa::path(tag = "Analytics", params(RevenueParams), responses((status = 200, description = "One row per feature", body = UsageByFeature)))]
+#[get("/v1/analytics/usage")]
+pub async fn usage(state: web::Data<AppState>, auth: Auth, Query(p): Query<RevenueParams>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(service::usage(&state, auth, p).await?))
 }

@@ -37,6 +37,12 @@ pub struct Summary {
     /// The `amount_due` of open invoices past their `due_at`.
     #[schema(example = "99.00")]
     pub overdue: String,
+    /// Customers who had MRR above 0 thirty days ago and have none now.
+    pub churned_30d: i64,
+    /// `churned_30d` ÷ the customers with MRR above 0 thirty days ago, in percent with two
+    /// decimals; null when there were none.
+    #[schema(example = "2.50")]
+    pub churn_rate_30d: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -120,4 +126,27 @@ pub struct RevenueSeries {
     #[schema(example = "USD")]
     pub currency: String,
     pub data: Vec<RevenueMonth>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeatureUsage {
+    #[schema(example = "api_calls")]
+    pub feature: String,
+    /// The quantity billed on the usage lines, a decimal string.
+    #[schema(example = "125000")]
+    pub quantity: String,
+    /// What the usage lines charged for it.
+    #[schema(example = "258.00")]
+    pub amount: String,
+}
+
+/// Usage billed per feature over `[from, to)`: the usage lines of the invoices finalized then
+/// (void ones excepted), largest amount first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageByFeature {
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub data: Vec<FeatureUsage>,
 }

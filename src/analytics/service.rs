@@ -198,18 +198,31 @@ struct Now {
     subscribers: i64,
     #[diesel(sql_type = Numeric)]
     overdue: Decimal,
+    #[diesel(sql_type = BigInt)]
+    subscribers_before: i64,
+    #[diesel(sql_type = BigInt)]
+    churned: i64,
 }
 
-/// MRR and subscribers as of `$4` (every change at or before it), and what is overdue then.
+/// MRR and subscribers as of `$4` (every change at or before it) and as of `$5` (30 days
+/// before), the customers who had MRR at `$5` and have none at `$4`, and what is overdue at `$4`.
 const SUMMARY: &str = "WITH s AS ( \
    SELECT DISTINCT ON (subscription_id) customer_id, mrr FROM subscription_changes \
    WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at <= $4 \
    ORDER BY subscription_id, at DESC, seq DESC \
+ ), s0 AS ( \
+   SELECT DISTINCT ON (subscription_id) customer_id, mrr FROM subscription_changes \
+   WHERE tenant_id = $1 AND mode = $2 AND currency = $3 AND at <= $5 \
+   ORDER BY subscription_id, at DESC, seq DESC \
  ), c AS ( \
    SELECT customer_id, sum(mrr) AS mrr FROM s GROUP BY customer_id \
+ ), c0 AS ( \
+   SELECT customer_id, sum(mrr) AS mrr FROM s0 GROUP BY customer_id HAVING sum(mrr) > 0 \
  ) \
  SELECT coalesce((SELECT sum(mrr) FROM c), 0) AS mrr, \
    (SELECT count(*) FROM c WHERE mrr > 0) AS subscribers, \
+   (SELECT count(*) FROM c0) AS subscribers_before, \
+   (SELECT count(*) FROM c0 LEFT JOIN c USING (customer_id) WHERE coalesce(c.mrr, 0) = 0) AS churned, \
    coalesce((SELECT sum(amount_due) FROM invoices WHERE tenant_id = $1 AND mode = $2 AND currency = $3 \
      AND status = 'open' AND due_at < $4), 0) AS overdue";
 
@@ -225,6 +238,7 @@ pub async fn summary(state: &AppState, auth: Auth, p: SummaryParams) -> ApiResul
                 .bind::<Text, _>(scope.mode.as_str())
                 .bind::<Text, _>(code)
                 .bind::<Timestamptz, _>(now)
+                .bind::<Timestamptz, _>(now - TimeDelta::days(30))
                 .get_result(conn)
         })?)
     })
@@ -237,6 +251,11 @@ pub async fn summary(state: &AppState, auth: Auth, p: SummaryParams) -> ApiResul
         subscribers: r.subscribers,
         arpu: c.format(arpu),
         overdue: c.format(r.overdue),
+        churned_30d: r.churned,
+        churn_rate_30d: (r.subscribers_before > 0).then(|| {
+            let rate = Decimal::from(r.churned * 100) / Decimal::from(r.subscribers_before);
+            format!("{:.2}", rate.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        }),
     })
 }
 
@@ -270,17 +289,23 @@ const REVENUE: &str = "WITH m AS ( \
      AND i.issued_at >= m.month AND i.issued_at < m.until), 0) AS usage \
  FROM m WHERE m.until IS NOT NULL ORDER BY m.month";
 
-pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<RevenueSeries> {
-    let scope = auth.scope;
-    let c = p.currency;
-    let now = crate::testclock::now_for(state, scope).await?;
+/// The month boundaries of a revenue or usage request: its `from` (default 12 months before
+/// `to`'s month) to its `to` (default the end of the present month).
+async fn months(state: &AppState, auth: &Auth, p: &RevenueParams) -> ApiResult<Vec<DateTime<Utc>>> {
+    let now = crate::testclock::now_for(state, auth.scope).await?;
     let month = BucketInterval::Month;
     let to = match p.to {
         Some(t) => t,
         None => next_bucket(bucket_start(now, month), month).unwrap_or(now),
     };
     let from = p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), month), month, 11));
-    let b = bounds(from, to, month)?;
+    bounds(from, to, month)
+}
+
+pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<RevenueSeries> {
+    let scope = auth.scope;
+    let c = p.currency;
+    let b = months(state, &auth, &p).await?;
     let code = c.code().to_string();
     let rows: Vec<MonthRow> = crate::db::run(&state.pool, move |conn| {
         Ok(analytic(conn, |conn| {
@@ -303,4 +328,50 @@ pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResul
         })
         .collect();
     Ok(RevenueSeries { currency: c.code().to_string(), data })
+}
+
+#[derive(QueryableByName)]
+struct FeatureRow {
+    #[diesel(sql_type = Text)]
+    feature: String,
+    #[diesel(sql_type = Numeric)]
+    quantity: Decimal,
+    #[diesel(sql_type = Numeric)]
+    amount: Decimal,
+}
+
+/// The usage lines of the invoices finalized in `[$4, $5)`, void ones excepted, per feature.
+const USAGE: &str = "SELECT l.feature, sum(l.quantity) AS quantity, sum(l.amount) AS amount \
+ FROM invoices i JOIN invoice_lines l ON l.tenant_id = i.tenant_id AND l.mode = i.mode AND l.invoice_id = i.id \
+ WHERE i.tenant_id = $1 AND i.mode = $2 AND i.currency = $3 AND i.status IN ('open', 'paid', 'uncollectible') \
+   AND i.issued_at >= $4 AND i.issued_at < $5 AND l.kind = 'usage' AND l.feature IS NOT NULL \
+ GROUP BY l.feature ORDER BY amount DESC, l.feature";
+
+pub async fn usage(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<UsageByFeature> {
+    let scope = auth.scope;
+    let c = p.currency;
+    let b = months(state, &auth, &p).await?;
+    let (from, to) = (b[0], *b.last().expect("bounds"));
+    let code = c.code().to_string();
+    let rows: Vec<FeatureRow> = crate::db::run(&state.pool, move |conn| {
+        Ok(analytic(conn, |conn| {
+            diesel::sql_query(USAGE)
+                .bind::<SqlUuid, _>(scope.tenant_id.0)
+                .bind::<Text, _>(scope.mode.as_str())
+                .bind::<Text, _>(code)
+                .bind::<Timestamptz, _>(from)
+                .bind::<Timestamptz, _>(to)
+                .load(conn)
+        })?)
+    })
+    .await?;
+    let data = rows
+        .into_iter()
+        .map(|r| FeatureUsage {
+            feature: r.feature,
+            quantity: r.quantity.normalize().to_string(),
+            amount: c.format(r.amount),
+        })
+        .collect();
+    Ok(UsageByFeature { currency: c.code().to_string(), from, to, data })
 }

@@ -46,6 +46,10 @@ pub struct ListCustomersParams {
     email: Option<String>,
     /// Only the customer with this external id.
     external_id: Option<String>,
+    /// Case-insensitive: customers whose email or name starts with it, or whose external id
+    /// it is.
+    #[param(max_length = 200)]
+    search: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
@@ -67,7 +71,15 @@ pub async fn list_customers(
     Query(p): Query<ListCustomersParams>,
 ) -> ApiResult<HttpResponse> {
     let page = Page::from_params(p.limit, p.cursor.as_deref())?;
-    Ok(HttpResponse::Ok().json(service::list(&state, auth, p.email, p.external_id, page).await?))
+    if p.search.as_ref().is_some_and(|s| s.chars().count() > 200 || s.contains('\0')) {
+        return Err(crate::error::ApiError::bad_request(
+            crate::error::ErrorCode::ParameterInvalid,
+            "search takes at most 200 characters, without NUL",
+        )
+        .with_param("search"));
+    }
+    let filter = super::repo::Filter { email: p.email, external_id: p.external_id, search: p.search };
+    Ok(HttpResponse::Ok().json(service::list(&state, auth, filter, page).await?))
 }
 
 /// Get a customer.

@@ -46,24 +46,50 @@ pub fn find_by_external_id(conn: &mut PgConn, scope: Scope, external_id: &str) -
         .optional()
 }
 
-pub fn list(
-    conn: &mut PgConn,
-    scope: Scope,
-    email: Option<&str>,
-    external_id: Option<&str>,
-    page: Page,
-) -> QueryResult<Vec<Customer>> {
+/// What a customer list is narrowed to.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// This email exactly (stored lower-cased).
+    pub email: Option<String>,
+    pub external_id: Option<String>,
+    /// Case-insensitive: an email or name starting with it, or this external id.
+    pub search: Option<String>,
+}
+
+/// `text` as a literal `LIKE` prefix (its `%`, `_` and `\` escaped), then `%`.
+fn like_prefix(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub fn list(conn: &mut PgConn, scope: Scope, filter: &Filter, page: Page) -> QueryResult<Vec<Customer>> {
     let mut q = customers::table
         .filter(customers::tenant_id.eq(scope.tenant_id))
         .filter(customers::mode.eq(scope.mode))
         .filter(customers::deleted_at.is_null())
         .select(Customer::as_select())
         .into_boxed();
-    if let Some(email) = email {
-        q = q.filter(customers::email.eq(email.to_owned()));
+    if let Some(email) = &filter.email {
+        q = q.filter(customers::email.eq(email.clone()));
     }
-    if let Some(external_id) = external_id {
-        q = q.filter(customers::external_id.eq(external_id.to_owned()));
+    if let Some(external_id) = &filter.external_id {
+        q = q.filter(customers::external_id.eq(external_id.clone()));
+    }
+    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let prefix = like_prefix(text);
+        q = q.filter(
+            customers::email
+                .ilike(prefix.clone())
+                .or(customers::name.ilike(prefix).assume_not_null())
+                .or(customers::external_id.eq(text.to_owned()).assume_not_null()),
+        );
     }
     if let Some(before) = page.before {
         q = q.filter(customers::id.lt(before));

@@ -56,15 +56,14 @@ pub async fn get(state: &AppState, auth: Auth, id: CustomerId) -> ApiResult<Cust
 pub async fn list(
     state: &AppState,
     auth: Auth,
-    email: Option<String>,
-    external_id: Option<String>,
+    mut filter: repo::Filter,
     page: Page,
 ) -> ApiResult<List<CustomerResponse>> {
     let scope = auth.scope;
     // Emails are stored lower-cased; a malformed filter simply matches nothing.
-    let email = email.map(|e| Email::parse(&e).map(Email::into_inner).unwrap_or(e));
+    filter.email = filter.email.map(|e| Email::parse(&e).map(Email::into_inner).unwrap_or(e));
     crate::db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, scope, email.as_deref(), external_id.as_deref(), page)?;
+        let rows = repo::list(conn, scope, &filter, page)?;
         let ids: Vec<CustomerId> = rows.iter().map(|c| c.id).collect();
         let mut profiles = repo::payment_profiles(conn, scope, &ids)?;
         Ok(List::from_rows(

@@ -5,8 +5,12 @@
 //! test/live switch. Every figure comes from the services the API uses, for the person's
 //! tenant only.
 
+pub mod billing;
+pub mod customers;
 pub mod pages;
 pub mod sessions;
+pub mod settings;
+pub mod web;
 
 /// Registers the pruning of ended sessions.
 pub fn register(registry: &mut crate::jobs::Registry) {
@@ -19,5 +23,23 @@ pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
         .service(pages::sign_in)
         .service(pages::overview)
         .service(pages::switch_mode)
-        .service(pages::sign_out);
+        .service(pages::sign_out)
+        .service(customers::list)
+        .service(customers::detail)
+        .service(customers::open_portal)
+        .service(billing::plans)
+        .service(billing::subscriptions)
+        .service(billing::invoices)
+        .service(billing::void)
+        .service(billing::mark_paid)
+        .service(billing::payments)
+        .service(settings::settings)
+        .service(settings::save_settings)
+        .service(settings::create_secret_key)
+        .service(settings::revoke_secret_key)
+        .service(settings::connect_stripe)
+        .service(settings::disconnect_stripe)
+        .service(settings::webhooks)
+        .service(settings::add_endpoint)
+        .service(settings::delete_endpoint);
 }

@@ -1,86 +1,20 @@
 //! The dashboard's pages: sign-in, the overview, the mode switch, sign-out.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use diesel::prelude::*;
 
-use super::sessions::{self, Signed, COOKIE};
+use super::sessions::{self, Signed};
+use super::web::{cookie, layout, render, Layout, Posted};
 use crate::accounts::throttle::LoginThrottle;
+use crate::analytics::models::*;
+use crate::analytics::service as analytics;
 use crate::error::{ApiError, ApiResult};
-use crate::portal::web::{csrf_token_for, error_page, form_fields, html, message, see_other, state_of, Refusal};
+use crate::money::Currency;
+use crate::portal::web::{error_page, form_fields, html, message, see_other};
 use crate::state::AppState;
 use crate::tenancy::Mode;
-
-fn cookie(state: &AppState, value: &str) -> actix_web::cookie::Cookie<'static> {
-    crate::portal::web::cookie(state, COOKIE, "/dashboard", value)
-}
-
-fn csrf_token(state: &AppState, s: &Signed) -> String {
-    csrf_token_for(state, b"tollgate/dashboard-csrf/v1", s.id.as_bytes())
-}
-
-/// A signed-in person; without a session, a 303 to the sign-in page.
-impl FromRequest for Signed {
-    type Error = Refusal;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Signed, Refusal>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = state_of(req);
-        let cookie = req.cookie(COOKIE).map(|c| c.value().to_string());
-        Box::pin(async move {
-            let state = state?;
-            let Some(cookie) = cookie else { return Err(Refusal::to("/dashboard/sign-in")) };
-            match sessions::find(&state, cookie).await {
-                Ok(Some(s)) => Ok(s),
-                Ok(None) => Err(Refusal::to("/dashboard/sign-in")),
-                Err(e) => Err(Refusal::of(error_page(e, "/dashboard"))),
-            }
-        })
-    }
-}
-
-/// A form a signed-in person sent, its CSRF token checked.
-pub struct Posted {
-    pub signed: Signed,
-    pub fields: HashMap<String, String>,
-}
-
-impl FromRequest for Posted {
-    type Error = Refusal;
-    type Future = futures_util::future::LocalBoxFuture<'static, Result<Posted, Refusal>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let signed = Signed::from_request(req, payload);
-        let body = web::Bytes::from_request(req, payload);
-        let state = state_of(req);
-        Box::pin(async move {
-            let signed = signed.await?;
-            let state = state?;
-            let refused = || {
-                Refusal::of(message(
-                    StatusCode::BAD_REQUEST,
-                    "That did not work",
-                    "The form could not be read.",
-                    Some("/dashboard"),
-                ))
-            };
-            let fields = form_fields(&body.await.map_err(|_| refused())?).ok_or_else(refused)?;
-            let given = fields.get("csrf").map(String::as_str).unwrap_or_default();
-            if !crate::crypto::constant_time_eq(given.as_bytes(), csrf_token(&state, &signed).as_bytes()) {
-                return Err(Refusal::of(message(
-                    StatusCode::FORBIDDEN,
-                    "This form has expired",
-                    "Reload the page and try again.",
-                    Some("/dashboard"),
-                )));
-            }
-            Ok(Posted { signed, fields })
-        })
-    }
-}
 
 // ---- Sign-in ----
 
@@ -183,27 +117,42 @@ pub async fn switch_mode(state: web::Data<AppState>, p: Posted) -> HttpResponse 
 
 // ---- Overview ----
 
-/// What every dashboard page shows.
-pub struct Layout {
-    pub tenant: String,
-    pub mode: &'static str,
-    pub csrf: String,
-}
-
-async fn layout(state: &AppState, s: &Signed) -> ApiResult<Layout> {
-    let id = s.scope.tenant_id;
-    let tenant = crate::db::run(&state.pool, move |conn| Ok(crate::accounts::repo::find_tenant(conn, id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
-    Ok(Layout { tenant: tenant.name, mode: s.scope.mode.as_str(), csrf: csrf_token(state, s) })
-}
-
-/// One currency's figures: the tiles, and MRR over the last 12 months with its movements.
+/// One currency's figures: the tiles, MRR over the last 12 months with its movements, revenue
+/// invoiced and collected, and usage billed by feature.
 pub struct CurrencyView {
-    pub summary: crate::analytics::models::Summary,
-    pub months: Vec<crate::analytics::models::MrrBucket>,
-    /// The chart's data (JSON, `<` escaped), drawn by `portal.js`.
-    pub chart_json: String,
+    pub summary: Summary,
+    pub months: Vec<MrrBucket>,
+    pub revenue: Vec<RevenueMonth>,
+    pub usage: Vec<FeatureUsage>,
+    /// The charts' data (JSON, `<` escaped), drawn by `portal.js`.
+    pub mrr_chart: String,
+    pub revenue_chart: String,
+}
+
+/// A chart's data for `portal.js`: values travel as decimal strings (the browser turns them
+/// into numbers to draw them; nothing here does).
+fn chart(labels: Vec<i64>, series: &[(&str, Vec<&str>)]) -> String {
+    let (name, values) = &series[0];
+    let extra: Vec<_> = series[1..].iter().map(|(n, v)| serde_json::json!({"name": n, "values": v})).collect();
+    let data = serde_json::json!({"name": name, "labels": labels, "values": values, "limit": null, "extra": extra});
+    data.to_string().replace('<', "\\u003c")
+}
+
+/// The currencies of the tenant's plans in this mode (figures are never summed across them).
+async fn currencies(state: &AppState, s: &Signed) -> ApiResult<Vec<Currency>> {
+    let scope = s.scope;
+    let codes: Vec<String> = crate::db::run(&state.pool, move |conn| {
+        use crate::schema::plan_versions as pv;
+        Ok(pv::table
+            .filter(pv::tenant_id.eq(scope.tenant_id))
+            .filter(pv::mode.eq(scope.mode))
+            .select(pv::currency)
+            .distinct()
+            .order(pv::currency)
+            .load(conn)?)
+    })
+    .await?;
+    Ok(codes.iter().filter_map(|c| Currency::parse(c).ok()).collect())
 }
 
 #[derive(Template)]
@@ -216,42 +165,33 @@ struct Overview {
 #[get("/dashboard")]
 pub async fn overview(state: web::Data<AppState>, s: Signed) -> HttpResponse {
     let t = async {
-        let l = layout(&state, &s).await?;
-        // One row of tiles per currency the tenant's plans use in this mode.
-        let scope = s.scope;
-        let currencies: Vec<String> = crate::db::run(&state.pool, move |conn| {
-            use crate::schema::plan_versions as pv;
-            Ok(pv::table
-                .filter(pv::tenant_id.eq(scope.tenant_id))
-                .filter(pv::mode.eq(scope.mode))
-                .select(pv::currency)
-                .distinct()
-                .order(pv::currency)
-                .load(conn)?)
-        })
-        .await?;
+        let l = layout(&state, &s, "overview").await?;
         let mut tiles = Vec::new();
-        for code in currencies {
-            let Ok(currency) = crate::money::Currency::parse(&code) else { continue };
-            let p = crate::analytics::models::SummaryParams { currency };
-            let summary = crate::analytics::service::summary(&state, s.auth(), p).await?;
-            let p = crate::analytics::models::MrrParams { currency, from: None, to: None, interval: None };
-            let months = crate::analytics::service::mrr(&state, s.auth(), p).await?.data;
-            let chart = serde_json::json!({
-                "name": format!("MRR ({})", currency.code()),
-                "labels": months.iter().map(|m| m.start.timestamp()).collect::<Vec<_>>(),
-                // Decimal strings: the browser turns them into numbers to draw them, nothing here.
-                "values": months.iter().map(|m| m.mrr.as_str()).collect::<Vec<_>>(),
-                "limit": null,
-            });
-            let chart_json = chart.to_string().replace('<', "\\u003c");
-            tiles.push(CurrencyView { summary, months, chart_json });
+        for currency in currencies(&state, &s).await? {
+            let summary = analytics::summary(&state, s.auth(), SummaryParams { currency }).await?;
+            let p = MrrParams { currency, from: None, to: None, interval: None };
+            let months = analytics::mrr(&state, s.auth(), p).await?.data;
+            let p = || RevenueParams { currency, from: None, to: None };
+            let revenue = analytics::revenue(&state, s.auth(), p()).await?.data;
+            let usage = analytics::usage(&state, s.auth(), p()).await?.data;
+            let mrr_chart = chart(
+                months.iter().map(|m| m.start.timestamp()).collect(),
+                &[(&format!("MRR ({})", currency.code()), months.iter().map(|m| m.mrr.as_str()).collect())],
+            );
+            let revenue_chart = chart(
+                revenue.iter().map(|m| m.month.timestamp()).collect(),
+                &[
+                    (&format!("Invoiced ({})", currency.code()), revenue.iter().map(|m| m.invoiced.as_str()).collect()),
+                    (
+                        &format!("Collected ({})", currency.code()),
+                        revenue.iter().map(|m| m.collected.as_str()).collect(),
+                    ),
+                ],
+            );
+            tiles.push(CurrencyView { summary, months, revenue, usage, mrr_chart, revenue_chart });
         }
-        Ok::<_, ApiError>(Overview { l, tiles })
+        Ok(Overview { l, tiles })
     }
     .await;
-    match t.and_then(|t| t.render().map_err(|e| ApiError::internal(anyhow::anyhow!(e)))) {
-        Ok(body) => html(StatusCode::OK, body),
-        Err(e) => error_page(e, "/dashboard"),
-    }
+    render(t, "/dashboard")
 }

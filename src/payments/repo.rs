@@ -217,6 +217,20 @@ pub fn payments_of(conn: &mut PgConn, scope: Scope, invoice: InvoiceId) -> Query
         .load(conn)
 }
 
+/// Failed attempts, newest first, with their customer: a page of them.
+pub fn failed(conn: &mut PgConn, scope: Scope, page: crate::pagination::Page) -> QueryResult<Vec<Payment>> {
+    let mut q = payments::table
+        .filter(payments::tenant_id.eq(scope.tenant_id))
+        .filter(payments::mode.eq(scope.mode))
+        .filter(payments::status.eq(AttemptStatus::Failed))
+        .select(Payment::as_select())
+        .into_boxed();
+    if let Some(before) = page.before {
+        q = q.filter(payments::id.lt(before));
+    }
+    q.order(payments::id.desc()).limit(page.fetch()).load(conn)
+}
+
 /// A Stripe event as received.
 pub struct NewEvent<'a> {
     pub id: &'a str,

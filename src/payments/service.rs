@@ -930,6 +930,20 @@ pub async fn list_payments(
     .await
 }
 
+/// Failed payment attempts across invoices, newest first, each with its customer.
+pub async fn failed_payments(
+    state: &AppState,
+    auth: Auth,
+    page: crate::pagination::Page,
+) -> ApiResult<crate::pagination::List<(CustomerId, PaymentResponse)>> {
+    let scope = auth.scope;
+    crate::db::run(&state.pool, move |conn| {
+        let rows = repo::failed(conn, scope, page)?;
+        Ok(crate::pagination::List::from_rows(rows, page, |p| p.id.to_string(), |p| (p.customer_id, p.into())))
+    })
+    .await
+}
+
 /// The last step of dunning, `cancel_after_days` after the first failed payment: an invoice
 /// still unpaid becomes `uncollectible` and its subscription is canceled at once.
 pub fn end_dunning(

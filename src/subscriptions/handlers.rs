@@ -54,6 +54,8 @@ pub struct ListSubscriptionsParams {
     /// Only this customer's subscriptions.
     #[param(value_type = Option<CustomerId>)]
     customer: Option<String>,
+    /// Only subscriptions in this status.
+    status: Option<Status>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
     #[param(pattern = r"^([a-z]+_[0-6][0-9A-Za-z]{21})?$")]
@@ -82,7 +84,7 @@ pub async fn list_subscriptions(
                 .with_param("customer")
         })?),
     };
-    Ok(HttpResponse::Ok().json(service::list(&state, auth, customer, page).await?))
+    Ok(HttpResponse::Ok().json(service::list(&state, auth, customer, p.status, page).await?))
 }
 
 /// Get a subscription.

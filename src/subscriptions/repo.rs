@@ -50,6 +50,7 @@ pub fn list(
     conn: &mut PgConn,
     scope: Scope,
     customer: Option<CustomerId>,
+    status: Option<Status>,
     page: Page,
 ) -> QueryResult<Vec<Subscription>> {
     let mut q = subscriptions::table
@@ -59,6 +60,9 @@ pub fn list(
         .into_boxed();
     if let Some(c) = customer {
         q = q.filter(subscriptions::customer_id.eq(c));
+    }
+    if let Some(status) = status {
+        q = q.filter(subscriptions::status.eq(status));
     }
     if let Some(before) = page.before {
         q = q.filter(subscriptions::id.lt(before));

@@ -105,11 +105,12 @@ pub async fn list(
     state: &AppState,
     auth: Auth,
     customer: Option<CustomerId>,
+    status: Option<Status>,
     page: Page,
 ) -> ApiResult<List<SubscriptionResponse>> {
     let scope = auth.scope;
     crate::db::run(&state.pool, move |conn| {
-        let rows = repo::list(conn, scope, customer, page)?;
+        let rows = repo::list(conn, scope, customer, status, page)?;
         Ok(List::from_rows(respond(conn, scope, rows)?, page, |s| s.id.to_string(), |s| s))
     })
     .await

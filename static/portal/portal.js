@@ -1,5 +1,5 @@
-// The portal's charts: each element with data-chart names a JSON block {labels, values,
-// limit, name} and becomes a uPlot chart of usage per day. Without JavaScript the table beside
+// The portal's and the dashboard's charts: each element with data-chart names a JSON block
+// {labels, values, limit, name, extra: [{name, values}]} and becomes a uPlot chart of usage per day. Without JavaScript the table beside
 // it shows the same numbers.
 (function () {
   function draw() {
@@ -17,6 +17,11 @@
       var series = [{}, { label: d.name, stroke: stroke, fill: stroke + "33", width: 2 }];
       // Values come as decimal strings (the server keeps no number in floating point).
       var data = [d.labels, d.values.map(Number)];
+      var extra = ["#b3541e", "#f0a070"];
+      (d.extra || []).forEach(function (x) {
+        series.push({ label: x.name, stroke: dark ? extra[1] : extra[0], width: 2, dash: [4, 3] });
+        data.push(x.values.map(Number));
+      });
       if (d.limit !== null) {
         series.push({ label: "Limit", stroke: dark ? "#f5c06b" : "#8a5300", dash: [6, 4], width: 1.5 });
         data.push(d.labels.map(function () { return d.limit; }));

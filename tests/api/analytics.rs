@@ -97,6 +97,12 @@ async fn golden_mrr_movements_over_three_months_in_two_currencies() {
     let res = app.post(&format!("/v1/subscriptions/{sub_b}/cancel"), sk, json!({"at_period_end": false})).await;
     assert_eq!(res.status, 200, "{}", res.text);
 
+    // February 25: thirty days back (January 26) A and B paid (C was in trial); now B has
+    // churned: one of two, 50 %.
+    app.advance(sk, "2030-02-25T00:00:00Z").await;
+    let s = app.get("/v1/analytics/summary?currency=USD", sk).await.body;
+    assert_eq!((s["churned_30d"].as_i64(), s["churn_rate_30d"].as_str()), (Some(1), Some("50.00")), "{s}");
+
     // March. A's downgrade takes effect on the 1st: contraction 70. B comes back to basic on the
     // 10th: reactivation 30 (B had MRR before). D takes the weekly EUR plan: EUR only.
     // End: A 30 + B 30 + C 50 = 110, three subscribers.
@@ -134,6 +140,8 @@ async fn golden_mrr_movements_over_three_months_in_two_currencies() {
         (s.body["mrr"].as_str(), s.body["arr"].as_str(), s.body["subscribers"].as_i64(), s.body["arpu"].as_str()),
         (Some("110.00"), Some("1320.00"), Some(3), Some("36.67"))
     );
+    // Thirty days back (February 13) A, B and C paid; all three pay now (B came back): no churn.
+    assert_eq!((s.body["churned_30d"].as_i64(), s.body["churn_rate_30d"].as_str()), (Some(0), Some("0.00")));
     // Overdue: what the open invoices past their due date ask for, as the invoices API lists them.
     let mut overdue = 0;
     for cus in [&a, &b, &c] {
@@ -155,6 +163,7 @@ async fn golden_mrr_movements_over_three_months_in_two_currencies() {
     let other = app.signup().await;
     let s = app.get("/v1/analytics/summary?currency=USD", &other.sk_test).await;
     assert_eq!((s.body["mrr"].as_str(), s.body["subscribers"].as_i64()), (Some("0.00"), Some(0)));
+    assert!(s.body["churn_rate_30d"].is_null(), "no subscribers thirty days ago: no rate");
 }
 
 #[actix_web::test]

@@ -21,6 +21,28 @@ fn csrf_of(page: &str) -> String {
     page[at..at + 64].to_string()
 }
 
+/// Signs the tenant's owner in: the session cookie (`name=value`) and a CSRF token.
+async fn sign_in(app: &TestApp, t: &Tenant) -> (String, String) {
+    let res = post_form(app, "/dashboard/sign-in", "", &[("email", &t.email), ("password", PASSWORD)]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let cookie = res.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = get_page(app, "/dashboard", &cookie).await;
+    (cookie, csrf_of(&page))
+}
+
+async fn get_page(app: &TestApp, path: &str, cookie: &str) -> String {
+    let res = app.send(Method::GET, path, &[("Cookie", cookie)], None).await;
+    assert_eq!(res.status, 200, "{path}: {}", res.text);
+    res.text
+}
+
+/// The text between `<pre class="secret" id="{id}">` and `</pre>`: a secret shown once.
+fn secret_in(page: &str, id: &str) -> String {
+    let open = format!("<pre class=\"secret\" id=\"{id}\">");
+    let at = page.find(&open).unwrap_or_else(|| panic!("no {id} in {page}")) + open.len();
+    page[at..at + page[at..].find("</pre>").unwrap()].to_string()
+}
+
 #[actix_web::test]
 async fn a_person_signs_in_switches_mode_and_sees_the_apis_figures() {
     let app = spawn_app().await;
@@ -84,6 +106,290 @@ async fn a_person_signs_in_switches_mode_and_sees_the_apis_figures() {
     assert_eq!((res.status, res.header("location")), (303, Some("/dashboard/sign-in")));
     let res = app.send(Method::GET, "/dashboard", &[("Cookie", &cookie)], None).await;
     assert_eq!(res.status, 303);
+}
+
+/// A tenant with a metered plan (100.00 a month and 0.01 per API call) and two customers on it
+/// since 2030-01-01; Globex used 1,000 calls in January; now is 2030-02-01 02:00, January closed.
+async fn january_closed(app: &TestApp) -> (Tenant, String, String) {
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    app.advance(sk, "2030-01-01T00:00:00Z").await;
+    let f = json!({"key": "api_calls", "name": "API calls", "type": "metered"});
+    assert_eq!(app.post("/v1/features", sk, f).await.status, 201);
+    let plan = json!({"key": "pro", "name": "Pro", "currency": "USD", "interval": "month", "amount": "100.00",
+        "entitlements": [{"feature": "api_calls", "limit": 50000}],
+        "charges": [{"feature": "api_calls", "model": "per_unit", "unit_amount": "0.01"}]});
+    let res = app.post("/v1/plans", sk, plan).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let body = json!({"email": "billing@globex.example", "name": "Globex", "external_id": "globex-42"});
+    let globex = app.post("/v1/customers", sk, body).await.body["id"].as_str().unwrap().to_string();
+    let initech = customer(app, sk, "ap@initech.example").await;
+    for c in [&globex, &initech] {
+        assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": c, "plan": "pro"})).await.status, 201);
+    }
+    app.advance(sk, "2030-01-15T00:00:00Z").await;
+    let usage = json!({"customer": globex, "feature": "api_calls", "quantity": "1000", "event_id": "e1",
+        "timestamp": "2030-01-14T00:00:00Z"});
+    assert_eq!(app.post("/v1/usage", sk, usage).await.status, 201);
+    app.advance(sk, "2030-02-01T02:00:00Z").await;
+    (t, globex, initech)
+}
+
+#[actix_web::test]
+async fn the_overview_shows_churn_revenue_and_usage_as_the_api_has_them() {
+    let app = spawn_app().await;
+    let (t, _, _) = january_closed(&app).await;
+    let sk = &t.sk_test;
+    let (cookie, _) = sign_in(&app, &t).await;
+    let page = get_page(&app, "/dashboard", &cookie).await;
+
+    // Thirty days back both customers paid, and both still do: 0 %.
+    let summary = app.get("/v1/analytics/summary?currency=USD", sk).await.body;
+    assert_eq!((summary["churn_rate_30d"].as_str(), summary["churned_30d"].as_i64()), (Some("0.00"), Some(0)));
+    assert!(page.contains("class=\"tile-churn\">0.00 % <span class=\"muted\">(0 customers)</span>"), "{page}");
+    // Revenue by month, row for row as `/v1/analytics/revenue` has it.
+    let revenue = app.get("/v1/analytics/revenue?currency=USD", sk).await.body;
+    let feb = revenue["data"].as_array().unwrap().iter().find(|m| m["month"] == "2030-02-01T00:00:00Z").unwrap();
+    assert_ne!(feb["usage"], "0.00", "January's usage is billed on the invoice finalized in February: {revenue}");
+    let row = format!(
+        "<td>Feb 2030</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        feb["invoiced"].as_str().unwrap(),
+        feb["collected"].as_str().unwrap(),
+        feb["usage"].as_str().unwrap()
+    );
+    assert!(page.contains(&row), "{row} in {page}");
+    // Usage billed by feature: 1,000 calls × 0.01 = 10.00, as `/v1/analytics/usage` says.
+    let usage = app.get("/v1/analytics/usage?currency=USD", sk).await;
+    assert_eq!(usage.status, 200, "{}", usage.text);
+    assert_eq!(usage.body["data"], json!([{"feature": "api_calls", "quantity": "1000", "amount": "10.00"}]));
+    assert!(page.contains("<td><code>api_calls</code></td><td class=\"num\">1000</td><td class=\"num\">10.00</td>"));
+    // Both charts travel as data the script draws; the tables hold the same numbers.
+    assert!(page.contains("id=\"revenue-data-USD\"") && page.contains("Collected (USD)"));
+}
+
+#[actix_web::test]
+async fn customers_are_searched_shown_and_their_portal_opened() {
+    let app = spawn_app().await;
+    let (t, globex, _) = january_closed(&app).await;
+    let (cookie, csrf) = sign_in(&app, &t).await;
+
+    // By the start of an email or a name, any case; by an external id, exactly.
+    for q in ["GLOB", "billing@", "globex-42"] {
+        let page = get_page(&app, &format!("/dashboard/customers?search={q}"), &cookie).await;
+        assert!(page.contains("billing@globex.example") && !page.contains("ap@initech.example"), "{q}: {page}");
+    }
+    let page = get_page(&app, "/dashboard/customers", &cookie).await;
+    assert!(page.contains("billing@globex.example") && page.contains("ap@initech.example"));
+    // LIKE's wildcards are only characters.
+    let page = get_page(&app, "/dashboard/customers?search=%25", &cookie).await;
+    assert!(page.contains("No customer matches “%”"), "{page}");
+    // The API searches the same way.
+    let res = app.get("/v1/customers?search=glob", &t.sk_test).await;
+    assert_eq!(res.body["data"].as_array().unwrap().len(), 1, "{}", res.text);
+
+    // A customer's page: facts, subscription, usage, invoices.
+    let page = get_page(&app, &format!("/dashboard/customers/{globex}"), &cookie).await;
+    assert!(page.contains("<h1>billing@globex.example</h1>") && page.contains("<code>globex-42</code>"));
+    assert!(page.contains("<code>pro</code> v1") && page.contains("badge active"), "{page}");
+    assert!(page.contains("<td><code>api_calls</code></td>") && page.contains("<td class=\"num\">50000</td>"));
+    let invoices = app.get(&format!("/v1/invoices?customer={globex}"), &t.sk_test).await.body;
+    for inv in invoices["data"].as_array().unwrap() {
+        assert!(page.contains(&format!("id=\"invoice-{}\"", inv["id"].as_str().unwrap())), "{page}");
+    }
+    // Another tenant's customer, or no customer at all: not found.
+    let other = app.signup().await;
+    let theirs = customer(&app, &other.sk_test, "x@example.com").await;
+    for id in [theirs.as_str(), "cus_nope", "cus_%E2%80%AE"] {
+        let res = app.send(Method::GET, &format!("/dashboard/customers/{id}"), &[("Cookie", &cookie)], None).await;
+        assert_eq!(res.status, 404, "{id}: {}", res.text);
+    }
+
+    // "Open the portal as this customer": a portal link of the API's, to this server.
+    let res = post_form(&app, &format!("/dashboard/customers/{globex}/portal"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    let link = res.header("location").unwrap().to_string();
+    assert!(link.starts_with("/portal/enter/ps_"), "{link}");
+    let res = app.send(Method::GET, &link, &[], None).await;
+    assert!(res.status == 200 && res.text.contains("Continue"), "{}", res.text);
+    // Not without the form's token, nor for another tenant's customer.
+    let res = post_form(&app, &format!("/dashboard/customers/{globex}/portal"), &cookie, &[]).await;
+    assert_eq!(res.status, 403);
+    let res = post_form(&app, &format!("/dashboard/customers/{theirs}/portal"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 404);
+}
+
+#[actix_web::test]
+async fn invoices_are_listed_by_status_marked_paid_and_voided() {
+    let app = spawn_app().await;
+    let (t, globex, initech) = january_closed(&app).await;
+    let sk = &t.sk_test;
+    let (cookie, csrf) = sign_in(&app, &t).await;
+    let open_of = |body: &serde_json::Value| -> String {
+        let list = body["data"].as_array().unwrap();
+        list.iter().find(|i| i["status"] == "open").expect("an open invoice")["id"].as_str().unwrap().to_string()
+    };
+    let a = open_of(&app.get(&format!("/v1/invoices?customer={globex}"), sk).await.body);
+    let b = open_of(&app.get(&format!("/v1/invoices?customer={initech}"), sk).await.body);
+
+    let page = get_page(&app, "/dashboard/invoices?status=open", &cookie).await;
+    assert!(page.contains(&format!("invoice-{a}")) && page.contains(&format!("invoice-{b}")));
+    assert!(!page.contains("badge paid"), "only open ones: {page}");
+
+    // Mark paid, then void: the API's invoices say so; the page says what happened.
+    let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/dashboard/invoices?done=paid")), "{}", res.text);
+    assert_eq!(app.get(&format!("/v1/invoices/{a}"), sk).await.body["status"], "paid");
+    assert!(get_page(&app, "/dashboard/invoices?done=paid", &cookie).await.contains("The invoice is marked paid."));
+    let back = format!("/dashboard/customers/{initech}");
+    let res =
+        post_form(&app, &format!("/dashboard/invoices/{b}/void"), &cookie, &[("csrf", &csrf), ("back", &back)]).await;
+    assert_eq!(res.header("location"), Some(format!("{back}?done=voided").as_str()));
+    assert_eq!(app.get(&format!("/v1/invoices/{b}"), sk).await.body["status"], "void");
+    let page = get_page(&app, "/dashboard/invoices?status=void", &cookie).await;
+    assert!(page.contains(&format!("invoice-{b}")) && !page.contains(&format!("invoice-{a}")));
+
+    // The API's rules hold: a paid invoice is not voided (409, said on the page); a form
+    // without its token, another tenant's invoice, or an address elsewhere are refused.
+    let res = post_form(&app, &format!("/dashboard/invoices/{a}/void"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 409);
+    assert!(res.text.contains("a paid invoice cannot be voided"), "{}", res.text);
+    let res = post_form(&app, &format!("/dashboard/invoices/{b}/mark-paid"), &cookie, &[]).await;
+    assert_eq!(res.status, 403);
+    let other = app.signup().await;
+    let (other_cookie, other_csrf) = sign_in(&app, &other).await;
+    let res = post_form(&app, &format!("/dashboard/invoices/{a}/void"), &other_cookie, &[("csrf", &other_csrf)]).await;
+    assert_eq!(res.status, 404);
+    let fields = [("csrf", csrf.as_str()), ("back", "https://evil.example/")];
+    let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &fields).await;
+    assert_eq!(res.status, 409, "already paid: {}", res.text);
+    assert!(!res.text.contains("evil.example") && res.text.contains("href=\"/dashboard/invoices\""), "{}", res.text);
+    // Subscriptions by status.
+    let page = get_page(&app, "/dashboard/subscriptions?status=active", &cookie).await;
+    assert_eq!(page.matches("badge active").count(), 2, "{page}");
+    let page = get_page(&app, "/dashboard/subscriptions?status=canceled", &cookie).await;
+    assert!(page.contains("No subscriptions with this status."));
+    // Plans.
+    let page = get_page(&app, "/dashboard/plans", &cookie).await;
+    assert!(page.contains("<code>pro</code>") && page.contains("100.00 USD every month"), "{page}");
+}
+
+#[actix_web::test]
+async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
+    let app = spawn_app_with(|s| s.webhook_allow_private_networks = true, None).await;
+    let t = app.signup().await;
+    let (cookie, csrf) = sign_in(&app, &t).await;
+    let page = get_page(&app, "/dashboard/settings", &cookie).await;
+    assert!(page.contains("id=\"stripe-none\""), "not connected yet: {page}");
+
+    // The settings form: what the API then reports.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("pricing_url", "https://example.com/pricing"),
+        ("invoice_due_days", "14"),
+        ("invoice_grace_period_seconds", "600"),
+        ("retry_days", "2, 4"),
+        ("block_after_days", ""),
+        ("cancel_after_days", "30"),
+        ("invoice", "on"),
+        ("receipt", "on"),
+    ];
+    let res = post_form(&app, "/dashboard/settings", &cookie, &fields).await;
+    assert_eq!((res.status, res.header("location")), (303, Some("/dashboard/settings?done=settings")), "{}", res.text);
+    let tenant = app.get("/v1/tenant", &t.sk_test).await.body;
+    assert_eq!(tenant["pricing_url"], "https://example.com/pricing");
+    assert_eq!(
+        (tenant["invoice_due_days"].as_i64(), tenant["invoice_grace_period_seconds"].as_i64()),
+        (Some(14), Some(600))
+    );
+    assert_eq!(tenant["dunning"], json!({"retry_days": [2, 4], "block_after_days": null, "cancel_after_days": 30}));
+    assert_eq!(tenant["emails"]["invoice"], true);
+    assert_eq!(
+        (tenant["emails"]["payment_failed"].as_bool(), tenant["emails"]["usage_threshold"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let page = get_page(&app, "/dashboard/settings?done=settings", &cookie).await;
+    assert!(page.contains("Settings saved.") && page.contains("value=\"2, 4\""), "{page}");
+
+    // A value the API refuses is refused here too, and nothing changes.
+    for (name, bad) in [("invoice_due_days", "-3"), ("invoice_due_days", "lots"), ("retry_days", "1, x")] {
+        let res = post_form(&app, "/dashboard/settings", &cookie, &[("csrf", &csrf), (name, bad)]).await;
+        assert!((400..500).contains(&res.status), "{name}={bad}: {}", res.text);
+    }
+    assert_eq!(app.get("/v1/tenant", &t.sk_test).await.body["invoice_due_days"], 14);
+
+    // A secret key, shown once, works against the API; revoked, it no longer does.
+    let res = post_form(&app, "/dashboard/settings/secret-keys", &cookie, &[("csrf", &csrf), ("name", "ci")]).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let key = secret_in(&res.text, "created-key");
+    assert!(key.starts_with("sk_test_"), "{key}");
+    assert_eq!(app.get("/v1/customers", &key).await.status, 200);
+    let keys = app.get("/v1/secret-keys", &t.token).await.body;
+    let id = keys["data"].as_array().unwrap().iter().find(|k| k["name"] == "ci").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res =
+        post_form(&app, &format!("/dashboard/settings/secret-keys/{id}/revoke"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 303, "{}", res.text);
+    assert_eq!(app.get("/v1/customers", &key).await.status, 401);
+    assert!(!get_page(&app, "/dashboard/settings", &cookie).await.contains(&key), "never shown again");
+
+    // A webhook endpoint: its secret shown once; deliveries listed; deleted.
+    let fields = [("csrf", csrf.as_str()), ("url", "http://127.0.0.1:9/hooks"), ("description", "nothing listens")];
+    let res = post_form(&app, "/dashboard/webhooks", &cookie, &fields).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert!(secret_in(&res.text, "created-secret").starts_with("whsec_"));
+    customer(&app, &t.sk_test, "someone@example.com").await; // customer.created, delivered nowhere
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = get_page(&app, "/dashboard/webhooks", &cookie).await;
+        if page.contains("class=\"wide deliveries\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("class=\"wide deliveries\"") && page.contains("<td class=\"num\">1</td>"), "{page}");
+    let endpoints = app.get("/v1/webhook-endpoints", &t.sk_test).await.body;
+    let id = endpoints["data"][0]["id"].as_str().unwrap().to_string();
+    let res = post_form(&app, &format!("/dashboard/webhooks/{id}/delete"), &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(app.get("/v1/webhook-endpoints", &t.sk_test).await.body["data"], json!([]));
+    // An address the API refuses is refused here.
+    let res = post_form(&app, "/dashboard/webhooks", &cookie, &[("csrf", &csrf), ("url", "not a url")]).await;
+    assert!((400..500).contains(&res.status), "{}", res.text);
+}
+
+#[actix_web::test]
+async fn failed_payments_and_the_stripe_connection_are_shown() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    let sk = &t.sk_test;
+    let acct = app.connect_stripe(&t).await;
+    app.advance(sk, "2027-01-01T00:00:00Z").await;
+    let plan = json!({"key": "basic", "name": "Basic", "currency": "USD", "interval": "month", "amount": "20.00",
+        "billing": "in_advance"});
+    assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
+    let c = customer(&app, sk, "payer@example.com").await;
+    let res = app
+        .post(&format!("/v1/customers/{c}/payment-method"), sk, json!({"payment_method": "pm_card_chargeCustomerFail"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": c, "plan": "basic"})).await.status, 201);
+    app.advance(sk, "2027-01-01T02:00:00Z").await;
+
+    let (cookie, _) = sign_in(&app, &t).await;
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = get_page(&app, "/dashboard/payments", &cookie).await;
+        if page.contains("Your card was declined.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("Your card was declined.") && page.contains("<code>generic_decline</code>"), "{page}");
+    assert!(page.contains(&format!("/dashboard/customers/{c}")) && page.contains("20.00 USD"));
+    let page = get_page(&app, "/dashboard/settings", &cookie).await;
+    assert!(page.contains(&format!("<code id=\"stripe-account\">{}</code>", acct.id)), "{page}");
 }
 
 #[actix_web::test]

@@ -1,0 +1,155 @@
+//! Plans, subscriptions, invoices (voiding and marking paid) and failed payments.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::sessions::Signed;
+use super::web::{done, layout, page_of, query, render, Layout, Posted};
+use crate::catalog::models::PlanResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{CustomerId, InvoiceId};
+use crate::invoices::models::{InvoiceResponse, InvoiceStatus};
+use crate::payments::models::PaymentResponse;
+use crate::portal::web::error_page;
+use crate::state::AppState;
+use crate::subscriptions::models::{Status, SubscriptionResponse};
+
+/// The next page's address of a list at `path`, keeping its `status` filter.
+fn next_page(path: &str, status: Option<&str>, cursor: Option<String>) -> Option<String> {
+    cursor.map(|c| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            q.append_pair("status", s);
+        }
+        format!("{path}?{}", q.append_pair("cursor", &c).finish())
+    })
+}
+
+// ---- Plans ----
+
+#[derive(Template)]
+#[template(path = "dashboard/plans.html")]
+struct Plans {
+    l: Layout,
+    plans: Vec<PlanResponse>,
+    next: Option<String>,
+}
+
+#[get("/dashboard/plans")]
+pub async fn plans(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
+    let q = query(&req);
+    let t = async {
+        let l = layout(&state, &s, "plans").await?;
+        let list = crate::catalog::service::list_plans(&state, s.auth(), page_of(&q)?, None).await?;
+        Ok(Plans { l, plans: list.data, next: next_page("/dashboard/plans", None, list.next_cursor) })
+    }
+    .await;
+    render(t, "/dashboard")
+}
+
+// ---- Subscriptions ----
+
+#[derive(Template)]
+#[template(path = "dashboard/subscriptions.html")]
+struct Subscriptions {
+    l: Layout,
+    status: &'static str,
+    subscriptions: Vec<SubscriptionResponse>,
+    next: Option<String>,
+}
+
+#[get("/dashboard/subscriptions")]
+pub async fn subscriptions(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
+    let q = query(&req);
+    let status = q.get("status").and_then(|v| Status::parse(v));
+    let t = async {
+        let l = layout(&state, &s, "subscriptions").await?;
+        let list = crate::subscriptions::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
+        let key = status.map(Status::as_str);
+        let next = next_page("/dashboard/subscriptions", key, list.next_cursor);
+        Ok(Subscriptions { l, status: key.unwrap_or(""), subscriptions: list.data, next })
+    }
+    .await;
+    render(t, "/dashboard")
+}
+
+// ---- Invoices ----
+
+#[derive(Template)]
+#[template(path = "dashboard/invoices.html")]
+struct Invoices {
+    l: Layout,
+    status: &'static str,
+    rows: Vec<InvoiceResponse>,
+    next: Option<String>,
+}
+
+#[get("/dashboard/invoices")]
+pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
+    let q = query(&req);
+    let status = q.get("status").and_then(|v| InvoiceStatus::parse(v)).filter(|s| *s != InvoiceStatus::Upcoming);
+    let t = async {
+        let l = layout(&state, &s, "invoices").await?.with_notice(&q);
+        let list = crate::invoices::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
+        let key = status.map(InvoiceStatus::as_str);
+        let next = next_page("/dashboard/invoices", key, list.next_cursor);
+        Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, next })
+    }
+    .await;
+    render(t, "/dashboard")
+}
+
+fn invoice_id(id: &str) -> ApiResult<InvoiceId> {
+    id.parse().map_err(|_| ApiError::not_found("invoice"))
+}
+
+/// Where an invoice action returns: the page the form was on (`back`: an invoice list or a
+/// customer's page), else the invoices.
+fn back_of(p: &Posted) -> String {
+    match p.fields.get("back").map(String::as_str) {
+        Some(b) if b.starts_with("/dashboard/") && !b.contains("//") && !b.contains('?') => b.to_string(),
+        _ => "/dashboard/invoices".to_string(),
+    }
+}
+
+#[post("/dashboard/invoices/{id}/void")]
+pub async fn void(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
+    let back = back_of(&p);
+    let t = async { crate::invoices::service::void(&state, p.signed.auth(), invoice_id(&id)?).await }.await;
+    match t {
+        Ok(_) => done(&back, "voided"),
+        Err(e) => error_page(e, &back),
+    }
+}
+
+#[post("/dashboard/invoices/{id}/mark-paid")]
+pub async fn mark_paid(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
+    let back = back_of(&p);
+    let t = async { crate::invoices::service::mark_paid(&state, p.signed.auth(), invoice_id(&id)?).await }.await;
+    match t {
+        Ok(_) => done(&back, "paid"),
+        Err(e) => error_page(e, &back),
+    }
+}
+
+// ---- Failed payments ----
+
+#[derive(Template)]
+#[template(path = "dashboard/payments.html")]
+struct Payments {
+    l: Layout,
+    payments: Vec<(CustomerId, PaymentResponse)>,
+    next: Option<String>,
+}
+
+#[get("/dashboard/payments")]
+pub async fn payments(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
+    let q = query(&req);
+    let t = async {
+        let l = layout(&state, &s, "payments").await?;
+        let list = crate::payments::service::failed_payments(&state, s.auth(), page_of(&q)?).await?;
+        Ok(Payments { l, payments: list.data, next: next_page("/dashboard/payments", None, list.next_cursor) })
+    }
+    .await;
+    render(t, "/dashboard")
+}
