@@ -48,7 +48,7 @@ pub struct ListCustomersParams {
     external_id: Option<String>,
     /// Case-insensitive: customers whose email or name starts with it, or whose external id
     /// it is.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^[^\u0000]*$")]
     search: Option<String>,
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,

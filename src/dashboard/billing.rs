@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{done, layout, page_of, query, render, Layout, Posted};
+use super::web::{done, layout, names, page_of, query, render, Layout, Names, Posted};
 use crate::catalog::models::PlanResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, InvoiceId};
@@ -55,6 +55,7 @@ struct Subscriptions {
     l: Layout,
     status: &'static str,
     subscriptions: Vec<SubscriptionResponse>,
+    names: Names,
     next: Option<String>,
 }
 
@@ -67,7 +68,8 @@ pub async fn subscriptions(state: web::Data<AppState>, s: Signed, req: HttpReque
         let list = crate::subscriptions::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
         let key = status.map(Status::as_str);
         let next = next_page("/dashboard/subscriptions", key, list.next_cursor);
-        Ok(Subscriptions { l, status: key.unwrap_or(""), subscriptions: list.data, next })
+        let names = names(&state, &s, list.data.iter().map(|x| x.customer).collect()).await?;
+        Ok(Subscriptions { l, status: key.unwrap_or(""), subscriptions: list.data, names, next })
     }
     .await;
     render(t, "/dashboard")
@@ -81,6 +83,7 @@ struct Invoices {
     l: Layout,
     status: &'static str,
     rows: Vec<InvoiceResponse>,
+    names: Names,
     next: Option<String>,
 }
 
@@ -93,7 +96,8 @@ pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
         let list = crate::invoices::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
         let key = status.map(InvoiceStatus::as_str);
         let next = next_page("/dashboard/invoices", key, list.next_cursor);
-        Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, next })
+        let names = names(&state, &s, list.data.iter().map(|i| i.summary.customer).collect()).await?;
+        Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, names, next })
     }
     .await;
     render(t, "/dashboard")
@@ -139,6 +143,7 @@ pub async fn mark_paid(state: web::Data<AppState>, id: web::Path<String>, p: Pos
 struct Payments {
     l: Layout,
     payments: Vec<(CustomerId, PaymentResponse)>,
+    names: Names,
     next: Option<String>,
 }
 
@@ -148,7 +153,9 @@ pub async fn payments(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
     let t = async {
         let l = layout(&state, &s, "payments").await?;
         let list = crate::payments::service::failed_payments(&state, s.auth(), page_of(&q)?).await?;
-        Ok(Payments { l, payments: list.data, next: next_page("/dashboard/payments", None, list.next_cursor) })
+        let names = names(&state, &s, list.data.iter().map(|(c, _)| *c).collect()).await?;
+        let next = next_page("/dashboard/payments", None, list.next_cursor);
+        Ok(Payments { l, payments: list.data, names, next })
     }
     .await;
     render(t, "/dashboard")

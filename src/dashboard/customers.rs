@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{layout, page_of, render, Layout, Posted};
+use super::web::{layout, names, page_of, render, Layout, Names, Posted};
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
 use crate::error::{ApiError, ApiResult};
@@ -62,6 +62,7 @@ struct CustomerPage {
     subscriptions: Vec<SubscriptionResponse>,
     usage: Vec<EntitlementResponse>,
     rows: Vec<InvoiceResponse>,
+    names: Names,
     /// Where the invoices' forms return.
     back: String,
 }
@@ -81,7 +82,8 @@ pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>
         let subscriptions = crate::subscriptions::service::list(&state, s.auth(), Some(id), None, page).await?.data;
         let usage = crate::entitlements::service::list(&state, s.auth(), id).await?.data;
         let rows = crate::invoices::service::list(&state, s.auth(), Some(id), None, page).await?.data;
-        Ok(CustomerPage { l, c, subscriptions, usage, rows, back: format!("/dashboard/customers/{id}") })
+        let names = names(&state, &s, vec![id]).await?;
+        Ok(CustomerPage { l, c, subscriptions, usage, rows, names, back: format!("/dashboard/customers/{id}") })
     }
     .await;
     render(t, "/dashboard/customers")

@@ -164,3 +164,31 @@ pub fn done(to: &str, done: &str) -> HttpResponse {
     let sep = if to.contains('?') { '&' } else { '?' };
     crate::portal::web::see_other(&format!("{to}{sep}done={done}"))
 }
+
+/// The emails of the customers a page lists, so rows name a customer rather than an id.
+pub struct Names(HashMap<crate::ids::CustomerId, String>);
+
+impl Names {
+    /// The customer's email (their id if they were deleted meanwhile).
+    pub fn of(&self, id: &crate::ids::CustomerId) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+pub async fn names(state: &AppState, s: &Signed, mut ids: Vec<crate::ids::CustomerId>) -> ApiResult<Names> {
+    use crate::schema::customers as c;
+    use diesel::prelude::*;
+    ids.sort();
+    ids.dedup();
+    let scope = s.scope;
+    let rows: Vec<(crate::ids::CustomerId, String)> = crate::db::run(&state.pool, move |conn| {
+        Ok(c::table
+            .filter(c::tenant_id.eq(scope.tenant_id))
+            .filter(c::mode.eq(scope.mode))
+            .filter(c::id.eq_any(ids))
+            .select((c::id, c::email))
+            .load(conn)?)
+    })
+    .await?;
+    Ok(Names(rows.into_iter().collect()))
+}

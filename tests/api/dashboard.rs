@@ -234,6 +234,7 @@ async fn invoices_are_listed_by_status_marked_paid_and_voided() {
     let page = get_page(&app, "/dashboard/invoices?status=open", &cookie).await;
     assert!(page.contains(&format!("invoice-{a}")) && page.contains(&format!("invoice-{b}")));
     assert!(!page.contains("badge paid"), "only open ones: {page}");
+    assert!(page.contains(">billing@globex.example</a>") && page.contains(">ap@initech.example</a>"), "{page}");
 
     // Mark paid, then void: the API's invoices say so; the page says what happened.
     let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &[("csrf", &csrf)]).await;
@@ -398,12 +399,8 @@ async fn the_dashboard_in_a_real_browser_is_accessible_in_light_and_dark() {
     use fantoccini::Locator;
     let Some(b) = Browser::start(View::LIGHT).await else { return };
     let app = spawn_app().await;
-    let t = app.signup().await;
+    let (t, globex, _) = january_closed(&app).await;
     let sk = &t.sk_test;
-    let plan = json!({"key": "basic", "name": "Basic", "currency": "USD", "interval": "month", "amount": "30.00"});
-    assert_eq!(app.post("/v1/plans", sk, plan).await.status, 201);
-    let c = customer(&app, sk, "a@example.com").await;
-    assert_eq!(app.post("/v1/subscriptions", sk, json!({"customer": c, "plan": "basic"})).await.status, 201);
 
     for browser in [b, Browser::start(View::DARK_PHONE).await.expect("the second browser")] {
         browser.goto(&app.url("/dashboard")).await;
@@ -413,11 +410,73 @@ async fn the_dashboard_in_a_real_browser_is_accessible_in_light_and_dark() {
         browser.client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
         browser.click("form button").await;
         browser.wait_heading("Overview").await;
+
+        // The tiles are the API's figures.
         let summary = app.get("/v1/analytics/summary?currency=USD", sk).await.body;
-        assert_eq!(browser.text(".tile-mrr").await, summary["mrr"].as_str().unwrap());
-        assert_eq!(browser.text(".tile-subscribers").await, "1");
-        browser.client.wait().for_element(Locator::Css(".chart canvas")).await.expect("the MRR chart is drawn");
+        for (tile, key) in
+            [(".tile-mrr", "mrr"), (".tile-arr", "arr"), (".tile-arpu", "arpu"), (".tile-overdue", "overdue")]
+        {
+            assert_eq!(browser.text(tile).await, summary[key].as_str().unwrap(), "{tile}");
+        }
+        assert_eq!(browser.text(".tile-subscribers").await, summary["subscribers"].to_string());
+        assert!(browser
+            .text(".tile-churn")
+            .await
+            .starts_with(&format!("{} %", summary["churn_rate_30d"].as_str().unwrap())));
+        browser
+            .client
+            .wait()
+            .for_element(Locator::Css("[data-chart^='revenue'] canvas"))
+            .await
+            .expect("the revenue chart");
         browser.check_page("dashboard-overview").await;
+
+        // Customers: search, then a customer's page, then their portal.
+        browser.click("nav a[href='/dashboard/customers']").await;
+        browser.wait_heading("Customers").await;
+        browser.client.find(Locator::Id("search")).await.unwrap().send_keys("globex-42").await.unwrap();
+        browser.click("form.search button").await;
+        browser.client.wait().for_element(Locator::Css("#customers")).await.expect("the results");
+        for _ in 0..50 {
+            if !browser.text("#customers tbody").await.contains("initech") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let found = browser.text("#customers tbody").await;
+        assert!(found.contains("billing@globex.example") && !found.contains("initech"), "{found}");
+        browser.check_page("dashboard-customers").await;
+        browser.click(&format!("#customers a[href='/dashboard/customers/{globex}']")).await;
+        browser.wait_heading("billing@globex.example").await;
+        browser.check_page("dashboard-customer").await;
+        browser.click("#open-portal").await;
+        browser.wait_heading("Acme Weather API billing").await;
+        browser.click("form button").await;
+        browser.wait_heading("Overview").await;
+        assert!(browser.body().await.contains("Pro"), "the customer's portal: {}", browser.body().await);
+
+        // Every other page, checked the same way.
+        for (path, heading, name) in [
+            ("/dashboard/invoices", "Invoices", "dashboard-invoices"),
+            ("/dashboard/subscriptions", "Subscriptions", "dashboard-subscriptions"),
+            ("/dashboard/plans", "Plans", "dashboard-plans"),
+            ("/dashboard/payments", "Failed payments", "dashboard-payments"),
+            ("/dashboard/webhooks", "Webhooks", "dashboard-webhooks"),
+            ("/dashboard/settings", "Settings", "dashboard-settings"),
+        ] {
+            browser.goto(&app.url(path)).await;
+            browser.wait_heading(heading).await;
+            browser.check_page(name).await;
+        }
+
+        // Mark an invoice paid: the page says so, and so does the API.
+        browser.goto(&app.url("/dashboard/invoices?status=open")).await;
+        browser.wait_heading("Invoices").await;
+        browser.click("form[action$='/mark-paid'] button").await;
+        browser.client.wait().for_element(Locator::Id("notice")).await.expect("the notice");
+        assert_eq!(browser.text("#notice").await, "The invoice is marked paid.");
+
+        // The mode switch.
         browser.click("form[action='/dashboard/mode'] button").await;
         browser.wait_heading("Overview").await;
         for _ in 0..50 {
@@ -429,4 +488,6 @@ async fn the_dashboard_in_a_real_browser_is_accessible_in_light_and_dark() {
         assert_eq!(browser.text("#mode").await, "Live mode");
         browser.close().await;
     }
+    let paid = app.get("/v1/invoices?status=paid", sk).await.body;
+    assert_eq!(paid["data"].as_array().unwrap().len(), 2, "one marked paid from each browser: {paid}");
 }

@@ -1042,6 +1042,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage billed per feature: the usage lines of the invoices finalized in `[from, to)` (default
+         *     the 12 months up to the end of the present one), void ones excepted.
+         */
+        get: operations["usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/test-clock": {
         parameters: {
             query?: never;
@@ -1928,6 +1948,20 @@ export interface components {
          * @enum {string}
          */
         FeatureType: "boolean" | "metered" | "config";
+        FeatureUsage: {
+            /** @example api_calls */
+            feature: string;
+            /**
+             * @description The quantity billed on the usage lines, a decimal string.
+             * @example 125000
+             */
+            quantity: string;
+            /**
+             * @description What the usage lines charged for it.
+             * @example 258.00
+             */
+            amount: string;
+        };
         /**
          * @description The size of a time-series bucket (UTC).
          * @enum {string}
@@ -2646,6 +2680,17 @@ export interface components {
              * @example 99.00
              */
             overdue: string;
+            /**
+             * Format: int64
+             * @description Customers who had MRR above 0 thirty days ago and have none now.
+             */
+            churned_30d: number;
+            /**
+             * @description `churned_30d` ÷ the customers with MRR above 0 thirty days ago, in percent with two
+             *     decimals; null when there were none.
+             * @example 2.50
+             */
+            churn_rate_30d?: string | null;
         };
         /**
          * @description A tax rate in percent, 0 to 100 with at most 4 decimal places, as a decimal string (or a number).
@@ -2830,6 +2875,19 @@ export interface components {
             /** @description Events whose id was recorded before (not counted again). */
             duplicates: number;
             rejected: components["schemas"]["RejectedEvent"][];
+        };
+        /**
+         * @description Usage billed per feature over `[from, to)`: the usage lines of the invoices finalized then
+         *     (void ones excepted), largest amount first.
+         */
+        UsageByFeature: {
+            /** @example USD */
+            currency: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            data: components["schemas"]["FeatureUsage"][];
         };
         /**
          * @description A usage event. Name the customer by `customer` or by `customer_external_id`.
@@ -5614,6 +5672,11 @@ export interface operations {
                 email?: string;
                 /** @description Only the customer with this external id. */
                 external_id?: string;
+                /**
+                 * @description Case-insensitive: customers whose email or name starts with it, or whose external id
+                 *     it is.
+                 */
+                search?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -6499,6 +6562,8 @@ export interface operations {
             query?: {
                 /** @description Only this customer's subscriptions. */
                 customer?: components["schemas"]["CustomerId"];
+                /** @description Only subscriptions in this status. */
+                status?: components["schemas"]["Status"];
                 limit?: number;
                 cursor?: string;
             };
@@ -12231,7 +12296,9 @@ export interface operations {
                      *       "arr": "15480.00",
                      *       "subscribers": 0,
                      *       "arpu": "43.00",
-                     *       "overdue": "99.00"
+                     *       "overdue": "99.00",
+                     *       "churned_30d": 0,
+                     *       "churn_rate_30d": "2.50"
                      *     }
                      */
                     "application/json": components["schemas"]["Summary"];
@@ -12462,6 +12529,117 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RevenueSeries"];
+                };
+            };
+            /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */
+            400: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `authentication_required`, `invalid_authorization_header`, `invalid_api_key`, `api_key_revoked`, `invalid_token`, `token_expired`: missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `mode_mismatch`: this credential may not make this call */
+            403: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `parameter_invalid`: well-formed, but a value is not acceptable */
+            422: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `internal_error`: an internal error (no details are given) */
+            500: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description `database_unavailable`, `database_busy`, `shutting_down`: the database is unavailable or busy, or the server is stopping; retry */
+            503: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    usage: {
+        parameters: {
+            query: {
+                currency: components["schemas"]["Currency"];
+                /** @description The first month (its start); default 12 months before `to`'s month. */
+                from?: string;
+                /** @description The end (exclusive); default the end of the present month. */
+                to?: string;
+            };
+            header?: {
+                /** @description The mode to act in, for a person's access token (default `test`). A secret key acts in its own mode: naming the other one answers 403 `mode_mismatch`. */
+                "Billing-Mode"?: components["schemas"]["Mode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per feature */
+            200: {
+                headers: {
+                    /** @description The request's id (yours if you sent a sane `X-Request-Id`), also in the server's log. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "USD",
+                     *       "from": "2026-11-24T10:00:00Z",
+                     *       "to": "2026-11-24T10:00:00Z",
+                     *       "data": [
+                     *         {
+                     *           "feature": "api_calls",
+                     *           "quantity": "125000",
+                     *           "amount": "258.00"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UsageByFeature"];
                 };
             };
             /** @description `parameter_invalid`, `parameter_unknown`: the request is malformed or a header or field is invalid */

@@ -61,6 +61,7 @@ from .event_type import EventType
 from .feature_list import FeatureList
 from .feature_response import FeatureResponse
 from .feature_type import FeatureType
+from .feature_usage import FeatureUsage
 from .granularity import Granularity
 from .health import Health
 from .initial_secret_keys import InitialSecretKeys
@@ -126,6 +127,7 @@ from .update_plan_request import UpdatePlanRequest
 from .update_tenant_request import UpdateTenantRequest
 from .usage_batch_request import UsageBatchRequest
 from .usage_batch_response import UsageBatchResponse
+from .usage_by_feature import UsageByFeature
 from .usage_event_request import UsageEventRequest
 from .usage_point import UsagePoint
 from .usage_recorded import UsageRecorded
@@ -203,6 +205,7 @@ __all__ = (
     "FeatureList",
     "FeatureResponse",
     "FeatureType",
+    "FeatureUsage",
     "Granularity",
     "Health",
     "InitialSecretKeys",
@@ -268,6 +271,7 @@ __all__ = (
     "UpdateTenantRequest",
     "UsageBatchRequest",
     "UsageBatchResponse",
+    "UsageByFeature",
     "UsageEventRequest",
     "UsagePoint",
     "UsageRecorded",

@@ -6,6 +6,10 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
+from typing import cast
+
 
 T = TypeVar("T", bound="Summary")
 
@@ -21,6 +25,10 @@ class Summary:
         subscribers (int): Customers whose MRR is above 0.
         arpu (str): `mrr` ÷ `subscribers` (0 without subscribers).
         overdue (str): The `amount_due` of open invoices past their `due_at`.
+        churned_30d (int): Customers who had MRR above 0 thirty days ago and have none now.
+        churn_rate_30d (None | str | Unset): `churned_30d` ÷ the customers with MRR above 0 thirty days ago, in percent
+            with two
+            decimals; null when there were none.
     """
 
     currency: str
@@ -29,6 +37,8 @@ class Summary:
     subscribers: int
     arpu: str
     overdue: str
+    churned_30d: int
+    churn_rate_30d: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +54,14 @@ class Summary:
 
         overdue = self.overdue
 
+        churned_30d = self.churned_30d
+
+        churn_rate_30d: None | str | Unset
+        if isinstance(self.churn_rate_30d, Unset):
+            churn_rate_30d = UNSET
+        else:
+            churn_rate_30d = self.churn_rate_30d
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -54,8 +72,11 @@ class Summary:
                 "subscribers": subscribers,
                 "arpu": arpu,
                 "overdue": overdue,
+                "churned_30d": churned_30d,
             }
         )
+        if churn_rate_30d is not UNSET:
+            field_dict["churn_rate_30d"] = churn_rate_30d
 
         return field_dict
 
@@ -74,6 +95,17 @@ class Summary:
 
         overdue = d.pop("overdue")
 
+        churned_30d = d.pop("churned_30d")
+
+        def _parse_churn_rate_30d(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        churn_rate_30d = _parse_churn_rate_30d(d.pop("churn_rate_30d", UNSET))
+
         summary = cls(
             currency=currency,
             mrr=mrr,
@@ -81,6 +113,8 @@ class Summary:
             subscribers=subscribers,
             arpu=arpu,
             overdue=overdue,
+            churned_30d=churned_30d,
+            churn_rate_30d=churn_rate_30d,
         )
 
         summary.additional_properties = d

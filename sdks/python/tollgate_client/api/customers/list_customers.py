@@ -17,6 +17,7 @@ def _get_kwargs(
     *,
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    search: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -30,6 +31,8 @@ def _get_kwargs(
     params["email"] = email
 
     params["external_id"] = external_id
+
+    params["search"] = search
 
     params["limit"] = limit
 
@@ -107,6 +110,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    search: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -116,6 +120,7 @@ def sync_detailed(
     Args:
         email (str | Unset):
         external_id (str | Unset):
+        search (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -132,6 +137,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         email=email,
         external_id=external_id,
+        search=search,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -149,6 +155,7 @@ def sync(
     client: AuthenticatedClient | Client,
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    search: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -158,6 +165,7 @@ def sync(
     Args:
         email (str | Unset):
         external_id (str | Unset):
+        search (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -175,6 +183,7 @@ def sync(
         client=client,
         email=email,
         external_id=external_id,
+        search=search,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -186,6 +195,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    search: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -195,6 +205,7 @@ async def asyncio_detailed(
     Args:
         email (str | Unset):
         external_id (str | Unset):
+        search (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -211,6 +222,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         email=email,
         external_id=external_id,
+        search=search,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -226,6 +238,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     email: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
+    search: str | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -235,6 +248,7 @@ async def asyncio(
     Args:
         email (str | Unset):
         external_id (str | Unset):
+        search (str | Unset):
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -253,6 +267,7 @@ async def asyncio(
             client=client,
             email=email,
             external_id=external_id,
+            search=search,
             limit=limit,
             cursor=cursor,
             billing_mode=billing_mode,

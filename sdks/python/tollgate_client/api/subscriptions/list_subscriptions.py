@@ -9,6 +9,7 @@ from ... import errors
 
 from ...models.error_envelope import ErrorEnvelope
 from ...models.mode import Mode
+from ...models.status import Status
 from ...models.subscription_list import SubscriptionList
 from ...types import Unset
 
@@ -16,6 +17,7 @@ from ...types import Unset
 def _get_kwargs(
     *,
     customer: str | Unset = UNSET,
+    status: Status | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -27,6 +29,12 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["customer"] = customer
+
+    json_status: str | Unset = UNSET
+    if not isinstance(status, Unset):
+        json_status = status.value
+
+    params["status"] = json_status
 
     params["limit"] = limit
 
@@ -103,6 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     customer: str | Unset = UNSET,
+    status: Status | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -111,6 +120,9 @@ def sync_detailed(
 
     Args:
         customer (str | Unset): Identifier, `cus_` followed by 22 base62 characters.
+        status (Status | Unset): `trialing` and `active` grant the plan; `past_due` still does
+            while payment is retried;
+            `canceled` is final.
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -126,6 +138,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         customer=customer,
+        status=status,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -142,6 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     customer: str | Unset = UNSET,
+    status: Status | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -150,6 +164,9 @@ def sync(
 
     Args:
         customer (str | Unset): Identifier, `cus_` followed by 22 base62 characters.
+        status (Status | Unset): `trialing` and `active` grant the plan; `past_due` still does
+            while payment is retried;
+            `canceled` is final.
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -166,6 +183,7 @@ def sync(
     return sync_detailed(
         client=client,
         customer=customer,
+        status=status,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -176,6 +194,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     customer: str | Unset = UNSET,
+    status: Status | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -184,6 +203,9 @@ async def asyncio_detailed(
 
     Args:
         customer (str | Unset): Identifier, `cus_` followed by 22 base62 characters.
+        status (Status | Unset): `trialing` and `active` grant the plan; `past_due` still does
+            while payment is retried;
+            `canceled` is final.
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -199,6 +221,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         customer=customer,
+        status=status,
         limit=limit,
         cursor=cursor,
         billing_mode=billing_mode,
@@ -213,6 +236,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     customer: str | Unset = UNSET,
+    status: Status | Unset = UNSET,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     billing_mode: Mode | Unset = UNSET,
@@ -221,6 +245,9 @@ async def asyncio(
 
     Args:
         customer (str | Unset): Identifier, `cus_` followed by 22 base62 characters.
+        status (Status | Unset): `trialing` and `active` grant the plan; `past_due` still does
+            while payment is retried;
+            `canceled` is final.
         limit (int | Unset):
         cursor (str | Unset):
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -238,6 +265,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             customer=customer,
+            status=status,
             limit=limit,
             cursor=cursor,
             billing_mode=billing_mode,
