@@ -1,6 +1,7 @@
 // The portal's and the dashboard's charts: each element with data-chart names a JSON block
-// {labels, values, limit, name, extra: [{name, values}]} and becomes a uPlot chart of usage per day. Without JavaScript the table beside
-// it shows the same numbers.
+// {labels, values, limit, name, extra: [{name, values}]} and becomes a uPlot chart over time
+// (usage per day, MRR or revenue per month). Without JavaScript the table beside it shows the
+// same numbers.
 (function () {
   function draw() {
     if (typeof uPlot === "undefined") return;
