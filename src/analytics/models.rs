@@ -132,10 +132,8 @@ pub struct RevenueSeries {
 pub struct FeatureUsage {
     #[schema(example = "api_calls")]
     pub feature: String,
-    /// The quantity billed on the usage lines, a decimal string.
-    #[schema(example = "125000")]
-    pub quantity: String,
-    /// What the usage lines charged for it.
+    /// What the usage lines charged for it. (No quantity: lines count units, packages or units
+    /// past an allowance, depending on the price, so their sum would mean nothing.)
     #[schema(example = "258.00")]
     pub amount: String,
 }

@@ -335,13 +335,11 @@ struct FeatureRow {
     #[diesel(sql_type = Text)]
     feature: String,
     #[diesel(sql_type = Numeric)]
-    quantity: Decimal,
-    #[diesel(sql_type = Numeric)]
     amount: Decimal,
 }
 
 /// The usage lines of the invoices finalized in `[$4, $5)`, void ones excepted, per feature.
-const USAGE: &str = "SELECT l.feature, sum(l.quantity) AS quantity, sum(l.amount) AS amount \
+const USAGE: &str = "SELECT l.feature, sum(l.amount) AS amount \
  FROM invoices i JOIN invoice_lines l ON l.tenant_id = i.tenant_id AND l.mode = i.mode AND l.invoice_id = i.id \
  WHERE i.tenant_id = $1 AND i.mode = $2 AND i.currency = $3 AND i.status IN ('open', 'paid', 'uncollectible') \
    AND i.issued_at >= $4 AND i.issued_at < $5 AND l.kind = 'usage' AND l.feature IS NOT NULL \
@@ -365,13 +363,6 @@ pub async fn usage(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<
         })?)
     })
     .await?;
-    let data = rows
-        .into_iter()
-        .map(|r| FeatureUsage {
-            feature: r.feature,
-            quantity: r.quantity.normalize().to_string(),
-            amount: c.format(r.amount),
-        })
-        .collect();
+    let data = rows.into_iter().map(|r| FeatureUsage { feature: r.feature, amount: c.format(r.amount) }).collect();
     Ok(UsageByFeature { currency: c.code().to_string(), from, to, data })
 }

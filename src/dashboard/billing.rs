@@ -111,7 +111,14 @@ fn invoice_id(id: &str) -> ApiResult<InvoiceId> {
 /// customer's page), else the invoices.
 fn back_of(p: &Posted) -> String {
     match p.fields.get("back").map(String::as_str) {
-        Some(b) if b.starts_with("/dashboard/") && !b.contains("//") && !b.contains('?') => b.to_string(),
+        // A path of ours, in characters that need no escaping (nothing to break out of a header).
+        Some(b)
+            if b.starts_with("/dashboard/")
+                && !b.contains("//")
+                && b.bytes().all(|c| c.is_ascii_alphanumeric() || b"/_-".contains(&c)) =>
+        {
+            b.to_string()
+        }
         _ => "/dashboard/invoices".to_string(),
     }
 }

@@ -101,10 +101,10 @@ pub async fn open_portal(state: web::Data<AppState>, id: web::Path<String>, p: P
     }
     .await;
     match t {
-        // The link's path on this server: the same host the person is on.
-        Ok(session) => match session.url.find("/portal/enter/") {
-            Some(at) => see_other(&session.url[at..]),
-            None => see_other(&session.url),
+        // The link's path (under the public URL's own path, if any), on the host the person is on.
+        Ok(session) => match url::Url::parse(&session.url) {
+            Ok(u) => see_other(u.path()),
+            Err(_) => see_other(&session.url),
         },
         Err(e) => error_page(e, "/dashboard/customers"),
     }

@@ -27,15 +27,18 @@ fn person(s: &Signed) -> Person {
 }
 
 /// A form's value as the JSON the API would have been sent: a whole number stays a number (so
-/// its range is checked by the request type), anything else a string (refused there, by name).
+/// its range is checked by the request type), anything else a string (refused there).
 fn number(v: &str) -> Value {
     v.parse::<i64>().map_or_else(|_| Value::String(v.to_string()), Value::from)
 }
 
-/// The API's request from a form: `f` builds its JSON; the request type checks it.
+/// The API's request from a form's JSON: the request type checks it, and a refusal names the
+/// field.
 fn request<T: serde::de::DeserializeOwned>(body: Value) -> ApiResult<T> {
-    serde_json::from_value(body).map_err(|e| {
-        ApiError::bad_request(crate::error::ErrorCode::ParameterInvalid, format!("The form was not accepted: {e}"))
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let field = e.path().to_string();
+        ApiError::bad_request(crate::error::ErrorCode::ParameterInvalid, format!("{field}: {}", e.inner()))
+            .with_param(field)
     })
 }
 
@@ -79,7 +82,7 @@ async fn settings_page(
     let on = [e.invoice, e.receipt, e.payment_failed, e.usage_threshold, e.trial_ending, e.subscription_canceled];
     let emails = EMAILS.iter().zip(on).map(|(&(key, label), on)| EmailSwitch { key, label, on }).collect();
     let page = Page::from_params(Some(100), None)?;
-    let keys = crate::accounts::service::list_secret_keys(state, person(s), None, page).await?.data;
+    let keys = crate::accounts::service::list_secret_keys(state, person(s), Some(s.scope.mode), page).await?.data;
     let keys = keys.into_iter().filter(|k| k.revoked_at.is_none()).collect();
     let stripe = match crate::payments::service::get(state, s.auth()).await {
         Ok(a) => Some(a),

@@ -16,8 +16,12 @@ pub fn cookie(state: &AppState, value: &str) -> actix_web::cookie::Cookie<'stati
     crate::portal::web::cookie(state, COOKIE, "/dashboard", value)
 }
 
+/// The CSRF token of a session's forms, bound to the mode the page was shown in: a form from a
+/// test-mode page fails once the session has switched to live (in another tab), rather than
+/// acting on live data.
 pub fn csrf_token(state: &AppState, s: &Signed) -> String {
-    csrf_token_for(state, b"tollgate/dashboard-csrf/v1", s.id.as_bytes())
+    let bound = [s.id.as_bytes().as_slice(), s.scope.mode.as_str().as_bytes()].concat();
+    csrf_token_for(state, b"tollgate/dashboard-csrf/v2", &bound)
 }
 
 /// A signed-in person; without a session, a 303 to the sign-in page.

@@ -18,6 +18,7 @@
       var series = [{}, { label: d.name, stroke: stroke, fill: stroke + "33", width: 2 }];
       // Values come as decimal strings (the server keeps no number in floating point).
       var data = [d.labels, d.values.map(Number)];
+      // The colours of portal.css's .key.second (the legend is HTML, beside the chart).
       var extra = ["#b3541e", "#f0a070"];
       (d.extra || []).forEach(function (x) {
         series.push({ label: x.name, stroke: dark ? extra[1] : extra[0], width: 2, dash: [4, 3] });

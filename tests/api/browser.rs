@@ -186,7 +186,7 @@ impl Browser {
         );
         assert!(scroll <= inner, "{name} ({}) scrolls sideways: {scroll} px wide in {inner} px", self.view.name());
         if let Some(w) = self.view.mobile {
-            assert_eq!(inner, w as i64, "the page sets the viewport to the device's width");
+            assert_eq!(inner, w as i64, "{name}: the page sets the viewport to the device's width");
         }
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();

@@ -100,6 +100,10 @@ async fn a_person_signs_in_switches_mode_and_sees_the_apis_figures() {
     assert_eq!(res.status, 303);
     let page = app.send(Method::GET, "/dashboard", &[("Cookie", &cookie)], None).await;
     assert!(page.text.contains("Live mode") && page.text.contains("No plans yet in this mode"), "{}", page.text);
+    // A form from a test-mode page (another tab) no longer acts: it would act in live mode.
+    let res = post_form(&app, "/dashboard/settings/secret-keys", &cookie, &[("csrf", &csrf), ("name", "x")]).await;
+    assert_eq!(res.status, 403, "{}", res.text);
+    let csrf = csrf_of(&page.text);
 
     // Signed out: the cookie no longer works.
     let res = post_form(&app, "/dashboard/sign-out", &cookie, &[("csrf", &csrf)]).await;
@@ -161,8 +165,8 @@ async fn the_overview_shows_churn_revenue_and_usage_as_the_api_has_them() {
     // Usage billed by feature: 1,000 calls × 0.01 = 10.00, as `/v1/analytics/usage` says.
     let usage = app.get("/v1/analytics/usage?currency=USD", sk).await;
     assert_eq!(usage.status, 200, "{}", usage.text);
-    assert_eq!(usage.body["data"], json!([{"feature": "api_calls", "quantity": "1000", "amount": "10.00"}]));
-    assert!(page.contains("<td><code>api_calls</code></td><td class=\"num\">1000</td><td class=\"num\">10.00</td>"));
+    assert_eq!(usage.body["data"], json!([{"feature": "api_calls", "amount": "10.00"}]));
+    assert!(page.contains("<td><code>api_calls</code></td><td class=\"num\">10.00</td>"), "{page}");
     // Both charts travel as data the script draws; the tables hold the same numbers.
     assert!(page.contains("id=\"revenue-data-USD\"") && page.contains("Collected (USD)"));
 }
@@ -260,10 +264,16 @@ async fn invoices_are_listed_by_status_marked_paid_and_voided() {
     let (other_cookie, other_csrf) = sign_in(&app, &other).await;
     let res = post_form(&app, &format!("/dashboard/invoices/{a}/void"), &other_cookie, &[("csrf", &other_csrf)]).await;
     assert_eq!(res.status, 404);
-    let fields = [("csrf", csrf.as_str()), ("back", "https://evil.example/")];
-    let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &fields).await;
-    assert_eq!(res.status, 409, "already paid: {}", res.text);
-    assert!(!res.text.contains("evil.example") && res.text.contains("href=\"/dashboard/invoices\""), "{}", res.text);
+    for back in ["https://evil.example/", "/dashboard/\r\nSet-Cookie: x=1", "/dashboard//evil.example"] {
+        let fields = [("csrf", csrf.as_str()), ("back", back)];
+        let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &fields).await;
+        assert_eq!(res.status, 409, "already paid: {}", res.text);
+        assert!(
+            !res.text.contains("evil.example") && res.text.contains("href=\"/dashboard/invoices\""),
+            "{}",
+            res.text
+        );
+    }
     // Subscriptions by status.
     let page = get_page(&app, "/dashboard/subscriptions?status=active", &cookie).await;
     assert_eq!(page.matches("badge active").count(), 2, "{page}");
@@ -312,9 +322,14 @@ async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
     assert!(page.contains("Settings saved.") && page.contains("value=\"2, 4\""), "{page}");
 
     // A value the API refuses is refused here too, and nothing changes.
-    for (name, bad) in [("invoice_due_days", "-3"), ("invoice_due_days", "lots"), ("retry_days", "1, x")] {
+    for (name, bad, said) in [
+        ("invoice_due_days", "-3", "invoice_due_days"),
+        ("invoice_due_days", "lots", "invoice_due_days"),
+        ("retry_days", "1, x", "dunning"),
+    ] {
         let res = post_form(&app, "/dashboard/settings", &cookie, &[("csrf", &csrf), (name, bad)]).await;
         assert!((400..500).contains(&res.status), "{name}={bad}: {}", res.text);
+        assert!(res.text.contains(said), "the refusal names the field: {}", res.text);
     }
     assert_eq!(app.get("/v1/tenant", &t.sk_test).await.body["invoice_due_days"], 14);
 

@@ -1952,12 +1952,8 @@ export interface components {
             /** @example api_calls */
             feature: string;
             /**
-             * @description The quantity billed on the usage lines, a decimal string.
-             * @example 125000
-             */
-            quantity: string;
-            /**
-             * @description What the usage lines charged for it.
+             * @description What the usage lines charged for it. (No quantity: lines count units, packages or units
+             *     past an allowance, depending on the price, so their sum would mean nothing.)
              * @example 258.00
              */
             amount: string;
@@ -12633,7 +12629,6 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "feature": "api_calls",
-                     *           "quantity": "125000",
                      *           "amount": "258.00"
                      *         }
                      *       ]

@@ -15,19 +15,16 @@ class FeatureUsage:
     """
     Attributes:
         feature (str):
-        quantity (str): The quantity billed on the usage lines, a decimal string.
-        amount (str): What the usage lines charged for it.
+        amount (str): What the usage lines charged for it. (No quantity: lines count units, packages or units
+            past an allowance, depending on the price, so their sum would mean nothing.)
     """
 
     feature: str
-    quantity: str
     amount: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         feature = self.feature
-
-        quantity = self.quantity
 
         amount = self.amount
 
@@ -36,7 +33,6 @@ class FeatureUsage:
         field_dict.update(
             {
                 "feature": feature,
-                "quantity": quantity,
                 "amount": amount,
             }
         )
@@ -48,13 +44,10 @@ class FeatureUsage:
         d = dict(src_dict)
         feature = d.pop("feature")
 
-        quantity = d.pop("quantity")
-
         amount = d.pop("amount")
 
         feature_usage = cls(
             feature=feature,
-            quantity=quantity,
             amount=amount,
         )
 
