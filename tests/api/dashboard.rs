@@ -36,6 +36,19 @@ async fn get_page(app: &TestApp, path: &str, cookie: &str) -> String {
     res.text
 }
 
+/// The page at `path` once it shows `text` (jobs and deliveries run in the background), or as
+/// it is after ten seconds.
+async fn page_showing(app: &TestApp, path: &str, cookie: &str, text: &str) -> String {
+    for _ in 0..100 {
+        let page = get_page(app, path, cookie).await;
+        if page.contains(text) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    get_page(app, path, cookie).await
+}
+
 /// The text between `<pre class="secret" id="{id}">` and `</pre>`: a secret shown once.
 fn secret_in(page: &str, id: &str) -> String {
     let open = format!("<pre class=\"secret\" id=\"{id}\">");
@@ -356,14 +369,7 @@ async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert!(secret_in(&res.text, "created-secret").starts_with("whsec_"));
     customer(&app, &t.sk_test, "someone@example.com").await; // customer.created, delivered nowhere
-    let mut page = String::new();
-    for _ in 0..100 {
-        page = get_page(&app, "/dashboard/webhooks", &cookie).await;
-        if page.contains("class=\"wide deliveries\"") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let page = page_showing(&app, "/dashboard/webhooks", &cookie, "class=\"wide deliveries\"").await;
     assert!(page.contains("class=\"wide deliveries\"") && page.contains("<td class=\"num\">1</td>"), "{page}");
     let endpoints = app.get("/v1/webhook-endpoints", &t.sk_test).await.body;
     let id = endpoints["data"][0]["id"].as_str().unwrap().to_string();
@@ -394,14 +400,7 @@ async fn failed_payments_and_the_stripe_connection_are_shown() {
     app.advance(sk, "2027-01-01T02:00:00Z").await;
 
     let (cookie, _) = sign_in(&app, &t).await;
-    let mut page = String::new();
-    for _ in 0..100 {
-        page = get_page(&app, "/dashboard/payments", &cookie).await;
-        if page.contains("Your card was declined.") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let page = page_showing(&app, "/dashboard/payments", &cookie, "Your card was declined.").await;
     assert!(page.contains("Your card was declined.") && page.contains("<code>generic_decline</code>"), "{page}");
     assert!(page.contains(&format!("/dashboard/customers/{c}")) && page.contains("20.00 USD"));
     let page = get_page(&app, "/dashboard/settings", &cookie).await;
