@@ -85,6 +85,8 @@ struct Invoices {
     rows: Vec<InvoiceResponse>,
     names: Names,
     next: Option<String>,
+    /// Where the rows' forms return: this list, with its filter.
+    back: String,
 }
 
 #[get("/dashboard/invoices")]
@@ -97,7 +99,8 @@ pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
         let key = status.map(InvoiceStatus::as_str);
         let next = next_page("/dashboard/invoices", key, list.next_cursor);
         let names = names(&state, &s, list.data.iter().map(|i| i.summary.customer).collect()).await?;
-        Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, names, next })
+        let back = key.map_or_else(|| "/dashboard/invoices".to_string(), |k| format!("/dashboard/invoices?status={k}"));
+        Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, names, next, back })
     }
     .await;
     render(t, "/dashboard")
@@ -111,11 +114,12 @@ fn invoice_id(id: &str) -> ApiResult<InvoiceId> {
 /// customer's page), else the invoices.
 fn back_of(p: &Posted) -> String {
     match p.fields.get("back").map(String::as_str) {
-        // A path of ours, in characters that need no escaping (nothing to break out of a header).
+        // A path of ours (with a status filter, say), in characters that need no escaping:
+        // nothing to break out of a header with.
         Some(b)
             if b.starts_with("/dashboard/")
                 && !b.contains("//")
-                && b.bytes().all(|c| c.is_ascii_alphanumeric() || b"/_-".contains(&c)) =>
+                && b.bytes().all(|c| c.is_ascii_alphanumeric() || b"/_-?=".contains(&c)) =>
         {
             b.to_string()
         }

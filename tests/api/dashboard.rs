@@ -256,6 +256,8 @@ async fn invoices_are_listed_by_status_marked_paid_and_voided() {
     // Mark paid, then void: the API's invoices say so; the page says what happened.
     let res = post_form(&app, &format!("/dashboard/invoices/{a}/mark-paid"), &cookie, &[("csrf", &csrf)]).await;
     assert_eq!((res.status, res.header("location")), (303, Some("/dashboard/invoices?done=paid")), "{}", res.text);
+    // The list's filter is kept: the form says where it came from.
+    assert!(page.contains("name=\"back\" value=\"/dashboard/invoices?status=open\""), "{page}");
     assert_eq!(app.get(&format!("/v1/invoices/{a}"), sk).await.body["status"], "paid");
     assert!(get_page(&app, "/dashboard/invoices?done=paid", &cookie).await.contains("The invoice is marked paid."));
     let back = format!("/dashboard/customers/{initech}");
