@@ -68,6 +68,8 @@ struct Settings {
     /// A secret key just created: shown this once.
     created_key: Option<String>,
     stripe: Option<StripeAccountResponse>,
+    /// The key form's one-use id: sent again (a reload), it creates nothing.
+    form_id: String,
 }
 
 async fn settings_page(
@@ -89,7 +91,7 @@ async fn settings_page(
         Err(e) if e.status() == actix_web::http::StatusCode::NOT_FOUND => None,
         Err(e) => return Err(e),
     };
-    Ok(Settings { l, t, emails, keys, created_key, stripe })
+    Ok(Settings { l, t, emails, keys, created_key, stripe, form_id: crate::crypto::random_base62(22) })
 }
 
 #[get("/dashboard/settings")]
@@ -131,14 +133,44 @@ pub async fn save_settings(state: web::Data<AppState>, p: Posted) -> HttpRespons
     }
 }
 
+/// Runs `create` once per `form_id` of the session: a form sent again (a double click, a
+/// reload of the page it answered) gets None, and creates nothing. A failed `create` frees the
+/// id, so the form can be corrected and sent again.
+async fn once<T, F>(state: &AppState, s: &Signed, form_id: Option<&str>, create: F) -> ApiResult<Option<T>>
+where
+    F: std::future::Future<Output = ApiResult<T>>,
+{
+    let Some(form_id) = form_id else { return create.await.map(Some) };
+    if !crate::portal::sessions::first_use(state, s.id, form_id.to_string()).await? {
+        return Ok(None);
+    }
+    match create.await {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            crate::portal::sessions::forget_use(state, s.id, form_id.to_string()).await?;
+            Err(e)
+        }
+    }
+}
+
+const SENT_AGAIN: &str =
+    "This form was already sent: what it created then is shown only once, and nothing new was made.";
+
 #[post("/dashboard/settings/secret-keys")]
 pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
     let s = &p.signed;
     let t = async {
         let req: CreateSecretKeyRequest =
             request(json!({"name": field(&p.fields, "name").unwrap_or_default(), "mode": s.scope.mode.as_str()}))?;
-        let created = crate::accounts::service::create_secret_key(&state, person(s), req).await?;
-        settings_page(&state, s, &HashMap::new(), Some(created.key)).await
+        let create = crate::accounts::service::create_secret_key(&state, person(s), req);
+        match once(&state, s, field(&p.fields, "form_id"), create).await? {
+            Some(created) => settings_page(&state, s, &HashMap::new(), Some(created.key)).await,
+            None => {
+                let mut page = settings_page(&state, s, &HashMap::new(), None).await?;
+                page.l.notice = Some(SENT_AGAIN);
+                Ok(page)
+            }
+        }
     }
     .await;
     render(t, "/dashboard/settings")
@@ -191,6 +223,8 @@ struct Webhooks {
     endpoints: Vec<EndpointView>,
     /// The signing secret of an endpoint just added: shown this once.
     created_secret: Option<String>,
+    /// The add form's one-use id.
+    form_id: String,
 }
 
 async fn webhooks_page(
@@ -207,7 +241,7 @@ async fn webhooks_page(
         let deliveries = crate::webhooks::service::deliveries(state, s.auth(), e.id, recent).await?.data;
         endpoints.push(EndpointView { e, deliveries });
     }
-    Ok(Webhooks { l, endpoints, created_secret })
+    Ok(Webhooks { l, endpoints, created_secret, form_id: crate::crypto::random_base62(22) })
 }
 
 #[get("/dashboard/webhooks")]
@@ -224,9 +258,18 @@ pub async fn add_endpoint(state: web::Data<AppState>, sender: web::Data<Sender>,
             "events": ["*"],
             "description": field(&p.fields, "description"),
         }))?;
-        let created = crate::webhooks::service::create(&state, &sender, s.auth(), req).await?;
-        let q = HashMap::from([("done".to_string(), "endpoint-added".to_string())]);
-        webhooks_page(&state, s, &q, Some(created.secret)).await
+        let create = crate::webhooks::service::create(&state, &sender, s.auth(), req);
+        match once(&state, s, field(&p.fields, "form_id"), create).await? {
+            Some(created) => {
+                let q = HashMap::from([("done".to_string(), "endpoint-added".to_string())]);
+                webhooks_page(&state, s, &q, Some(created.secret)).await
+            }
+            None => {
+                let mut page = webhooks_page(&state, s, &HashMap::new(), None).await?;
+                page.l.notice = Some(SENT_AGAIN);
+                Ok(page)
+            }
+        }
     }
     .await;
     render(t, "/dashboard/webhooks")

@@ -409,7 +409,7 @@ pub async fn create_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
             ),
             None => None,
         };
-        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id, form_id.clone()).await? {
+        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id.0, form_id.clone()).await? {
             let notice = "This form was already sent: the key was created then, and is shown only once.";
             return keys_page(&state, &s, None, Some(notice.into())).await;
         }
@@ -418,7 +418,7 @@ pub async fn create_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
             Ok(c) => c,
             Err(e) => {
                 if !form_id.is_empty() {
-                    super::sessions::forget_use(&state, s.id, form_id.clone()).await?;
+                    super::sessions::forget_use(&state, s.id.0, form_id.clone()).await?;
                 }
                 return Err(e);
             }
@@ -447,7 +447,7 @@ pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Po
     let t = async {
         let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
         own_key(&state, &s, id).await?;
-        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id, form_id.clone()).await? {
+        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id.0, form_id.clone()).await? {
             let notice = "This form was already sent: the key was rotated then, and the new key is shown only once.";
             return keys_page(&state, &s, None, Some(notice.into())).await;
         }

@@ -224,13 +224,14 @@ pub async fn enter(state: &AppState, token: String) -> ApiResult<Result<(Session
     .await
 }
 
-/// Marks a form of the session as sent; false if it was sent before (a double submission).
-pub async fn first_use(state: &AppState, session: PortalSessionId, form_id: String) -> ApiResult<bool> {
+/// Marks a form of a web session (the portal's or the dashboard's: their ids are UUIDv7s, never
+/// equal) as sent; false if it was sent before (a double submission, a reload).
+pub async fn first_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<bool> {
     use crate::schema::portal_form_uses as u;
     let now = state.clock.now();
     crate::db::run(&state.pool, move |conn| {
         let n = diesel::insert_into(u::table)
-            .values((u::session_id.eq(session.0), u::form_id.eq(form_id), u::created_at.eq(now)))
+            .values((u::session_id.eq(session), u::form_id.eq(form_id), u::created_at.eq(now)))
             .on_conflict_do_nothing()
             .execute(conn)?;
         Ok(n == 1)
@@ -239,10 +240,10 @@ pub async fn first_use(state: &AppState, session: PortalSessionId, form_id: Stri
 }
 
 /// Forgets a form's use (what it asked for failed: it may be sent again).
-pub async fn forget_use(state: &AppState, session: PortalSessionId, form_id: String) -> ApiResult<()> {
+pub async fn forget_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<()> {
     use crate::schema::portal_form_uses as u;
     crate::db::run(&state.pool, move |conn| {
-        diesel::delete(u::table.find((session.0, form_id))).execute(conn)?;
+        diesel::delete(u::table.find((session, form_id))).execute(conn)?;
         Ok(())
     })
     .await

@@ -349,12 +349,17 @@ async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
     assert_eq!(app.get("/v1/tenant", &t.sk_test).await.body["invoice_due_days"], 14);
 
     // A secret key, shown once, works against the API; revoked, it no longer does.
-    let res = post_form(&app, "/dashboard/settings/secret-keys", &cookie, &[("csrf", &csrf), ("name", "ci")]).await;
+    let form = [("csrf", csrf.as_str()), ("name", "ci"), ("form_id", "f1")];
+    let res = post_form(&app, "/dashboard/settings/secret-keys", &cookie, &form).await;
     assert_eq!(res.status, 200, "{}", res.text);
     let key = secret_in(&res.text, "created-key");
     assert!(key.starts_with("sk_test_"), "{key}");
+    // The same form again (a reload of the answer): nothing new, and the key is not shown again.
+    let res = post_form(&app, "/dashboard/settings/secret-keys", &cookie, &form).await;
+    assert!(res.text.contains("This form was already sent") && !res.text.contains(&key), "{}", res.text);
     assert_eq!(app.get("/v1/customers", &key).await.status, 200);
     let keys = app.get("/v1/secret-keys", &t.token).await.body;
+    assert_eq!(keys["data"].as_array().unwrap().iter().filter(|k| k["name"] == "ci").count(), 1, "{keys}");
     let id = keys["data"].as_array().unwrap().iter().find(|k| k["name"] == "ci").unwrap()["id"]
         .as_str()
         .unwrap()
@@ -366,10 +371,19 @@ async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
     assert!(!get_page(&app, "/dashboard/settings", &cookie).await.contains(&key), "never shown again");
 
     // A webhook endpoint: its secret shown once; deliveries listed; deleted.
-    let fields = [("csrf", csrf.as_str()), ("url", "http://127.0.0.1:9/hooks"), ("description", "nothing listens")];
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("url", "http://127.0.0.1:9/hooks"),
+        ("description", "nothing listens"),
+        ("form_id", "f2"),
+    ];
     let res = post_form(&app, "/dashboard/webhooks", &cookie, &fields).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert!(secret_in(&res.text, "created-secret").starts_with("whsec_"));
+    let res = post_form(&app, "/dashboard/webhooks", &cookie, &fields).await;
+    assert!(res.text.contains("This form was already sent") && !res.text.contains("whsec_"), "{}", res.text);
+    let endpoints = app.get("/v1/webhook-endpoints", &t.sk_test).await.body;
+    assert_eq!(endpoints["data"].as_array().unwrap().len(), 1, "one endpoint for one form: {endpoints}");
     customer(&app, &t.sk_test, "someone@example.com").await; // customer.created, delivered nowhere
     let page = page_showing(&app, "/dashboard/webhooks", &cookie, "class=\"wide deliveries\"").await;
     assert!(page.contains("class=\"wide deliveries\"") && page.contains("<td class=\"num\">1</td>"), "{page}");
