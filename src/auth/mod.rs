@@ -147,6 +147,12 @@ fn find_secret_key(conn: &mut crate::db::PgConn, hash: &[u8; 32]) -> diesel::Que
     Ok(row.map(|(t, m, i, revoked)| SecretKeyEntry { tenant_id: t, mode: m, id: i, revoked: revoked.is_some() }))
 }
 
+/// An id from an address (a route's segment, an API path or a web page's): text that is not an
+/// id of this kind is "no such …" (404), as an unknown id or another tenant's is.
+pub fn id_from_path<T: Resource>(raw: &str) -> ApiResult<T> {
+    raw.parse().map_err(|_| ApiError::not_found(T::RESOURCE))
+}
+
 /// The route's `{id}` as a typed id. A segment that is not an id of this kind is a 404 for its
 /// resource, as an unknown id or another tenant's is. The caller is authenticated first, so a bad
 /// credential answers 401 whatever the path holds (actix polls a handler's extractors together,
@@ -161,11 +167,7 @@ impl<T: Resource + 'static> FromRequest for PathId<T> {
         let req = req.clone();
         Box::pin(async move {
             authenticate(&req).await?;
-            req.match_info()
-                .get("id")
-                .and_then(|raw| raw.parse().ok())
-                .map(PathId)
-                .ok_or_else(|| ApiError::not_found(T::RESOURCE))
+            id_from_path(req.match_info().get("id").unwrap_or_default()).map(PathId)
         })
     }
 }

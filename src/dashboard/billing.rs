@@ -1,12 +1,12 @@
 //! Plans, subscriptions, invoices (voiding and marking paid) and failed payments.
 
+use crate::auth::id_from_path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
 use super::web::{done, layout, names, page_of, query, render, Layout, Names, Posted};
 use crate::catalog::models::PlanResponse;
-use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, InvoiceId};
 use crate::invoices::models::{InvoiceResponse, InvoiceStatus};
 use crate::payments::models::PaymentResponse;
@@ -106,10 +106,6 @@ pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
     render(t, "/dashboard")
 }
 
-fn invoice_id(id: &str) -> ApiResult<InvoiceId> {
-    id.parse().map_err(|_| ApiError::not_found("invoice"))
-}
-
 /// Where an invoice action returns: the page the form was on (`back`: an invoice list or a
 /// customer's page), else the invoices.
 fn back_of(p: &Posted) -> String {
@@ -130,7 +126,8 @@ fn back_of(p: &Posted) -> String {
 #[post("/dashboard/invoices/{id}/void")]
 pub async fn void(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let back = back_of(&p);
-    let t = async { crate::invoices::service::void(&state, p.signed.auth(), invoice_id(&id)?).await }.await;
+    let t =
+        async { crate::invoices::service::void(&state, p.signed.auth(), id_from_path::<InvoiceId>(&id)?).await }.await;
     match t {
         Ok(_) => done(&back, "voided"),
         Err(e) => error_page(e, &back),
@@ -140,7 +137,9 @@ pub async fn void(state: web::Data<AppState>, id: web::Path<String>, p: Posted) 
 #[post("/dashboard/invoices/{id}/mark-paid")]
 pub async fn mark_paid(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let back = back_of(&p);
-    let t = async { crate::invoices::service::mark_paid(&state, p.signed.auth(), invoice_id(&id)?).await }.await;
+    let t =
+        async { crate::invoices::service::mark_paid(&state, p.signed.auth(), id_from_path::<InvoiceId>(&id)?).await }
+            .await;
     match t {
         Ok(_) => done(&back, "paid"),
         Err(e) => error_page(e, &back),

@@ -1,6 +1,7 @@
 //! Customers: the list with its search, a customer's page (subscriptions, usage, invoices) and
 //! "open the portal as this customer".
 
+use crate::auth::id_from_path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -8,7 +9,6 @@ use super::sessions::Signed;
 use super::web::{layout, names, page_of, render, Layout, Names, Posted};
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
-use crate::error::{ApiError, ApiResult};
 use crate::ids::CustomerId;
 use crate::invoices::models::InvoiceResponse;
 use crate::pagination::Page;
@@ -67,15 +67,11 @@ struct CustomerPage {
     back: String,
 }
 
-fn customer_id(id: &str) -> ApiResult<CustomerId> {
-    id.parse().map_err(|_| ApiError::not_found("customer"))
-}
-
 #[get("/dashboard/customers/{id}")]
 pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>, req: HttpRequest) -> HttpResponse {
     let q = super::web::query(&req);
     let t = async {
-        let id = customer_id(&id)?;
+        let id: CustomerId = id_from_path(&id)?;
         let l = layout(&state, &s, "customers").await?.with_notice(&q);
         let c = crate::customers::service::get(&state, s.auth(), id).await?;
         let page = Page::from_params(Some(PER_PAGE), None)?;
@@ -94,7 +90,7 @@ pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>
 #[post("/dashboard/customers/{id}/portal")]
 pub async fn open_portal(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let t = async {
-        let id = customer_id(&id)?;
+        let id: CustomerId = id_from_path(&id)?;
         let back = format!("{}/dashboard/customers/{id}", state.settings.public_url.trim_end_matches('/'));
         let req = crate::portal::sessions::CreatePortalSessionRequest { customer: id, return_url: Some(back) };
         crate::portal::sessions::create(&state, p.signed.auth(), req).await

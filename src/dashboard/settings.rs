@@ -2,6 +2,7 @@
 //! their deliveries. Each form becomes the API's request (the same type, so the same
 //! validation) and goes to the API's service as the signed-in person.
 
+use crate::auth::id_from_path;
 use std::collections::HashMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -179,7 +180,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
 #[post("/dashboard/settings/secret-keys/{id}/revoke")]
 pub async fn revoke_secret_key(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let t = async {
-        let id: SecretKeyId = id.parse().map_err(|_| ApiError::not_found("secret key"))?;
+        let id: SecretKeyId = id_from_path(&id)?;
         crate::accounts::service::revoke_secret_key(&state, person(&p.signed), id).await
     }
     .await;
@@ -278,7 +279,7 @@ pub async fn add_endpoint(state: web::Data<AppState>, sender: web::Data<Sender>,
 #[post("/dashboard/webhooks/{id}/delete")]
 pub async fn delete_endpoint(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let t = async {
-        let id: WebhookEndpointId = id.parse().map_err(|_| ApiError::not_found("webhook endpoint"))?;
+        let id: WebhookEndpointId = id_from_path(&id)?;
         crate::webhooks::service::delete(&state, p.signed.auth(), id).await
     }
     .await;

@@ -3,6 +3,7 @@
 //! Every action is a plain form that answers with a page or a 303, so all of it works without
 //! JavaScript; htmx only boosts navigation.
 
+use crate::auth::id_from_path;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
@@ -445,7 +446,7 @@ pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Po
     let (s, fields) = (p.session, p.fields);
     let form_id = fields.get("form_id").cloned().unwrap_or_default();
     let t = async {
-        let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
+        let id: ApiKeyId = id_from_path(&id)?;
         own_key(&state, &s, id).await?;
         if !form_id.is_empty() && !super::sessions::first_use(&state, s.id.0, form_id.clone()).await? {
             let notice = "This form was already sent: the key was rotated then, and the new key is shown only once.";
@@ -471,7 +472,7 @@ pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Po
 pub async fn revoke_key(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let s = p.session;
     let done = async {
-        let id: ApiKeyId = id.parse().map_err(|_| ApiError::not_found("API key"))?;
+        let id: ApiKeyId = id_from_path(&id)?;
         own_key(&state, &s, id).await?;
         crate::keys::service::revoke(&state, s.auth(), id).await
     }
@@ -842,7 +843,7 @@ pub async fn pay_invoice(
     use crate::invoices::models::InvoiceStatus as S;
     let s = p.session;
     let t = async {
-        let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
+        let id: crate::ids::InvoiceId = id_from_path(&id)?;
         let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
         if inv.summary.customer != s.customer {
             return Err(ApiError::not_found("invoice"));
@@ -864,7 +865,7 @@ pub async fn pay_invoice(
 pub async fn invoice_document(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     use crate::invoices::models::InvoiceStatus as S;
     let t = async {
-        let id: crate::ids::InvoiceId = id.parse().map_err(|_| ApiError::not_found("invoice"))?;
+        let id: crate::ids::InvoiceId = id_from_path(&id)?;
         let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
         if inv.summary.customer != s.customer || matches!(inv.summary.status, S::Draft | S::Upcoming) {
             return Err(ApiError::not_found("invoice"));
