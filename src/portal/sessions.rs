@@ -160,27 +160,39 @@ pub enum LinkRefused {
     Spent,
 }
 
+/// The session of the link whose token hashes to `hash`, if the link can still be used at
+/// `now`; with `lock`, its row stays locked to the end of the transaction (it is being spent).
+fn usable_link(
+    conn: &mut crate::db::PgConn,
+    hash: &[u8],
+    now: DateTime<Utc>,
+    lock: bool,
+) -> QueryResult<Result<Row, LinkRefused>> {
+    type Found = (Row, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let q = ps::table.filter(ps::link_hash.eq(hash)).select((
+        (ps::tenant_id, ps::id, ps::mode, ps::customer_id, ps::return_url),
+        ps::link_expires_at,
+        ps::used_at,
+        ps::revoked_at,
+    ));
+    let found: Option<Found> = if lock { q.for_update().first(conn) } else { q.first(conn) }.optional()?;
+    let Some((row, expires_at, used_at, revoked_at)) = found else { return Ok(Err(LinkRefused::Unknown)) };
+    if used_at.is_some() || revoked_at.is_some() || expires_at <= now {
+        return Ok(Err(LinkRefused::Spent));
+    }
+    Ok(Ok(row))
+}
+
 /// Whose a link is (the tenant's name and the customer's), if it can still be used; changes
 /// nothing (a link preview or a mail scanner that fetches it does not spend it).
 pub async fn peek(state: &AppState, token: String) -> ApiResult<Result<(String, String), LinkRefused>> {
     let hash = crate::crypto::sha256(token.as_bytes()).to_vec();
     let now = state.clock.now();
     crate::db::run(&state.pool, move |conn| {
-        type Found = (Row, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-        let found: Option<Found> = ps::table
-            .filter(ps::link_hash.eq(&hash))
-            .select((
-                (ps::tenant_id, ps::id, ps::mode, ps::customer_id, ps::return_url),
-                ps::link_expires_at,
-                ps::used_at,
-                ps::revoked_at,
-            ))
-            .first(conn)
-            .optional()?;
-        let Some((row, expires_at, used_at, revoked_at)) = found else { return Ok(Err(LinkRefused::Unknown)) };
-        if used_at.is_some() || revoked_at.is_some() || expires_at <= now {
-            return Ok(Err(LinkRefused::Spent));
-        }
+        let row = match usable_link(conn, &hash, now, false)? {
+            Ok(row) => row,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let Some(s) = session_of(row) else { return Ok(Err(LinkRefused::Unknown)) };
         let tenant = crate::accounts::repo::find_tenant(conn, s.scope.tenant_id)?.map(|t| t.name).unwrap_or_default();
         let customer = crate::customers::repo::find(conn, s.scope, s.customer)?;
@@ -198,22 +210,10 @@ pub async fn enter(state: &AppState, token: String) -> ApiResult<Result<(Session
     let now = state.clock.now();
     crate::db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            type Found = (Row, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-            let found: Option<Found> = ps::table
-                .filter(ps::link_hash.eq(&hash))
-                .select((
-                    (ps::tenant_id, ps::id, ps::mode, ps::customer_id, ps::return_url),
-                    ps::link_expires_at,
-                    ps::used_at,
-                    ps::revoked_at,
-                ))
-                .for_update()
-                .first(conn)
-                .optional()?;
-            let Some((row, expires_at, used_at, revoked_at)) = found else { return Ok(Err(LinkRefused::Unknown)) };
-            if used_at.is_some() || revoked_at.is_some() || expires_at <= now {
-                return Ok(Err(LinkRefused::Spent));
-            }
+            let row = match usable_link(conn, &hash, now, true)? {
+                Ok(row) => row,
+                Err(refused) => return Ok(Err(refused)),
+            };
             let (tenant, id, mode) = (row.0, row.1, row.2.clone());
             diesel::update(ps::table.find((tenant, mode, id)))
                 .set((ps::used_at.eq(Some(now)), ps::cookie_hash.eq(Some(cookie_hash)), ps::last_seen_at.eq(Some(now))))
