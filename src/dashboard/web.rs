@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::sessions::{self, Signed, COOKIE};
 use crate::error::{ApiError, ApiResult};
-use crate::portal::web::{csrf_token_for, error_page, form_fields, html, message, state_of, Refusal};
+use crate::portal::web::{checked_form, csrf_token_for, error_page, html, state_of, Refusal};
 use crate::state::AppState;
 
 pub fn cookie(state: &AppState, value: &str) -> actix_web::cookie::Cookie<'static> {
@@ -61,24 +61,7 @@ impl FromRequest for Posted {
         Box::pin(async move {
             let signed = signed.await?;
             let state = state?;
-            let refused = || {
-                Refusal::of(message(
-                    StatusCode::BAD_REQUEST,
-                    "That did not work",
-                    "The form could not be read.",
-                    Some("/dashboard"),
-                ))
-            };
-            let fields = form_fields(&body.await.map_err(|_| refused())?).ok_or_else(refused)?;
-            let given = fields.get("csrf").map(String::as_str).unwrap_or_default();
-            if !crate::crypto::constant_time_eq(given.as_bytes(), csrf_token(&state, &signed).as_bytes()) {
-                return Err(Refusal::of(message(
-                    StatusCode::FORBIDDEN,
-                    "This form has expired",
-                    "Reload the page and try again.",
-                    Some("/dashboard"),
-                )));
-            }
+            let fields = checked_form(body.await, &csrf_token(&state, &signed), "/dashboard")?;
             Ok(Posted { signed, fields })
         })
     }

@@ -80,8 +80,27 @@ pub fn form_fields(body: &[u8]) -> Option<std::collections::HashMap<String, Stri
     (!fields.values().any(|v| v.contains('\0') || v.len() > 2048)).then_some(fields)
 }
 
-pub fn csrf_ok(state: &AppState, session: &Session, given: Option<&str>) -> bool {
-    given.is_some_and(|g| crate::crypto::constant_time_eq(g.as_bytes(), csrf_token(state, session).as_bytes()))
+/// A web form's fields (`application/x-www-form-urlencoded`), once its `csrf` field is the
+/// session's token `expected` (compared in constant time); else the page that refuses it, with
+/// a way `back`. The portal's and the dashboard's forms alike.
+pub fn checked_form(
+    body: Result<actix_web::web::Bytes, actix_web::Error>,
+    expected: &str,
+    back: &'static str,
+) -> Result<std::collections::HashMap<String, String>, Refusal> {
+    let refused = |text: &str| Refusal::of(message(StatusCode::BAD_REQUEST, "That did not work", text, Some(back)));
+    let body = body.map_err(|_| refused("The form could not be read."))?;
+    let fields = form_fields(&body).ok_or_else(|| refused("The form held a value it cannot take."))?;
+    let given = fields.get("csrf").map(String::as_str).unwrap_or_default();
+    if !crate::crypto::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return Err(Refusal::of(message(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "The page was open too long or came from elsewhere. Go back, reload the page and try again.",
+            Some(back),
+        )));
+    }
+    Ok(fields)
 }
 
 #[derive(Template)]
@@ -215,18 +234,7 @@ impl actix_web::FromRequest for Posted {
         Box::pin(async move {
             let session = session.await?;
             let state = state?;
-            let refused =
-                |text: &str| Refusal::of(message(StatusCode::BAD_REQUEST, "That did not work", text, Some("/portal")));
-            let body = body.await.map_err(|_| refused("The form could not be read."))?;
-            let fields = form_fields(&body).ok_or_else(|| refused("The form held a value it cannot take."))?;
-            if !csrf_ok(&state, &session, fields.get("csrf").map(String::as_str)) {
-                return Err(Refusal::of(message(
-                    StatusCode::FORBIDDEN,
-                    "This form has expired",
-                    "The page was open too long or came from elsewhere. Go back, reload the page and try again.",
-                    Some("/portal"),
-                )));
-            }
+            let fields = checked_form(body.await, &csrf_token(&state, &session), "/portal")?;
             Ok(Posted { session, fields })
         })
     }
