@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{done, layout, names, page_of, query, render, Layout, Names, Posted};
+use super::web::{done, layout, names, next_page, page_of, query, render, Layout, Names, Posted};
 use crate::catalog::models::PlanResponse;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::invoices::models::{InvoiceResponse, InvoiceStatus};
@@ -13,17 +13,6 @@ use crate::payments::models::PaymentResponse;
 use crate::portal::web::error_page;
 use crate::state::AppState;
 use crate::subscriptions::models::{Status, SubscriptionResponse};
-
-/// The next page's address of a list at `path`, keeping its `status` filter.
-fn next_page(path: &str, status: Option<&str>, cursor: Option<String>) -> Option<String> {
-    cursor.map(|c| {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = status {
-            q.append_pair("status", s);
-        }
-        format!("{path}?{}", q.append_pair("cursor", &c).finish())
-    })
-}
 
 // ---- Plans ----
 
@@ -67,7 +56,7 @@ pub async fn subscriptions(state: web::Data<AppState>, s: Signed, req: HttpReque
         let l = layout(&state, &s, "subscriptions").await?;
         let list = crate::subscriptions::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
         let key = status.map(Status::as_str);
-        let next = next_page("/dashboard/subscriptions", key, list.next_cursor);
+        let next = next_page("/dashboard/subscriptions", key.map(|k| ("status", k)), list.next_cursor);
         let names = names(&state, &s, list.data.iter().map(|x| x.customer).collect()).await?;
         Ok(Subscriptions { l, status: key.unwrap_or(""), subscriptions: list.data, names, next })
     }
@@ -97,7 +86,7 @@ pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
         let l = layout(&state, &s, "invoices").await?.with_notice(&q);
         let list = crate::invoices::service::list(&state, s.auth(), None, status, page_of(&q)?).await?;
         let key = status.map(InvoiceStatus::as_str);
-        let next = next_page("/dashboard/invoices", key, list.next_cursor);
+        let next = next_page("/dashboard/invoices", key.map(|k| ("status", k)), list.next_cursor);
         let names = names(&state, &s, list.data.iter().map(|i| i.summary.customer).collect()).await?;
         let back = key.map_or_else(|| "/dashboard/invoices".to_string(), |k| format!("/dashboard/invoices?status={k}"));
         Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, names, next, back })

@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{layout, names, page_of, render, Layout, Names, Posted};
+use super::web::{layout, names, next_page, page_of, render, Layout, Names, Posted};
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
 use crate::ids::CustomerId;
@@ -41,13 +41,8 @@ pub async fn list(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> Ht
             ..Default::default()
         };
         let list = crate::customers::service::list(&state, s.auth(), filter, page).await?;
-        let next = list.next_cursor.as_ref().map(|c| {
-            let q = form_urlencoded::Serializer::new(String::new())
-                .append_pair("search", &search)
-                .append_pair("cursor", c)
-                .finish();
-            format!("/dashboard/customers?{q}")
-        });
+        let filter = (!search.is_empty()).then_some(("search", search.as_str()));
+        let next = next_page("/dashboard/customers", filter, list.next_cursor);
         Ok(Customers { l, search: search.clone(), customers: list.data, next })
     }
     .await;

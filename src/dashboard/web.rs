@@ -146,6 +146,18 @@ pub fn page_of(query: &HashMap<String, String>) -> ApiResult<crate::pagination::
     crate::pagination::Page::from_params(Some(super::customers::PER_PAGE), cursor)
 }
 
+/// The next page's address of a list at `path` after `cursor`, keeping its `filter` (a query
+/// parameter and its value).
+pub fn next_page(path: &str, filter: Option<(&str, &str)>, cursor: Option<String>) -> Option<String> {
+    cursor.map(|c| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some((name, value)) = filter {
+            q.append_pair(name, value);
+        }
+        format!("{path}?{}", q.append_pair("cursor", &c).finish())
+    })
+}
+
 /// Back to `to` after a form, with the notice `done` (a code of [`NOTICES`]).
 pub fn done(to: &str, done: &str) -> HttpResponse {
     let sep = if to.contains('?') { '&' } else { '?' };

@@ -236,6 +236,28 @@ async fn customers_are_searched_shown_and_their_portal_opened() {
 }
 
 #[actix_web::test]
+async fn a_list_pages_on_with_its_filter() {
+    let app = spawn_app().await;
+    let t = app.signup().await;
+    for i in 0..27 {
+        customer(&app, &t.sk_test, &format!("page{i:02}@example.com")).await;
+    }
+    customer(&app, &t.sk_test, "other@example.com").await;
+    let (cookie, _) = sign_in(&app, &t).await;
+    let first = get_page(&app, "/dashboard/customers?search=page", &cookie).await;
+    assert_eq!(first.matches("@example.com</a>").count(), 25, "{first}");
+    // The next page's link keeps the search (`&` written as HTML's `&#38;`).
+    let open = "<a href=\"/dashboard/customers?search=page&#38;cursor=";
+    let at = first.find(open).expect("a next page that keeps the search") + 9;
+    let next = first[at..at + first[at..].find('"').unwrap()].replace("&#38;", "&");
+    let second = get_page(&app, &next, &cookie).await;
+    // The two oldest of the 27, and not the customer the search leaves out.
+    assert!(second.contains("page00@example.com") && second.contains("page01@example.com"), "{second}");
+    assert_eq!(second.matches("@example.com</a>").count(), 2, "{second}");
+    assert!(!second.contains("rel=\"next\""));
+}
+
+#[actix_web::test]
 async fn invoices_are_listed_by_status_marked_paid_and_voided() {
     let app = spawn_app().await;
     let (t, globex, initech) = january_closed(&app).await;
