@@ -141,14 +141,7 @@ pub async fn mrr(state: &AppState, auth: Auth, p: MrrParams) -> ApiResult<MrrSer
     let scope = auth.scope;
     let c = p.currency;
     let interval = p.interval.unwrap_or(BucketInterval::Month);
-    let now = crate::testclock::now_for(state, scope).await?;
-    let to = match p.to {
-        Some(t) => t,
-        None => next_bucket(bucket_start(now, interval), interval).unwrap_or(now),
-    };
-    let from =
-        p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), interval), interval, 11));
-    let b = bounds(from, to, interval)?;
+    let b = buckets(state, &auth, p.from, p.to, interval).await?;
     let code = c.code().to_string();
     let last = *b.last().expect("bounds");
     let bs = b.clone();
@@ -289,23 +282,31 @@ const REVENUE: &str = "WITH m AS ( \
      AND i.issued_at >= m.month AND i.issued_at < m.until), 0) AS usage \
  FROM m WHERE m.until IS NOT NULL ORDER BY m.month";
 
-/// The month boundaries of a revenue or usage request: its `from` (default 12 months before
-/// `to`'s month) to its `to` (default the end of the present month).
-async fn months(state: &AppState, auth: &Auth, p: &RevenueParams) -> ApiResult<Vec<DateTime<Utc>>> {
-    let now = crate::testclock::now_for(state, auth.scope).await?;
-    let month = BucketInterval::Month;
-    let to = match p.to {
+/// The bucket boundaries of a request: from `from` (default 12 intervals back, counting `to`'s
+/// own) to `to` (default the end of the present interval on the mode's clock).
+async fn buckets(
+    state: &AppState,
+    auth: &Auth,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    interval: BucketInterval,
+) -> ApiResult<Vec<DateTime<Utc>>> {
+    let to = match to {
         Some(t) => t,
-        None => next_bucket(bucket_start(now, month), month).unwrap_or(now),
+        None => {
+            let now = crate::testclock::now_for(state, auth.scope).await?;
+            next_bucket(bucket_start(now, interval), interval).unwrap_or(now)
+        }
     };
-    let from = p.from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), month), month, 11));
-    bounds(from, to, month)
+    let from =
+        from.unwrap_or_else(|| prev_buckets(bucket_start(to - TimeDelta::microseconds(1), interval), interval, 11));
+    bounds(from, to, interval)
 }
 
 pub async fn revenue(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<RevenueSeries> {
     let scope = auth.scope;
     let c = p.currency;
-    let b = months(state, &auth, &p).await?;
+    let b = buckets(state, &auth, p.from, p.to, BucketInterval::Month).await?;
     let code = c.code().to_string();
     let rows: Vec<MonthRow> = crate::db::run(&state.pool, move |conn| {
         Ok(analytic(conn, |conn| {
@@ -348,7 +349,7 @@ const USAGE: &str = "SELECT l.feature, sum(l.amount) AS amount \
 pub async fn usage(state: &AppState, auth: Auth, p: RevenueParams) -> ApiResult<UsageByFeature> {
     let scope = auth.scope;
     let c = p.currency;
-    let b = months(state, &auth, &p).await?;
+    let b = buckets(state, &auth, p.from, p.to, BucketInterval::Month).await?;
     let (from, to) = (b[0], *b.last().expect("bounds"));
     let code = c.code().to_string();
     let rows: Vec<FeatureRow> = crate::db::run(&state.pool, move |conn| {
