@@ -57,6 +57,17 @@ pub fn feature_names(conn: &mut PgConn, scope: Scope) -> QueryResult<HashMap<Str
     Ok(rows.into_iter().collect())
 }
 
+/// The currencies the scope's plans (any version) are priced in, in order.
+pub fn currencies(conn: &mut PgConn, scope: Scope) -> QueryResult<Vec<String>> {
+    plan_versions::table
+        .filter(plan_versions::tenant_id.eq(scope.tenant_id))
+        .filter(plan_versions::mode.eq(scope.mode))
+        .select(plan_versions::currency)
+        .distinct()
+        .order(plan_versions::currency)
+        .load(conn)
+}
+
 pub fn insert_plan(conn: &mut PgConn, plan: &Plan, version: &PlanVersion) -> QueryResult<()> {
     diesel::insert_into(plans::table).values(plan).execute(conn)?;
     diesel::insert_into(plan_versions::table).values(version).execute(conn).map(drop)

@@ -97,6 +97,17 @@ pub fn list(conn: &mut PgConn, scope: Scope, filter: &Filter, page: Page) -> Que
     q.order(customers::id.desc()).limit(page.fetch()).load(conn)
 }
 
+/// The emails of the scope's customers among `ids` (deleted ones too: a list may still name
+/// them).
+pub fn emails(conn: &mut PgConn, scope: Scope, ids: &[CustomerId]) -> QueryResult<Vec<(CustomerId, String)>> {
+    customers::table
+        .filter(customers::tenant_id.eq(scope.tenant_id))
+        .filter(customers::mode.eq(scope.mode))
+        .filter(customers::id.eq_any(ids))
+        .select((customers::id, customers::email))
+        .load(conn)
+}
+
 pub fn update(
     conn: &mut PgConn,
     scope: Scope,

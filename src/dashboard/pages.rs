@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use diesel::prelude::*;
 
 use super::sessions::{self, Signed};
 use super::web::{cookie, layout, render, Layout, Posted};
@@ -141,17 +140,7 @@ fn chart(labels: Vec<i64>, series: &[(&str, Vec<&str>)]) -> String {
 /// The currencies of the tenant's plans in this mode (figures are never summed across them).
 async fn currencies(state: &AppState, s: &Signed) -> ApiResult<Vec<Currency>> {
     let scope = s.scope;
-    let codes: Vec<String> = crate::db::run(&state.pool, move |conn| {
-        use crate::schema::plan_versions as pv;
-        Ok(pv::table
-            .filter(pv::tenant_id.eq(scope.tenant_id))
-            .filter(pv::mode.eq(scope.mode))
-            .select(pv::currency)
-            .distinct()
-            .order(pv::currency)
-            .load(conn)?)
-    })
-    .await?;
+    let codes = crate::db::run(&state.pool, move |conn| Ok(crate::catalog::repo::currencies(conn, scope)?)).await?;
     Ok(codes.iter().filter_map(|c| Currency::parse(c).ok()).collect())
 }
 

@@ -29,6 +29,11 @@ impl Signed {
     pub fn auth(&self) -> crate::auth::Auth {
         crate::auth::Auth { scope: self.scope, actor: crate::auth::Actor::User(self.user) }
     }
+
+    /// The person, for the services only a person (not a secret key) may call.
+    pub fn person(&self) -> crate::auth::Person {
+        crate::auth::Person { scope: self.scope, user: self.user }
+    }
 }
 
 /// Starts a session for `user` (test mode first); returns the cookie's secret, shown once.

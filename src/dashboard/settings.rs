@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use super::sessions::Signed;
 use super::web::{done, field, layout, query, render, Layout, Posted};
 use crate::accounts::models::{CreateSecretKeyRequest, SecretKeyObject, TenantResponse, UpdateTenantRequest};
-use crate::auth::Person;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, WebhookEndpointId};
 use crate::pagination::Page;
@@ -22,10 +21,6 @@ use crate::portal::web::error_page;
 use crate::state::AppState;
 use crate::webhooks::delivery::Sender;
 use crate::webhooks::models::{DeliveryResponse, EndpointResponse};
-
-fn person(s: &Signed) -> Person {
-    Person { scope: s.scope, user: s.user }
-}
 
 /// A form's value as the JSON the API would have been sent: a whole number stays a number (so
 /// its range is checked by the request type), anything else a string (refused there).
@@ -85,7 +80,7 @@ async fn settings_page(
     let on = [e.invoice, e.receipt, e.payment_failed, e.usage_threshold, e.trial_ending, e.subscription_canceled];
     let emails = EMAILS.iter().zip(on).map(|(&(key, label), on)| EmailSwitch { key, label, on }).collect();
     let page = Page::from_params(Some(100), None)?;
-    let keys = crate::accounts::service::list_secret_keys(state, person(s), Some(s.scope.mode), page).await?.data;
+    let keys = crate::accounts::service::list_secret_keys(state, s.person(), Some(s.scope.mode), page).await?.data;
     let keys = keys.into_iter().filter(|k| k.revoked_at.is_none()).collect();
     let stripe = match crate::payments::service::get(state, s.auth()).await {
         Ok(a) => Some(a),
@@ -125,7 +120,7 @@ pub async fn save_settings(state: web::Data<AppState>, p: Posted) -> HttpRespons
     }
     let t = async {
         let req: UpdateTenantRequest = request(body)?;
-        crate::accounts::service::update_tenant(&state, person(&p.signed), req).await
+        crate::accounts::service::update_tenant(&state, p.signed.person(), req).await
     }
     .await;
     match t {
@@ -163,7 +158,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
     let t = async {
         let req: CreateSecretKeyRequest =
             request(json!({"name": field(&p.fields, "name").unwrap_or_default(), "mode": s.scope.mode.as_str()}))?;
-        let create = crate::accounts::service::create_secret_key(&state, person(s), req);
+        let create = crate::accounts::service::create_secret_key(&state, s.person(), req);
         match once(&state, s, field(&p.fields, "form_id"), create).await? {
             Some(created) => settings_page(&state, s, &HashMap::new(), Some(created.key)).await,
             None => {
@@ -181,7 +176,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
 pub async fn revoke_secret_key(state: web::Data<AppState>, id: web::Path<String>, p: Posted) -> HttpResponse {
     let t = async {
         let id: SecretKeyId = id_from_path(&id)?;
-        crate::accounts::service::revoke_secret_key(&state, person(&p.signed), id).await
+        crate::accounts::service::revoke_secret_key(&state, p.signed.person(), id).await
     }
     .await;
     match t {
@@ -194,7 +189,7 @@ pub async fn revoke_secret_key(state: web::Data<AppState>, id: web::Path<String>
 pub async fn connect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, p: Posted) -> HttpResponse {
     let t = async {
         let req = request(json!({"api_key": field(&p.fields, "api_key").unwrap_or_default()}))?;
-        crate::payments::service::connect(&state, &gw, person(&p.signed), req).await?;
+        crate::payments::service::connect(&state, &gw, p.signed.person(), req).await?;
         settings_page(&state, &p.signed, &HashMap::new(), None).await
     }
     .await;
@@ -203,7 +198,7 @@ pub async fn connect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, 
 
 #[post("/dashboard/settings/stripe/disconnect")]
 pub async fn disconnect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, p: Posted) -> HttpResponse {
-    match crate::payments::service::disconnect(&state, &gw, person(&p.signed)).await {
+    match crate::payments::service::disconnect(&state, &gw, p.signed.person()).await {
         Ok(_) => done("/dashboard/settings", "stripe-disconnected"),
         Err(e) => error_page(e, "/dashboard/settings"),
     }

@@ -175,19 +175,9 @@ impl Names {
 }
 
 pub async fn names(state: &AppState, s: &Signed, mut ids: Vec<crate::ids::CustomerId>) -> ApiResult<Names> {
-    use crate::schema::customers as c;
-    use diesel::prelude::*;
     ids.sort();
     ids.dedup();
     let scope = s.scope;
-    let rows: Vec<(crate::ids::CustomerId, String)> = crate::db::run(&state.pool, move |conn| {
-        Ok(c::table
-            .filter(c::tenant_id.eq(scope.tenant_id))
-            .filter(c::mode.eq(scope.mode))
-            .filter(c::id.eq_any(ids))
-            .select((c::id, c::email))
-            .load(conn)?)
-    })
-    .await?;
+    let rows = crate::db::run(&state.pool, move |conn| Ok(crate::customers::repo::emails(conn, scope, &ids)?)).await?;
     Ok(Names(rows.into_iter().collect()))
 }
