@@ -10,7 +10,7 @@ use askama::Template;
 use serde_json::{json, Value};
 
 use super::sessions::Signed;
-use super::web::{done, field, layout, query, render, Layout, Posted};
+use super::web::{done, done_query, field, layout, query, render, Layout, Posted};
 use crate::accounts::models::{CreateSecretKeyRequest, SecretKeyObject, TenantResponse, UpdateTenantRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, WebhookEndpointId};
@@ -149,9 +149,6 @@ where
     }
 }
 
-const SENT_AGAIN: &str =
-    "This form was already sent: what it created then is shown only once, and nothing new was made.";
-
 #[post("/dashboard/settings/secret-keys")]
 pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
     let s = &p.signed;
@@ -161,11 +158,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
         let create = crate::accounts::service::create_secret_key(&state, s.person(), req);
         match once(&state, s, field(&p.fields, "form_id"), create).await? {
             Some(created) => settings_page(&state, s, &HashMap::new(), Some(created.key)).await,
-            None => {
-                let mut page = settings_page(&state, s, &HashMap::new(), None).await?;
-                page.l.notice = Some(SENT_AGAIN);
-                Ok(page)
-            }
+            None => settings_page(&state, s, &done_query("sent-again"), None).await,
         }
     }
     .await;
@@ -256,15 +249,8 @@ pub async fn add_endpoint(state: web::Data<AppState>, sender: web::Data<Sender>,
         }))?;
         let create = crate::webhooks::service::create(&state, &sender, s.auth(), req);
         match once(&state, s, field(&p.fields, "form_id"), create).await? {
-            Some(created) => {
-                let q = HashMap::from([("done".to_string(), "endpoint-added".to_string())]);
-                webhooks_page(&state, s, &q, Some(created.secret)).await
-            }
-            None => {
-                let mut page = webhooks_page(&state, s, &HashMap::new(), None).await?;
-                page.l.notice = Some(SENT_AGAIN);
-                Ok(page)
-            }
+            Some(created) => webhooks_page(&state, s, &done_query("endpoint-added"), Some(created.secret)).await,
+            None => webhooks_page(&state, s, &done_query("sent-again"), None).await,
         }
     }
     .await;

@@ -89,6 +89,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("endpoint-added", "The endpoint is added. Its signing secret is shown once, below."),
     ("endpoint-deleted", "The endpoint is deleted."),
     ("stripe-disconnected", "Stripe is disconnected."),
+    ("sent-again", "This form was already sent: what it created then is shown only once, and nothing new was made."),
 ];
 
 impl Layout {
@@ -156,6 +157,11 @@ pub fn next_page(path: &str, filter: Option<(&str, &str)>, cursor: Option<String
         }
         format!("{path}?{}", q.append_pair("cursor", &c).finish())
     })
+}
+
+/// A page's query holding only the notice `code`, for a page answered in place of a redirect.
+pub fn done_query(code: &str) -> HashMap<String, String> {
+    HashMap::from([("done".to_string(), code.to_string())])
 }
 
 /// Back to `to` after a form, with the notice `done` (a code of [`NOTICES`]).
