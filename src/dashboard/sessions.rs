@@ -5,16 +5,12 @@ use diesel::prelude::*;
 
 use crate::error::ApiResult;
 use crate::ids::{TenantId, UserId};
+use crate::portal::web::{IDLE, LONGEST, TOUCH_EVERY};
 use crate::schema::dashboard_sessions as ds;
 use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
 
 pub const COOKIE: &str = "tollgate_dashboard";
-/// A session ends after this long without a request…
-pub const IDLE: TimeDelta = TimeDelta::hours(1);
-/// …or this long after sign-in.
-pub const LONGEST: TimeDelta = TimeDelta::hours(12);
-const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 /// A signed-in person, in the mode the switch is on.
 #[derive(Debug, Clone)]

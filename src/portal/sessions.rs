@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::web::{IDLE, LONGEST, TOUCH_EVERY};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{CustomerId, PortalSessionId};
@@ -15,12 +16,6 @@ use crate::tenancy::{Mode, Scope};
 
 /// How long a link works before its first visit.
 pub const LINK_VALID: TimeDelta = TimeDelta::minutes(15);
-/// A session ends after this long without a request.
-pub const IDLE: TimeDelta = TimeDelta::hours(1);
-/// A session ends this long after its link was made, however active.
-pub const LONGEST: TimeDelta = TimeDelta::hours(12);
-/// `last_seen_at` is written at most this often.
-const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

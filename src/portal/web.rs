@@ -7,12 +7,20 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::TimeDelta;
 
 use super::sessions::Session;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub const COOKIE: &str = "tollgate_portal";
+
+/// A web session (the portal's, the dashboard's) ends after this long without a request…
+pub const IDLE: TimeDelta = TimeDelta::hours(1);
+/// …or this long after it began (a portal session: after its link was made), however active.
+pub const LONGEST: TimeDelta = TimeDelta::hours(12);
+/// A session's `last_seen_at` is written at most this often.
+pub const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 /// The headers of every portal answer: no script but our own files, nothing framed, nothing
 /// cached, no referrer (the link's token must not leak).
@@ -43,14 +51,14 @@ pub fn see_other(to: &str) -> HttpResponse {
 }
 
 /// A web session's cookie (the portal's, the dashboard's): HttpOnly, SameSite=Lax, sent only
-/// under `path`, Secure behind https, kept at most 12 hours.
+/// under `path`, Secure behind https, kept as long as a session can last.
 pub fn cookie(state: &AppState, name: &'static str, path: &'static str, value: &str) -> Cookie<'static> {
     Cookie::build(name, value.to_string())
         .path(path)
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.public_url.starts_with("https://"))
-        .max_age(actix_web::cookie::time::Duration::hours(12))
+        .max_age(actix_web::cookie::time::Duration::seconds(LONGEST.num_seconds()))
         .finish()
 }
 
