@@ -206,35 +206,30 @@ fn apply_change(
     req: &ChangeSubscriptionRequest,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
-    {
-        let (plan, version) = open_plan(conn, scope, &req.plan)?;
-        if plan.id == s.plan_id && version.version == s.plan_version {
-            return Err(ApiError::bad_request(
-                ErrorCode::PlanUnchanged,
-                "the subscription is already on this plan version",
-            )
-            .with_param("plan"));
-        }
-        let old = crate::catalog::repo::referenced_version(conn, scope, s.plan_id, s.plan_version)?;
-        if old.currency != version.currency {
-            return Err(ApiError::bad_request(
-                ErrorCode::CurrencyMismatch,
-                format!(
-                    "the subscription bills in {}; the plan {:?} is in {}",
-                    old.currency, req.plan, version.currency
-                ),
-            )
-            .with_param("plan"));
-        }
-        match req.timing {
-            Timing::PeriodEnd => {
-                s.pending_plan_id = Some(plan.id);
-                s.pending_plan_version = Some(version.version);
-            }
-            Timing::Now => cycle::change_now(conn, changes, scope, s, &old, &version, now)?,
-        }
-        Ok(())
+    let (plan, version) = open_plan(conn, scope, &req.plan)?;
+    if plan.id == s.plan_id && version.version == s.plan_version {
+        return Err(ApiError::bad_request(
+            ErrorCode::PlanUnchanged,
+            "the subscription is already on this plan version",
+        )
+        .with_param("plan"));
     }
+    let old = crate::catalog::repo::referenced_version(conn, scope, s.plan_id, s.plan_version)?;
+    if old.currency != version.currency {
+        return Err(ApiError::bad_request(
+            ErrorCode::CurrencyMismatch,
+            format!("the subscription bills in {}; the plan {:?} is in {}", old.currency, req.plan, version.currency),
+        )
+        .with_param("plan"));
+    }
+    match req.timing {
+        Timing::PeriodEnd => {
+            s.pending_plan_id = Some(plan.id);
+            s.pending_plan_version = Some(version.version);
+        }
+        Timing::Now => cycle::change_now(conn, changes, scope, s, &old, &version, now)?,
+    }
+    Ok(())
 }
 
 pub async fn cancel(
