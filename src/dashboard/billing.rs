@@ -5,12 +5,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{done, layout, names, next_page, page_of, query, render, Layout, Names, Posted};
+use super::web::{done, layout, names, next_page, page_of, query, Layout, Names, Posted};
 use crate::catalog::models::PlanResponse;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::invoices::models::{InvoiceResponse, InvoiceStatus};
 use crate::payments::models::PaymentResponse;
-use crate::portal::web::error_page;
+use crate::portal::web::{error_page, page};
 use crate::state::AppState;
 use crate::subscriptions::models::{Status, SubscriptionResponse};
 
@@ -33,7 +33,7 @@ pub async fn plans(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> H
         Ok(Plans { l, plans: list.data, next: next_page("/dashboard/plans", None, list.next_cursor) })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }
 
 // ---- Subscriptions ----
@@ -61,7 +61,7 @@ pub async fn subscriptions(state: web::Data<AppState>, s: Signed, req: HttpReque
         Ok(Subscriptions { l, status: key.unwrap_or(""), subscriptions: list.data, names, next })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }
 
 // ---- Invoices ----
@@ -92,7 +92,7 @@ pub async fn invoices(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
         Ok(Invoices { l, status: key.unwrap_or(""), rows: list.data, names, next, back })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }
 
 /// Where an invoice action returns: the page the form was on (`back`: an invoice list or a
@@ -157,5 +157,5 @@ pub async fn payments(state: web::Data<AppState>, s: Signed, req: HttpRequest) -
         Ok(Payments { l, payments: list.data, names, next })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }

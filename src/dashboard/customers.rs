@@ -6,13 +6,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{layout, names, next_page, page_of, render, Layout, Names, Posted};
+use super::web::{layout, names, next_page, page_of, Layout, Names, Posted};
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
 use crate::ids::CustomerId;
 use crate::invoices::models::InvoiceResponse;
 use crate::pagination::Page;
-use crate::portal::web::{error_page, see_other};
+use crate::portal::web::{error_page, page, see_other};
 use crate::state::AppState;
 use crate::subscriptions::models::SubscriptionResponse;
 
@@ -46,7 +46,7 @@ pub async fn list(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> Ht
         Ok(Customers { l, search: search.clone(), customers: list.data, next })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }
 
 #[derive(Template)]
@@ -77,7 +77,7 @@ pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>
         Ok(CustomerPage { l, c, subscriptions, usage, rows, names, back: format!("/dashboard/customers/{id}") })
     }
     .await;
-    render(t, "/dashboard/customers")
+    page(t, "/dashboard/customers")
 }
 
 /// Opens the customer's portal: a portal session made by the API's service (its link is good

@@ -5,13 +5,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::{self, Signed};
-use super::web::{cookie, layout, render, Layout, Posted};
+use super::web::{cookie, layout, Layout, Posted};
 use crate::accounts::throttle::LoginThrottle;
 use crate::analytics::models::*;
 use crate::analytics::service as analytics;
 use crate::error::{ApiError, ApiResult};
 use crate::money::Currency;
-use crate::portal::web::{error_page, form_fields, html, message, see_other};
+use crate::portal::web::{error_page, form_fields, html, message, page, see_other};
 use crate::state::AppState;
 use crate::tenancy::Mode;
 
@@ -182,5 +182,5 @@ pub async fn overview(state: web::Data<AppState>, s: Signed) -> HttpResponse {
         Ok(Overview { l, tiles })
     }
     .await;
-    render(t, "/dashboard")
+    page(t, "/dashboard")
 }

@@ -10,14 +10,14 @@ use askama::Template;
 use serde_json::{json, Value};
 
 use super::sessions::Signed;
-use super::web::{done, done_query, field, layout, query, render, Layout, Posted};
+use super::web::{done, done_query, field, layout, query, Layout, Posted};
 use crate::accounts::models::{CreateSecretKeyRequest, SecretKeyObject, TenantResponse, UpdateTenantRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, WebhookEndpointId};
 use crate::pagination::Page;
 use crate::payments::gateway::Gateway;
 use crate::payments::models::StripeAccountResponse;
-use crate::portal::web::error_page;
+use crate::portal::web::{error_page, page};
 use crate::state::AppState;
 use crate::webhooks::delivery::Sender;
 use crate::webhooks::models::{DeliveryResponse, EndpointResponse};
@@ -92,7 +92,7 @@ async fn settings_page(
 
 #[get("/dashboard/settings")]
 pub async fn settings(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
-    render(settings_page(&state, &s, &query(&req), None).await, "/dashboard")
+    page(settings_page(&state, &s, &query(&req), None).await, "/dashboard")
 }
 
 /// The billing terms, dunning and emails, in one form.
@@ -162,7 +162,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
         }
     }
     .await;
-    render(t, "/dashboard/settings")
+    page(t, "/dashboard/settings")
 }
 
 #[post("/dashboard/settings/secret-keys/{id}/revoke")]
@@ -186,7 +186,7 @@ pub async fn connect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, 
         settings_page(&state, &p.signed, &HashMap::new(), None).await
     }
     .await;
-    render(t, "/dashboard/settings")
+    page(t, "/dashboard/settings")
 }
 
 #[post("/dashboard/settings/stripe/disconnect")]
@@ -235,7 +235,7 @@ async fn webhooks_page(
 
 #[get("/dashboard/webhooks")]
 pub async fn webhooks(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> HttpResponse {
-    render(webhooks_page(&state, &s, &query(&req), None).await, "/dashboard")
+    page(webhooks_page(&state, &s, &query(&req), None).await, "/dashboard")
 }
 
 #[post("/dashboard/webhooks")]
@@ -254,7 +254,7 @@ pub async fn add_endpoint(state: web::Data<AppState>, sender: web::Data<Sender>,
         }
     }
     .await;
-    render(t, "/dashboard/webhooks")
+    page(t, "/dashboard/webhooks")
 }
 
 #[post("/dashboard/webhooks/{id}/delete")]

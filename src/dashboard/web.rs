@@ -1,15 +1,13 @@
 //! What every dashboard page shares: the signed-in person and their checked forms (as
-//! extractors), the cookie, the CSRF token, the layout and the rendering of a page.
+//! extractors), the cookie, the CSRF token, the layout, notices and list paging.
 
 use std::collections::HashMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use askama::Template;
 
 use super::sessions::{self, Signed, COOKIE};
 use crate::error::{ApiError, ApiResult};
-use crate::portal::web::{checked_form, csrf_token_for, error_page, html, state_of, Refusal};
+use crate::portal::web::{checked_form, csrf_token_for, error_page, state_of, Refusal};
 use crate::state::AppState;
 
 pub fn cookie(state: &AppState, value: &str) -> actix_web::cookie::Cookie<'static> {
@@ -121,14 +119,6 @@ pub async fn layout(state: &AppState, s: &Signed, active: &'static str) -> ApiRe
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
     Ok(Layout { tenant: tenant.name, mode: s.scope.mode.as_str(), csrf: csrf_token(state, s), active, notice: None })
-}
-
-/// A page, or the error page of what failed while building it (with a way `back`).
-pub fn render<T: Template>(t: ApiResult<T>, back: &str) -> HttpResponse {
-    match t.and_then(|t| t.render().map_err(|e| ApiError::internal(anyhow::anyhow!(e)))) {
-        Ok(body) => html(StatusCode::OK, body),
-        Err(e) => error_page(e, back),
-    }
 }
 
 /// A form field, trimmed; None when empty or absent.

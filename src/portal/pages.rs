@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use super::sessions::Session;
-use super::web::{error_page, html, see_other, Posted};
+use super::web::{error_page, html, page, see_other, Posted};
 use crate::catalog::models::Reset;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
@@ -49,13 +49,6 @@ pub async fn layout(state: &AppState, s: &Session, active: &'static str) -> ApiR
 }
 
 /// Renders a page, or the error page.
-fn page(t: ApiResult<impl Template>, back: &str) -> HttpResponse {
-    match t.and_then(|t| t.render().map_err(|e| ApiError::internal(anyhow::anyhow!(e)))) {
-        Ok(body) => html(StatusCode::OK, body),
-        Err(e) => error_page(e, back),
-    }
-}
-
 pub fn money(currency: &str, amount: &str) -> String {
     match Currency::parse(currency) {
         Ok(c) => match amount.parse::<Decimal>() {

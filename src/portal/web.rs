@@ -10,7 +10,7 @@ use askama::Template;
 use chrono::TimeDelta;
 
 use super::sessions::Session;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub const COOKIE: &str = "tollgate_portal";
@@ -34,6 +34,15 @@ pub fn secure_headers(res: &mut HttpResponse) {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// A page (the portal's, the dashboard's), or the error page of what failed while building it,
+/// with a way `back`.
+pub fn page(t: ApiResult<impl Template>, back: &str) -> HttpResponse {
+    match t.and_then(|t| t.render().map_err(|e| ApiError::internal(anyhow::anyhow!(e)))) {
+        Ok(body) => html(StatusCode::OK, body),
+        Err(e) => error_page(e, back),
+    }
 }
 
 /// An HTML answer with the portal's headers.
