@@ -76,9 +76,9 @@ async fn settings_page(
 ) -> ApiResult<Settings> {
     let l = layout(state, s, "settings").await?.with_notice(q);
     let t = crate::accounts::service::get_tenant(state, s.auth()).await?;
-    let e = &t.emails;
-    let on = [e.invoice, e.receipt, e.payment_failed, e.usage_threshold, e.trial_ending, e.subscription_canceled];
-    let emails = EMAILS.iter().zip(on).map(|(&(key, label), on)| EmailSwitch { key, label, on }).collect();
+    // Each switch by its name in the API, as `emails` of `GET /v1/tenant` has it.
+    let on = serde_json::to_value(&t.emails).map_err(ApiError::internal)?;
+    let emails = EMAILS.iter().map(|&(key, label)| EmailSwitch { key, label, on: on[key] == true }).collect();
     let page = Page::from_params(Some(100), None)?;
     let keys = crate::accounts::service::list_secret_keys(state, s.person(), Some(s.scope.mode), page).await?.data;
     let keys = keys.into_iter().filter(|k| k.revoked_at.is_none()).collect();
@@ -104,18 +104,15 @@ pub async fn save_settings(state: web::Data<AppState>, p: Posted) -> HttpRespons
         .map_or(Value::Null, |v| Value::Array(v.split([',', ' ']).filter(|d| !d.is_empty()).map(number).collect()));
     let emails: serde_json::Map<String, Value> =
         EMAILS.iter().map(|(key, _)| (key.to_string(), Value::Bool(f.contains_key(*key)))).collect();
-    let body = json!({
+    let mut body = json!({
         "pricing_url": field(f, "pricing_url"),
-        "invoice_due_days": field(f, "invoice_due_days").map_or(Value::Null, number),
-        "invoice_grace_period_seconds": field(f, "invoice_grace_period_seconds").map_or(Value::Null, number),
         "dunning": {"retry_days": retry_days, "block_after_days": opt("block_after_days"), "cancel_after_days": opt("cancel_after_days")},
         "emails": emails,
     });
-    // Absent numbers keep their present value (null would mean "none" where the API allows it).
-    let mut body = body;
+    // These two have no "none": left empty, they keep their present value.
     for key in ["invoice_due_days", "invoice_grace_period_seconds"] {
-        if body[key].is_null() {
-            body.as_object_mut().map(|o| o.remove(key));
+        if let Some(v) = field(f, key) {
+            body[key] = number(v);
         }
     }
     let t = async {

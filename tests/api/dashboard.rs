@@ -357,6 +357,9 @@ async fn settings_keys_and_webhook_endpoints_go_through_the_apis_rules() {
     );
     let page = get_page(&app, "/dashboard/settings?done=settings", &cookie).await;
     assert!(page.contains("Settings saved.") && page.contains("value=\"2, 4\""), "{page}");
+    // The switches show what the API says: on for invoices and receipts, off for the rest.
+    assert!(page.contains("id=\"email-invoice\" checked") && page.contains("id=\"email-receipt\" checked"));
+    assert!(page.contains("id=\"email-payment_failed\">") && page.contains("id=\"email-usage_threshold\">"));
 
     // A value the API refuses is refused here too, and nothing changes.
     for (name, bad, said) in [
