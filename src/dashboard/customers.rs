@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
-use super::web::{layout, names, next_page, page_of, Layout, Names, Posted};
+use super::web::{layout, next_page, page_of, Layout, Names, Posted};
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
 use crate::ids::CustomerId;
@@ -73,7 +73,7 @@ pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>
         let subscriptions = crate::subscriptions::service::list(&state, s.auth(), Some(id), None, page).await?.data;
         let usage = crate::entitlements::service::list(&state, s.auth(), id).await?.data;
         let rows = crate::invoices::service::list(&state, s.auth(), Some(id), None, page).await?.data;
-        let names = names(&state, &s, vec![id]).await?;
+        let names = Names::one(c.id, c.email.clone());
         Ok(CustomerPage { l, c, subscriptions, usage, rows, names, back: format!("/dashboard/customers/{id}") })
     }
     .await;

@@ -164,6 +164,11 @@ pub fn done(to: &str, done: &str) -> HttpResponse {
 pub struct Names(HashMap<crate::ids::CustomerId, String>);
 
 impl Names {
+    /// The one customer a page is about, whose email it has already.
+    pub fn one(id: crate::ids::CustomerId, email: String) -> Names {
+        Names(HashMap::from([(id, email)]))
+    }
+
     /// The customer's email (their id if they were deleted meanwhile).
     pub fn of(&self, id: &crate::ids::CustomerId) -> String {
         self.0.get(id).cloned().unwrap_or_else(|| id.to_string())

@@ -213,6 +213,7 @@ async fn customers_are_searched_shown_and_their_portal_opened() {
     for inv in invoices["data"].as_array().unwrap() {
         assert!(page.contains(&format!("id=\"invoice-{}\"", inv["id"].as_str().unwrap())), "{page}");
     }
+    assert!(page.contains(&format!("/dashboard/customers/{globex}\">billing@globex.example</a>")), "{page}");
     // Another tenant's customer, or no customer at all: not found.
     let other = app.signup().await;
     let theirs = customer(&app, &other.sk_test, "x@example.com").await;
