@@ -35,12 +35,12 @@ pub async fn list(state: web::Data<AppState>, s: Signed, req: HttpRequest) -> Ht
     let search = q.get("search").map(|v| v.trim().to_string()).unwrap_or_default();
     let t = async {
         let l = layout(&state, &s, "customers").await?.with_notice(&q);
-        let page = page_of(&q)?;
+        let rows = page_of(&q)?;
         let filter = crate::customers::repo::Filter {
             search: (!search.is_empty()).then(|| search.chars().take(200).collect()),
             ..Default::default()
         };
-        let list = crate::customers::service::list(&state, s.auth(), filter, page).await?;
+        let list = crate::customers::service::list(&state, s.auth(), filter, rows).await?;
         let filter = (!search.is_empty()).then_some(("search", search.as_str()));
         let next = next_page("/dashboard/customers", filter, list.next_cursor);
         Ok(Customers { l, search: search.clone(), customers: list.data, next })
@@ -69,10 +69,10 @@ pub async fn detail(state: web::Data<AppState>, s: Signed, id: web::Path<String>
         let id: CustomerId = id_from_path(&id)?;
         let l = layout(&state, &s, "customers").await?.with_notice(&q);
         let c = crate::customers::service::get(&state, s.auth(), id).await?;
-        let page = Page::from_params(Some(PER_PAGE), None)?;
-        let subscriptions = crate::subscriptions::service::list(&state, s.auth(), Some(id), None, page).await?.data;
+        let latest = Page::from_params(Some(PER_PAGE), None)?;
+        let subscriptions = crate::subscriptions::service::list(&state, s.auth(), Some(id), None, latest).await?.data;
         let usage = crate::entitlements::service::list(&state, s.auth(), id).await?.data;
-        let rows = crate::invoices::service::list(&state, s.auth(), Some(id), None, page).await?.data;
+        let rows = crate::invoices::service::list(&state, s.auth(), Some(id), None, latest).await?.data;
         let names = Names::one(c.id, c.email.clone());
         Ok(CustomerPage { l, c, subscriptions, usage, rows, names, back: format!("/dashboard/customers/{id}") })
     }
