@@ -1,11 +1,11 @@
 //! Plans, subscriptions, invoices (voiding and marking paid) and failed payments.
 
-use crate::auth::id_from_path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
 use super::web::{done, layout, names, next_page, page_of, query, Layout, Names, Posted};
+use crate::auth::id_from_path;
 use crate::catalog::models::PlanResponse;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::invoices::models::{InvoiceResponse, InvoiceStatus};

@@ -1,12 +1,12 @@
 //! Customers: the list with its search, a customer's page (subscriptions, usage, invoices) and
 //! "open the portal as this customer".
 
-use crate::auth::id_from_path;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::sessions::Signed;
 use super::web::{layout, next_page, page_of, Layout, Names, Posted};
+use crate::auth::id_from_path;
 use crate::customers::models::CustomerResponse;
 use crate::entitlements::service::EntitlementResponse;
 use crate::ids::CustomerId;

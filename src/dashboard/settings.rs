@@ -2,7 +2,6 @@
 //! their deliveries. Each form becomes the API's request (the same type, so the same
 //! validation) and goes to the API's service as the signed-in person.
 
-use crate::auth::id_from_path;
 use std::collections::HashMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -12,6 +11,7 @@ use serde_json::{json, Value};
 use super::sessions::Signed;
 use super::web::{done, done_query, field, layout, query, Layout, Posted};
 use crate::accounts::models::{CreateSecretKeyRequest, SecretKeyObject, TenantResponse, UpdateTenantRequest};
+use crate::auth::id_from_path;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{SecretKeyId, WebhookEndpointId};
 use crate::pagination::Page;

@@ -3,7 +3,6 @@
 //! Every action is a plain form that answers with a page or a 303, so all of it works without
 //! JavaScript; htmx only boosts navigation.
 
-use crate::auth::id_from_path;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
@@ -12,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::sessions::Session;
 use super::web::{error_page, html, page, see_other, Posted};
+use crate::auth::id_from_path;
 use crate::catalog::models::Reset;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiKeyId, CustomerId};
@@ -48,7 +48,7 @@ pub async fn layout(state: &AppState, s: &Session, active: &'static str) -> ApiR
     })
 }
 
-/// Renders a page, or the error page.
+/// An amount as the portal shows it: `USD 1,234.50` (the text as given if it is not a number).
 pub fn money(currency: &str, amount: &str) -> String {
     match Currency::parse(currency) {
         Ok(c) => match amount.parse::<Decimal>() {
