@@ -759,17 +759,35 @@ struct InvoicesPage {
     invoices: Vec<InvoiceView>,
 }
 
+/// The customer's payment profile (their Stripe customer and card), if they have one.
+async fn payment_profile(state: &AppState, s: &Session) -> ApiResult<Option<crate::customers::models::PaymentProfile>> {
+    let (scope, customer) = (s.scope, s.customer);
+    let mut profiles = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::customers::repo::payment_profiles(conn, scope, &[customer])?)
+    })
+    .await?;
+    Ok(profiles.remove(&customer))
+}
+
 /// Whether the tenant takes payments and the customer has a card on file.
 async fn can_pay(state: &AppState, gw: &crate::payments::gateway::Gateway, s: &Session) -> ApiResult<bool> {
     if crate::payments::service::connection(&state.pool, gw, s.scope).await?.is_none() {
         return Ok(false);
     }
-    let (scope, customer) = (s.scope, s.customer);
-    let profiles = crate::db::run(&state.pool, move |conn| {
-        Ok(crate::customers::repo::payment_profiles(conn, scope, &[customer])?)
-    })
-    .await?;
-    Ok(profiles.get(&customer).is_some_and(|p| p.pm_last4.is_some()))
+    Ok(payment_profile(state, s).await?.is_some_and(|p| p.pm_last4.is_some()))
+}
+
+/// The invoice `id`, if it is the session's customer's (else a 404, whoever's it is).
+async fn own_invoice(
+    state: &AppState,
+    s: &Session,
+    id: crate::ids::InvoiceId,
+) -> ApiResult<crate::invoices::models::InvoiceResponse> {
+    let inv = crate::invoices::service::get(state, s.auth(), id).await?;
+    if inv.summary.customer != s.customer {
+        return Err(ApiError::not_found("invoice"));
+    }
+    Ok(inv)
 }
 
 #[get("/portal/invoices")]
@@ -788,41 +806,39 @@ async fn invoices_page(
     notice: Option<String>,
 ) -> ApiResult<InvoicesPage> {
     use crate::invoices::models::InvoiceStatus as S;
-    {
-        let mut l = layout(state, s, "invoices").await?;
-        l.notice = notice;
-        let payments = can_pay(state, gw, s).await?;
-        let page = crate::pagination::Page { limit: 100, before: None };
-        let list = crate::invoices::service::list(state, s.auth(), Some(s.customer), None, page).await?;
-        let invoices = list
-            .data
-            .into_iter()
-            // Drafts are not the customer's business until finalized.
-            .filter(|i| !matches!(i.summary.status, S::Draft | S::Upcoming))
-            .map(|i| {
-                let (status, status_label) = match i.summary.status {
-                    S::Open => ("open", "Due"),
-                    S::Paid => ("paid", "Paid"),
-                    S::Void => ("void", "Void"),
-                    S::Uncollectible => ("uncollectible", "Uncollectible"),
-                    S::Draft | S::Upcoming => ("draft", "Draft"),
-                };
-                let c = i.summary.currency.code().to_string();
-                let due = i.summary.amount_due.parse::<Decimal>().unwrap_or_default();
-                let paid = i.amount_paid.parse::<Decimal>().unwrap_or_default();
-                InvoiceView {
-                    id: i.id,
-                    number: i.number.clone().unwrap_or_default(),
-                    date: day(i.issued_at.unwrap_or(i.created_at)),
-                    status,
-                    status_label,
-                    total: money(&c, &i.summary.total),
-                    payable: payments && i.summary.status == S::Open && due > paid,
-                }
-            })
-            .collect();
-        Ok(InvoicesPage { l, invoices })
-    }
+    let mut l = layout(state, s, "invoices").await?;
+    l.notice = notice;
+    let payments = can_pay(state, gw, s).await?;
+    let page = crate::pagination::Page { limit: 100, before: None };
+    let list = crate::invoices::service::list(state, s.auth(), Some(s.customer), None, page).await?;
+    let invoices = list
+        .data
+        .into_iter()
+        // Drafts are not the customer's business until finalized.
+        .filter(|i| !matches!(i.summary.status, S::Draft | S::Upcoming))
+        .map(|i| {
+            let (status, status_label) = match i.summary.status {
+                S::Open => ("open", "Due"),
+                S::Paid => ("paid", "Paid"),
+                S::Void => ("void", "Void"),
+                S::Uncollectible => ("uncollectible", "Uncollectible"),
+                S::Draft | S::Upcoming => ("draft", "Draft"),
+            };
+            let c = i.summary.currency.code().to_string();
+            let due = i.summary.amount_due.parse::<Decimal>().unwrap_or_default();
+            let paid = i.amount_paid.parse::<Decimal>().unwrap_or_default();
+            InvoiceView {
+                id: i.id,
+                number: i.number.clone().unwrap_or_default(),
+                date: day(i.issued_at.unwrap_or(i.created_at)),
+                status,
+                status_label,
+                total: money(&c, &i.summary.total),
+                payable: payments && i.summary.status == S::Open && due > paid,
+            }
+        })
+        .collect();
+    Ok(InvoicesPage { l, invoices })
 }
 
 /// Pays an open invoice of the customer's now, with the card on file.
@@ -836,11 +852,8 @@ pub async fn pay_invoice(
     use crate::invoices::models::InvoiceStatus as S;
     let s = p.session;
     let t = async {
-        let id: crate::ids::InvoiceId = id_from_path(&id)?;
-        let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
-        if inv.summary.customer != s.customer {
-            return Err(ApiError::not_found("invoice"));
-        }
+        let id = id_from_path(&id)?;
+        own_invoice(&state, &s, id).await?;
         let after = crate::payments::service::pay(&state, &gw, s.auth(), id).await?;
         let number = after.number.clone().unwrap_or_default();
         let notice = match after.summary.status {
@@ -858,9 +871,10 @@ pub async fn pay_invoice(
 pub async fn invoice_document(state: web::Data<AppState>, s: Session, id: web::Path<String>) -> HttpResponse {
     use crate::invoices::models::InvoiceStatus as S;
     let t = async {
-        let id: crate::ids::InvoiceId = id_from_path(&id)?;
-        let inv = crate::invoices::service::get(&state, s.auth(), id).await?;
-        if inv.summary.customer != s.customer || matches!(inv.summary.status, S::Draft | S::Upcoming) {
+        let id = id_from_path(&id)?;
+        let inv = own_invoice(&state, &s, id).await?;
+        // Drafts are not the customer's business until finalized.
+        if matches!(inv.summary.status, S::Draft | S::Upcoming) {
             return Err(ApiError::not_found("invoice"));
         }
         crate::invoices::service::document(&state, s.auth(), id).await
@@ -907,12 +921,7 @@ pub async fn payment_page(
     let t = async {
         let l = layout(&state, &s, "payment").await?;
         let connected = crate::payments::service::connection(&state.pool, &gw, s.scope).await?.is_some();
-        let (scope, customer) = (s.scope, s.customer);
-        let profiles = crate::db::run(&state.pool, move |conn| {
-            Ok(crate::customers::repo::payment_profiles(conn, scope, &[customer])?)
-        })
-        .await?;
-        let card = profiles.get(&customer).and_then(|p| match (&p.pm_brand, &p.pm_last4) {
+        let card = payment_profile(&state, &s).await?.and_then(|p| match (&p.pm_brand, &p.pm_last4) {
             (Some(brand), Some(last4)) => {
                 let expiry = match (p.pm_exp_month, p.pm_exp_year) {
                     (Some(m), Some(y)) => format!(", expires {m:02}/{y}"),
