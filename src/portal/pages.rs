@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::{DateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
-use super::sessions::Session;
+use super::sessions::{LinkRefused, Session};
 use super::web::{error_page, html, page, see_other, Posted};
 use crate::auth::id_from_path;
 use crate::catalog::models::Reset;
@@ -76,12 +76,11 @@ struct Enter {
 pub async fn enter_page(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     let token = token.into_inner();
     if token.len() > 100 {
-        return spent_link(StatusCode::NOT_FOUND);
+        return refused_link(LinkRefused::Unknown);
     }
     match super::sessions::peek(&state, token.clone()).await {
         Ok(Ok((tenant, customer))) => page(Ok(Enter { tenant, customer, token }), "/portal"),
-        Ok(Err(super::sessions::LinkRefused::Unknown)) => spent_link(StatusCode::NOT_FOUND),
-        Ok(Err(super::sessions::LinkRefused::Spent)) => spent_link(StatusCode::GONE),
+        Ok(Err(refused)) => refused_link(refused),
         Err(e) => error_page(e, "/portal"),
     }
 }
@@ -92,7 +91,7 @@ pub async fn enter_page(state: web::Data<AppState>, token: web::Path<String>) ->
 pub async fn enter(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
     let token = token.into_inner();
     if token.len() > 100 {
-        return spent_link(StatusCode::NOT_FOUND);
+        return refused_link(LinkRefused::Unknown);
     }
     match super::sessions::enter(&state, token).await {
         Ok(Ok((_, cookie))) => {
@@ -102,13 +101,18 @@ pub async fn enter(state: web::Data<AppState>, token: web::Path<String>) -> Http
             }
             res
         }
-        Ok(Err(super::sessions::LinkRefused::Unknown)) => spent_link(StatusCode::NOT_FOUND),
-        Ok(Err(super::sessions::LinkRefused::Spent)) => spent_link(StatusCode::GONE),
+        Ok(Err(refused)) => refused_link(refused),
         Err(e) => error_page(e, "/portal"),
     }
 }
 
-fn spent_link(status: StatusCode) -> HttpResponse {
+/// The page for a link that opens nothing: 404 for one that never was, 410 for one used,
+/// expired or revoked.
+fn refused_link(refused: LinkRefused) -> HttpResponse {
+    let status = match refused {
+        LinkRefused::Unknown => StatusCode::NOT_FOUND,
+        LinkRefused::Spent => StatusCode::GONE,
+    };
     super::web::message(
         status,
         "This link has expired",
