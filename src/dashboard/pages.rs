@@ -134,7 +134,7 @@ fn chart(labels: Vec<i64>, series: &[(&str, Vec<&str>)]) -> String {
     let (name, values) = &series[0];
     let extra: Vec<_> = series[1..].iter().map(|(n, v)| serde_json::json!({"name": n, "values": v})).collect();
     let data = serde_json::json!({"name": name, "labels": labels, "values": values, "limit": null, "extra": extra});
-    data.to_string().replace('<', "\\u003c")
+    crate::portal::web::script_json(&data)
 }
 
 /// The currencies of the tenant's plans in this mode (figures are never summed across them).

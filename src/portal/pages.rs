@@ -286,8 +286,7 @@ async fn usage_views(
             resets: e.resets_at.map(day),
             percent,
             percent_step: percent / 5 * 5,
-            // In a JSON block inside HTML: `<` is escaped so no `</script>` can close it early.
-            chart_json: chart.to_string().replace('<', "\\u003c"),
+            chart_json: super::web::script_json(&chart),
             days,
         });
     }

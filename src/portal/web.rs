@@ -45,6 +45,12 @@ pub fn page(t: ApiResult<impl Template>, back: &str) -> HttpResponse {
     }
 }
 
+/// Data for a page's script, as the text of a `<script type="application/json">` block: `<` is
+/// escaped, so no `</script>` inside a value can close the block early.
+pub fn script_json(data: &serde_json::Value) -> String {
+    data.to_string().replace('<', "\\u003c")
+}
+
 /// An HTML answer with the portal's headers.
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     let mut res = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body);
@@ -254,5 +260,16 @@ impl actix_web::FromRequest for Posted {
             let fields = checked_form(body.await, &csrf_token(&state, &session), "/portal")?;
             Ok(Posted { session, fields })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_data_cannot_close_its_block_and_reads_back_the_same() {
+        let data = serde_json::json!({"name": "</script><script>alert(1)</script>", "values": ["1.50"]});
+        let text = super::script_json(&data);
+        assert!(!text.contains('<'), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), data);
     }
 }
