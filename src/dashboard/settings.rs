@@ -126,26 +126,6 @@ pub async fn save_settings(state: web::Data<AppState>, p: Posted) -> HttpRespons
     }
 }
 
-/// Runs `create` once per `form_id` of the session: a form sent again (a double click, a
-/// reload of the page it answered) gets None, and creates nothing. A failed `create` frees the
-/// id, so the form can be corrected and sent again.
-async fn once<T, F>(state: &AppState, s: &Signed, form_id: Option<&str>, create: F) -> ApiResult<Option<T>>
-where
-    F: std::future::Future<Output = ApiResult<T>>,
-{
-    let Some(form_id) = form_id else { return create.await.map(Some) };
-    if !crate::portal::sessions::first_use(state, s.id, form_id.to_string()).await? {
-        return Ok(None);
-    }
-    match create.await {
-        Ok(v) => Ok(Some(v)),
-        Err(e) => {
-            crate::portal::sessions::forget_use(state, s.id, form_id.to_string()).await?;
-            Err(e)
-        }
-    }
-}
-
 #[post("/dashboard/settings/secret-keys")]
 pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
     let s = &p.signed;
@@ -153,7 +133,7 @@ pub async fn create_secret_key(state: web::Data<AppState>, p: Posted) -> HttpRes
         let req: CreateSecretKeyRequest =
             request(json!({"name": field(&p.fields, "name").unwrap_or_default(), "mode": s.scope.mode.as_str()}))?;
         let create = crate::accounts::service::create_secret_key(&state, s.person(), req);
-        match once(&state, s, field(&p.fields, "form_id"), create).await? {
+        match crate::portal::sessions::once(&state, s.id, field(&p.fields, "form_id"), create).await? {
             Some(created) => settings_page(&state, s, &HashMap::new(), Some(created.key)).await,
             None => settings_page(&state, s, &done_query("sent-again"), None).await,
         }
@@ -245,7 +225,7 @@ pub async fn add_endpoint(state: web::Data<AppState>, sender: web::Data<Sender>,
             "description": field(&p.fields, "description"),
         }))?;
         let create = crate::webhooks::service::create(&state, &sender, s.auth(), req);
-        match once(&state, s, field(&p.fields, "form_id"), create).await? {
+        match crate::portal::sessions::once(&state, s.id, field(&p.fields, "form_id"), create).await? {
             Some(created) => webhooks_page(&state, s, &done_query("endpoint-added"), Some(created.secret)).await,
             None => webhooks_page(&state, s, &done_query("sent-again"), None).await,
         }

@@ -406,21 +406,15 @@ pub async fn create_key(state: web::Data<AppState>, p: Posted) -> HttpResponse {
             ),
             None => None,
         };
-        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id.0, form_id.clone()).await? {
-            let notice = "This form was already sent: the key was created then, and is shown only once.";
-            return keys_page(&state, &s, None, Some(notice.into())).await;
-        }
         let req = crate::keys::models::CreateApiKeyRequest { name, expires_at: None };
-        let created = match crate::keys::service::create(&state, s.auth(), s.customer, req).await {
-            Ok(c) => c,
-            Err(e) => {
-                if !form_id.is_empty() {
-                    super::sessions::forget_use(&state, s.id.0, form_id.clone()).await?;
-                }
-                return Err(e);
+        let create = crate::keys::service::create(&state, s.auth(), s.customer, req);
+        match super::sessions::once(&state, s.id.0, Some(&form_id), create).await? {
+            Some(created) => keys_page(&state, &s, Some(created.key), Some("Key created.".into())).await,
+            None => {
+                let notice = "This form was already sent: the key was created then, and is shown only once.";
+                keys_page(&state, &s, None, Some(notice.into())).await
             }
-        };
-        keys_page(&state, &s, Some(created.key), Some("Key created.".into())).await
+        }
     }
     .await;
     page(t, "/portal/keys")
@@ -444,10 +438,6 @@ pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Po
     let t = async {
         let id: ApiKeyId = id_from_path(&id)?;
         own_key(&state, &s, id).await?;
-        if !form_id.is_empty() && !super::sessions::first_use(&state, s.id.0, form_id.clone()).await? {
-            let notice = "This form was already sent: the key was rotated then, and the new key is shown only once.";
-            return keys_page(&state, &s, None, Some(notice.into())).await;
-        }
         let grace = match fields.get("grace_seconds").map(String::as_str) {
             None | Some("") => None,
             Some(g) => Some(
@@ -457,8 +447,15 @@ pub async fn rotate_key(state: web::Data<AppState>, id: web::Path<String>, p: Po
             ),
         };
         let req = crate::keys::models::RotateApiKeyRequest { grace_seconds: grace };
-        let created = crate::keys::service::rotate(&state, s.auth(), id, req).await?;
-        keys_page(&state, &s, Some(created.key), Some("Key rotated.".into())).await
+        let rotate = crate::keys::service::rotate(&state, s.auth(), id, req);
+        match super::sessions::once(&state, s.id.0, Some(&form_id), rotate).await? {
+            Some(created) => keys_page(&state, &s, Some(created.key), Some("Key rotated.".into())).await,
+            None => {
+                let notice =
+                    "This form was already sent: the key was rotated then, and the new key is shown only once.";
+                keys_page(&state, &s, None, Some(notice.into())).await
+            }
+        }
     }
     .await;
     page(t, "/portal/keys")

@@ -221,7 +221,7 @@ pub async fn enter(state: &AppState, token: String) -> ApiResult<Result<(Session
 
 /// Marks a form of a web session (the portal's or the dashboard's: their ids are UUIDv7s, never
 /// equal) as sent; false if it was sent before (a double submission, a reload).
-pub async fn first_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<bool> {
+async fn first_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<bool> {
     use crate::schema::portal_form_uses as u;
     let now = state.clock.now();
     crate::db::run(&state.pool, move |conn| {
@@ -234,8 +234,30 @@ pub async fn first_use(state: &AppState, session: uuid::Uuid, form_id: String) -
     .await
 }
 
+/// Runs `create` once per `form_id` of a web session: a form sent again (a double click, a
+/// reload of the page it answered) gets None and creates nothing. A refused `create` frees the
+/// id, so the form can be corrected and sent again. Without a form id, `create` just runs.
+pub async fn once<T>(
+    state: &AppState,
+    session: uuid::Uuid,
+    form_id: Option<&str>,
+    create: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<Option<T>> {
+    let Some(form_id) = form_id.filter(|f| !f.is_empty()) else { return create.await.map(Some) };
+    if !first_use(state, session, form_id.to_string()).await? {
+        return Ok(None);
+    }
+    match create.await {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            forget_use(state, session, form_id.to_string()).await?;
+            Err(e)
+        }
+    }
+}
+
 /// Forgets a form's use (what it asked for failed: it may be sent again).
-pub async fn forget_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<()> {
+async fn forget_use(state: &AppState, session: uuid::Uuid, form_id: String) -> ApiResult<()> {
     use crate::schema::portal_form_uses as u;
     crate::db::run(&state.pool, move |conn| {
         diesel::delete(u::table.find((session, form_id))).execute(conn)?;

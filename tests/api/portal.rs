@@ -187,6 +187,15 @@ async fn a_customer_sees_and_touches_only_their_own_keys() {
     let verdict = app.verify(sk, json!({"key": bob_key["key"], "feature": "api_calls"})).await;
     assert_eq!(verdict.body["code"], "NO_SUBSCRIPTION");
 
+    // A rotation refused for its value does not use up its form: corrected, the same form rotates.
+    let rotate = format!("/portal/keys/{}/rotate", m.key_id);
+    let res = v.post_form(&rotate, &[("csrf", &csrf), ("form_id", "rot-1"), ("grace_seconds", "soon")]).await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    let res = v.post_form(&rotate, &[("csrf", &csrf), ("form_id", "rot-1"), ("grace_seconds", "60")]).await;
+    assert!(res.status == 200 && res.text.contains("Key rotated."), "{}", res.text);
+    let res = v.post_form(&rotate, &[("csrf", &csrf), ("form_id", "rot-1"), ("grace_seconds", "60")]).await;
+    assert!(res.text.contains("This form was already sent"), "sent again, it rotates nothing: {}", res.text);
+
     // Their own: revoked.
     let res = v.post_form(&format!("/portal/keys/{}/revoke", m.key_id), &[("csrf", &csrf)]).await;
     assert_eq!((res.status, res.header("location")), (303, Some("/portal/keys")));
