@@ -194,6 +194,7 @@ diesel::table! {
         tenant_id -> Uuid,
         updated_at -> Timestamptz,
         frozen_at -> Timestamptz,
+        advancing_until -> Nullable<Timestamptz>,
     }
 }
 

@@ -290,7 +290,8 @@ struct Claimed {
 }
 
 /// Claims the next job due anywhere, skipping jobs other instances hold. `now` is the
-/// instance clock; a test-mode job is due by its tenant's test clock.
+/// instance clock; a test-mode job is due by its tenant's test clock, and is left to the advance
+/// while one runs (`advancing_until`).
 /// `skip`: kinds not to claim now (those that call out, when no slot is free to run them).
 fn claim_due(conn: &mut PgConn, now: DateTime<Utc>, skip: &[&str]) -> QueryResult<Option<(Job, DateTime<Utc>)>> {
     let rows: Vec<Claimed> = diesel::sql_query(
@@ -299,6 +300,7 @@ fn claim_due(conn: &mut PgConn, now: DateTime<Utc>, skip: &[&str]) -> QueryResul
          WHERE j.done_at IS NULL AND j.failed_at IS NULL \
            AND j.run_at <= CASE WHEN j.wall_clock THEN $1 ELSE coalesce(c.frozen_at, $1) END \
            AND (j.leased_until IS NULL OR j.leased_until < $1) AND j.kind <> ALL($2) \
+           AND (c.advancing_until IS NULL OR c.advancing_until < $1 OR j.wall_clock) \
          ORDER BY j.run_at, j.priority, j.id LIMIT 1 FOR UPDATE OF j SKIP LOCKED",
     )
     .bind::<Timestamptz, _>(now)
@@ -310,35 +312,61 @@ fn claim_due(conn: &mut PgConn, now: DateTime<Utc>, skip: &[&str]) -> QueryResul
 /// Where a test-clock advance stands in the queue: the last job it ran, in claim order.
 pub type Cursor = (DateTime<Utc>, i16, uuid::Uuid);
 
+/// What [`claim_for_advance`] found next.
+pub enum Next {
+    /// The next job, locked for this transaction.
+    Claimed(Job),
+    /// The next job is locked by another transaction (a worker that took it before the advance
+    /// began, or another instance): the advance must let it finish, not wait on it while it
+    /// holds locks of its own.
+    Busy(Job),
+    /// Nothing more is due.
+    Nothing,
+}
+
 /// Claims the next job of a tenant's test mode due by `until` after `after` in claim order
-/// (run_at, priority, id), waiting for one another instance holds (it is then either done, and
-/// skipped, or failed and due again).
+/// (run_at, priority, id).
 ///
-/// The cursor keeps an advance that runs many jobs in one transaction linear: the index scan
-/// starts where the last claim ended instead of stepping over every job done so far (done in
-/// this very transaction, so not yet prunable). Jobs a job enqueues sort after it (they are due
+/// The cursor keeps an advance that runs many jobs linear: the index scan starts where the last
+/// claim ended instead of stepping over every job done so far (not yet pruned, and in the
+/// current transaction not prunable at all). Jobs a job enqueues sort after it (they are due
 /// at the same instant or later, at a later priority or with a later id), so nothing is missed;
 /// the caller still asks once more without a cursor before it stops.
+///
+/// The next job is found first and locked second, without waiting: a job in order is never
+/// skipped, and an advance holding its own locks (an invoice number's) never waits on a job whose
+/// runner may be waiting for them.
 pub fn claim_for_advance(
     conn: &mut PgConn,
     tenant: TenantId,
     until: DateTime<Utc>,
     after: Option<Cursor>,
-) -> QueryResult<Option<Job>> {
+) -> QueryResult<Next> {
     let (at, priority, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, i16::MIN, uuid::Uuid::nil()));
-    let rows: Vec<Job> = diesel::sql_query(
+    let next: Option<Job> = diesel::sql_query(
         "SELECT * FROM jobs WHERE tenant_id = $1 AND mode = 'test' AND done_at IS NULL AND failed_at IS NULL \
            AND NOT wall_clock \
            AND run_at <= $2 AND (run_at, priority, id) > ($3, $4, $5) \
-         ORDER BY run_at, priority, id LIMIT 1 FOR UPDATE",
+         ORDER BY run_at, priority, id LIMIT 1",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Timestamptz, _>(until)
     .bind::<Timestamptz, _>(at)
     .bind::<diesel::sql_types::SmallInt, _>(priority)
     .bind::<SqlUuid, _>(id)
-    .load(conn)?;
-    Ok(rows.into_iter().next())
+    .get_result(conn)
+    .optional()?;
+    let Some(next) = next else { return Ok(Next::Nothing) };
+    let locked: Option<Job> = diesel::sql_query(
+        "SELECT * FROM jobs WHERE id = $1 AND done_at IS NULL AND failed_at IS NULL FOR UPDATE SKIP LOCKED",
+    )
+    .bind::<SqlUuid, _>(next.id)
+    .get_result(conn)
+    .optional()?;
+    Ok(match locked {
+        Some(job) => Next::Claimed(job),
+        None => Next::Busy(next),
+    })
 }
 
 /// What the workers and test clocks need to run jobs: the kinds' runners and their context.

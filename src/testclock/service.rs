@@ -8,6 +8,7 @@ use crate::cache::Invalidation;
 use crate::db::PgConn;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::TenantId;
+use crate::jobs::{claim_for_advance, Next};
 use crate::schema::test_clocks;
 use crate::state::AppState;
 use crate::tenancy::{Mode, Scope};
@@ -65,14 +66,28 @@ pub async fn get(state: &AppState, auth: Auth) -> ApiResult<TestClockResponse> {
     Ok(TestClockResponse { now: now_for(state, auth.scope).await?, jobs_run: None })
 }
 
+/// The most jobs one transaction of an advance runs. Each runs in a savepoint, and PostgreSQL
+/// keeps the subtransactions of one transaction in a per-backend cache of 64; past that, every
+/// row visibility check looks them up on disk, and an advance that closes thousands of periods
+/// would grow slower with each. Committing every [`JOBS_PER_COMMIT`] jobs keeps it linear, and
+/// shows the advance's progress as it goes: the clock stands at the last job run.
+pub const JOBS_PER_COMMIT: usize = 16;
+
+/// How long the background workers leave a tenant's test-mode jobs to an advance after its last
+/// step: renewed by each step, cleared when it is done, so an advance cut short (a crash) holds
+/// them no longer than this.
+pub const ADVANCE_LEASE: TimeDelta = TimeDelta::seconds(60);
+
 /// How far one transaction of an advance got.
 enum Step {
     /// Every job due by the target ran, and the clock stands there.
     Done(usize),
+    /// [`JOBS_PER_COMMIT`] jobs ran, and the clock stands at the last one: go on after it.
+    More(usize, crate::jobs::Cursor),
     /// The clock stands at the next job, which calls out (a payment): it is leased to the
     /// advance, to run before the next step.
     External(usize, crate::jobs::Job, DateTime<Utc>),
-    /// The next job is another instance's, leased and running: wait for it.
+    /// The next job is another's, leased or locked and running: wait for it.
     Wait(usize),
 }
 
@@ -83,6 +98,8 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
     let tenant = auth.scope.tenant_id;
     let to = crate::clock::truncate(req.to);
     let (mut jobs_run, mut first) = (0, true);
+    // Where the last step stopped: the next claims start there (see `claim_for_advance`).
+    let mut resume = None;
     loop {
         let queue = state.jobs.clone();
         let instance_now = state.clock.now();
@@ -119,30 +136,42 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                     // everything due on the way. The clock never goes back.
                     return Ok(Step::Done(0));
                 }
-                let stand_at = |conn: &mut PgConn, changes: &mut crate::cache::Changes, at: DateTime<Utc>| {
-                    diesel::update(test_clocks::table.find(tenant))
-                        .set((test_clocks::frozen_at.eq(at), test_clocks::updated_at.eq(instance_now)))
-                        .execute(conn)?;
-                    changes.invalidate(Invalidation::TestClock(tenant));
-                    // Every cached view of the tenant's test customers may have changed periods.
-                    changes.invalidate(Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
-                    Ok::<_, ApiError>(())
-                };
-                let (mut ran, mut cursor) = (0, None);
+                // Where the clock stands when this step commits. Until the advance is done, the
+                // tenant's test-mode jobs are its own: the workers leave them alone.
+                let stand_at =
+                    |conn: &mut PgConn, changes: &mut crate::cache::Changes, at: DateTime<Utc>, done: bool| {
+                        diesel::update(test_clocks::table.find(tenant))
+                            .set((
+                                test_clocks::frozen_at.eq(at),
+                                test_clocks::updated_at.eq(instance_now),
+                                test_clocks::advancing_until.eq((!done).then(|| instance_now + ADVANCE_LEASE)),
+                            ))
+                            .execute(conn)?;
+                        changes.invalidate(Invalidation::TestClock(tenant));
+                        // Every cached view of the tenant's test customers may have changed periods.
+                        changes.invalidate(Invalidation::Scope(Scope { tenant_id: tenant, mode: Mode::Test }));
+                        Ok::<_, ApiError>(())
+                    };
+                let (mut ran, mut cursor) = (0, resume);
                 loop {
-                    let job = match crate::jobs::claim_for_advance(conn, tenant, to, cursor)? {
-                        Some(job) => job,
+                    let mut next = claim_for_advance(conn, tenant, to, cursor)?;
+                    if matches!(next, Next::Nothing) && cursor.is_some() {
                         // Before stopping, once more from the start: nothing may be left behind.
-                        None if cursor.is_some() => match crate::jobs::claim_for_advance(conn, tenant, to, None)? {
-                            Some(job) => job,
-                            None => break,
-                        },
-                        None => break,
+                        next = claim_for_advance(conn, tenant, to, None)?;
+                    }
+                    let job = match next {
+                        Next::Claimed(job) => job,
+                        Next::Busy(job) => {
+                            // Someone else is running the next job: let it finish.
+                            stand_at(conn, changes, job.run_at.max(now), false)?;
+                            return Ok(Step::Wait(ran));
+                        }
+                        Next::Nothing => break,
                     };
                     let at = job.run_at.max(now);
                     if queue.is_external(&job) {
                         // What ran so far commits, with the clock at this job, before it calls out.
-                        stand_at(conn, changes, at)?;
+                        stand_at(conn, changes, at, false)?;
                         if job.leased_until.is_some_and(|t| t > queue.clock.now()) {
                             return Ok(Step::Wait(ran));
                         }
@@ -152,8 +181,12 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                     queue.run_claimed(conn, &job, at)?;
                     cursor = Some((job.run_at, job.priority, job.id));
                     ran += 1;
+                    if ran == JOBS_PER_COMMIT {
+                        stand_at(conn, changes, at, false)?;
+                        return Ok(Step::More(ran, (job.run_at, job.priority, job.id)));
+                    }
                 }
-                stand_at(conn, changes, to.max(now))?;
+                stand_at(conn, changes, to.max(now), true)?;
                 Ok(Step::Done(ran))
             })
             .await?;
@@ -162,6 +195,10 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
             Step::Done(ran) => {
                 jobs_run += ran;
                 break;
+            }
+            Step::More(ran, cursor) => {
+                jobs_run += ran;
+                resume = Some(cursor);
             }
             Step::External(ran, job, at) => {
                 jobs_run += ran + 1;

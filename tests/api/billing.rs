@@ -829,6 +829,124 @@ async fn a_test_clock_stands_still_while_real_time_passes() {
     assert_eq!(app.get("/v1/test-clock", sk).await.body["now"], "2030-02-01T01:00:00Z");
 }
 
+#[derive(diesel::QueryableByName, Debug)]
+struct ClockRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    now: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    leased: bool,
+}
+
+/// The test clock's row as the database has it: where it stands and whether an advance holds
+/// the tenant's test-mode jobs.
+fn clock_row(app: &TestApp) -> ClockRow {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(
+        "SELECT to_char(frozen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS now, \
+                advancing_until IS NOT NULL AS leased FROM test_clocks",
+    )
+    .get_result(&mut app.db())
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn a_long_advance_commits_in_steps_and_shows_its_progress() {
+    let app = spawn_app().await;
+    let t = with_catalog(&app, "hybrid.json").await;
+    let sk = &t.sk_test;
+    advance(&app, sk, "2030-01-01T00:00:00Z").await;
+    let mut customers = Vec::new();
+    for i in 0..20 {
+        let c = customer(&app, sk, &format!("step{i}@example.com")).await;
+        subscribe(&app, sk, &c, "pro", json!({})).await;
+        customers.push(c);
+    }
+    // Two periods: every closing, finalization and email, far more than one step's jobs, while
+    // the clock's row is watched.
+    let to = "2030-03-01T02:00:00Z";
+    let watch = async {
+        let mut seen = Vec::new();
+        for _ in 0..5000 {
+            let row = clock_row(&app);
+            let finished = row.now == to && !row.leased;
+            seen.push((row.now, row.leased));
+            if finished {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        seen
+    };
+    let (body, seen) = futures_util::join!(advance(&app, sk, to), watch);
+    let ran = body["jobs_run"].as_i64().unwrap();
+    assert!(ran > 16 * 4, "{ran} jobs: several steps");
+    // Each step committed with the clock at its last job, leased to the advance, and the clock
+    // only moved forward.
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+    assert!(seen.iter().all(|(now, _)| now.as_str() >= "2030-01-01T00:00:00Z" && now.as_str() <= to), "{seen:?}");
+    assert!(
+        seen.iter().any(|(now, leased)| *leased && now.as_str() > "2030-01-01T00:00:00Z" && now.as_str() < to),
+        "a step between the start and the end was seen: {seen:?}"
+    );
+    assert_eq!(seen.last().unwrap(), &(to.to_string(), false), "done: the lease is given back");
+    // Every period closed, in order, numbered without gaps.
+    for c in &customers {
+        let inv = invoices(&app, sk, c).await;
+        let reasons: Vec<_> = inv.iter().map(|i| i["reason"].as_str().unwrap()).collect();
+        assert_eq!(reasons, ["subscription_create", "subscription_cycle", "subscription_cycle"], "{c}");
+        assert!(inv.iter().all(|i| i["status"] == "open"), "{inv:?}");
+    }
+    let all = app.get("/v1/invoices?limit=100", sk).await;
+    let mut numbers: Vec<_> =
+        all.body["data"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=60).map(|n| format!("TEST-{n:06}")).collect::<Vec<_>>());
+}
+
+#[actix_web::test]
+async fn the_workers_leave_a_tenants_test_jobs_to_its_advance_while_it_runs() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let t = with_catalog(&app, "hybrid.json").await;
+    let sk = &t.sk_test;
+    advance(&app, sk, "2030-01-01T00:00:00Z").await;
+    // An advance holds the tenant's test-mode jobs (as between two of its steps).
+    diesel::sql_query("UPDATE test_clocks SET advancing_until = '2999-01-01T00:00:00Z'")
+        .execute(&mut app.db())
+        .unwrap();
+    // A subscription makes a job due now: its first invoice's email.
+    let c = customer(&app, sk, "held@example.com").await;
+    subscribe(&app, sk, &c, "pro", json!({})).await;
+    #[derive(diesel::QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        due: i64,
+    }
+    let due = || -> i64 {
+        diesel::sql_query(
+            "SELECT count(*) AS due FROM jobs WHERE done_at IS NULL AND failed_at IS NULL \
+               AND run_at <= '2030-01-01T00:00:00Z'",
+        )
+        .get_result::<Due>(&mut app.db())
+        .unwrap()
+        .due
+    };
+    assert!(due() >= 1);
+    // Three of the worker's polls: it leaves the job alone.
+    tokio::time::sleep(tollgate::jobs::POLL * 3).await;
+    assert!(due() >= 1, "the worker kept out while the advance held the jobs");
+    assert_eq!(app.state.mailer.outbox().len(), 0);
+    // The lease ends (the advance is done, or was cut short and its lease expired): the worker
+    // takes the job.
+    diesel::sql_query("UPDATE test_clocks SET advancing_until = NULL").execute(&mut app.db()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while due() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(due(), 0, "the worker ran it once the lease was over");
+    assert!(!app.state.mailer.outbox().is_empty());
+}
+
 #[actix_web::test]
 async fn bad_billing_requests_are_clear_errors() {
     let app = spawn_app().await;
