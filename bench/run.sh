@@ -4,7 +4,9 @@
 #
 #   bench/run.sh                  # all scenarios, 15 s each
 #   DURATION=30s bench/run.sh     # longer runs
+#   WARMUP=0 bench/run.sh         # no unmeasured warm-up pass before each scenario (default 5s)
 #   ONLY='metered|ingestion' bench/run.sh   # the scenarios whose name matches (the ceiling always runs)
+#   TOLLGATE_BIN=/tmp/old bench/run.sh       # measure another build of the server
 #
 # Needs wrk and pgbench (Debian: apt-get install wrk postgresql-contrib; run as root it installs
 # wrk itself), python3, and a PostgreSQL server: BENCH_SERVER_URL (default the local server on
@@ -14,6 +16,7 @@ cd "$(dirname "$0")/.."
 SERVER_URL=${BENCH_SERVER_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 DB_URL=${SERVER_URL%/*}/tollgate_bench
 DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-5s}
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 CUSTOMERS=${CUSTOMERS:-1000}
@@ -26,11 +29,13 @@ command -v wrk >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq wrk 
 command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)"; exit 1; }
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2); $(psql --version)"
-cargo build --release --quiet
+# TOLLGATE_BIN: another build to measure (an A/B run against a copy of an older binary).
+BIN=${TOLLGATE_BIN:-target/release/tollgate}
+[ -n "${TOLLGATE_BIN:-}" ] || cargo build --release --quiet
 
 psql "$SERVER_URL" -qc "DROP DATABASE IF EXISTS tollgate_bench WITH (FORCE)" -c "CREATE DATABASE tollgate_bench"
 DATABASE_URL=$DB_URL LISTEN_ADDR=127.0.0.1:$PORT RUST_LOG=warn DATABASE_POOL_SIZE=${POOL_SIZE:-24} USAGE_WRITERS=${USAGE_WRITERS:-2} \
-  target/release/tollgate serve > "$WORK/server.log" 2>&1 &
+  "$BIN" serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
 python3 bench/setup.py "$BASE" "$WORK" "$CUSTOMERS"
@@ -44,6 +49,13 @@ wanted() { [ "$1" = ceiling_healthz ] || [[ "$1" =~ ${ONLY:-.} ]]; }
 run() { # name, then wrk arguments
   local name=$1; shift
   wanted "$name" || return 0
+  if [ "$WARMUP" != 0 ]; then
+    # Steady state is what is measured: the first seconds on a new database load every
+    # customer's plan into the caches and create their quota counters.
+    wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WARMUP" --latency "$@" > "$WORK/$name.warmup.txt" 2>&1
+    printf "   (warm-up, %s: %s req/s, p99 %s)\n" "$WARMUP" \
+      "$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.warmup.txt")" "$(awk '$1 == "99%" {print $2}' "$WORK/$name.warmup.txt")"
+  fi
   python3 bench/cpu.py snap "$WORK/cpu.json" "$SERVER_PID"
   wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$WORK/$name.txt" 2>&1
   local rps p50 p99 errs
@@ -71,7 +83,8 @@ fi
 # $BESIDE_CONNS connections, a load that does not saturate the machine by itself (with 64, the
 # latency would be 64 / throughput whatever the writer does).
 if wanted verify_metered_during_ingestion; then
-SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$DURATION" -s bench/batch.lua "$BASE" \
+# Ingestion runs through the verify warm-up and the measured run.
+SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$(( ${DURATION%s} + ${WARMUP%s} ))s" -s bench/batch.lua "$BASE" \
   > "$WORK/ingest_beside.txt" 2>&1 &
 INGEST_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
