@@ -200,13 +200,8 @@ pub struct Json<T>(pub T);
 /// by index and record the rest.
 pub struct JsonItems<T>(pub T);
 
-/// Bodies at least this large are parsed on the blocking pool rather than on the event loop:
-/// a usage batch of a thousand events takes milliseconds to parse, and meanwhile the worker's
-/// other connections (verify calls) would wait.
-pub const PARSE_ASIDE_BYTES: usize = 32 * 1024;
-
 /// Reads a JSON body (checking its media type) and parses it with `parse`.
-fn json_body<T: Send + 'static, R: Send + 'static>(
+fn json_body<T: 'static, R: 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
     parse: fn(&[u8]) -> Result<T, ApiError>,
@@ -226,14 +221,11 @@ fn json_body<T: Send + 'static, R: Send + 'static>(
             }
         }
         let body = read_body(&req, &mut payload, MAX_BODY_BYTES).await?;
-        if body.len() < PARSE_ASIDE_BYTES {
-            return parse(&body).map(wrap);
-        }
-        actix_web::web::block(move || parse(&body).map(wrap)).await.map_err(ApiError::internal)?
+        parse(&body).map(wrap)
     })
 }
 
-impl<T: DeserializeOwned + Send + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -242,7 +234,7 @@ impl<T: DeserializeOwned + Send + 'static> FromRequest for Json<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> FromRequest for JsonItems<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for JsonItems<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
