@@ -142,9 +142,6 @@ pub async fn record(
     Ok(UsageRecorded { id: p.id, duplicate: outcome.duplicate })
 }
 
-/// How many events of a batch are prepared before the event loop is given back for a moment.
-const YIELD_EVERY: usize = 64;
-
 pub async fn record_batch(
     state: &AppState,
     resolutions: &Resolutions,
@@ -165,10 +162,6 @@ pub async fn record_batch(
     let mut entries = Vec::with_capacity(req.events.len());
     let mut watches = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
-        if i % YIELD_EVERY == YIELD_EVERY - 1 {
-            // Let the worker's other connections (verify calls) in between.
-            tokio::task::yield_now().await;
-        }
         let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
         let prepared = match parsed {
             Ok(event) => prepare(state, resolutions, scope, event, now, &mut known).await,
