@@ -4,6 +4,7 @@
 #   bench/scale.sh                  # verify, close and events phases
 #   bench/scale.sh close            # one phase
 #   EVENTS=1000000 bench/scale.sh events
+#   CLOSE_SIZES="1000 10000 100000" bench/scale.sh close   # the largest is a 20-minute advance
 #
 # Needs wrk, psql and python3, and a PostgreSQL server: BENCH_SERVER_URL (default the local
 # server on 127.0.0.1:5432, user postgres). A database `tollgate_scale` is created anew per run.
