@@ -1091,7 +1091,9 @@ export interface paths {
         /**
          * Move the test clock forward to `to`. Before answering, every piece of billing work due on
          *     the way runs in time order: periods close, trials end, scheduled changes and cancellations
-         *     take effect, drafts are finalized and emailed. All of it commits together, or none of it.
+         *     take effect, drafts are finalized and emailed. It commits as it goes, each piece of work
+         *     whole, 16 at a time, with the clock at the last one run: if the call is cut short, the same
+         *     call again finishes it.
          */
         post: operations["advance_test_clock"];
         delete?: never;

@@ -119,7 +119,9 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | TestClockResponse]:
     """Move the test clock forward to `to`. Before answering, every piece of billing work due on
     the way runs in time order: periods close, trials end, scheduled changes and cancellations
-    take effect, drafts are finalized and emailed. All of it commits together, or none of it.
+    take effect, drafts are finalized and emailed. It commits as it goes, each piece of work
+    whole, 16 at a time, with the clock at the last one run: if the call is cut short, the same
+    call again finishes it.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -157,7 +159,9 @@ def sync(
 ) -> ErrorEnvelope | TestClockResponse | None:
     """Move the test clock forward to `to`. Before answering, every piece of billing work due on
     the way runs in time order: periods close, trials end, scheduled changes and cancellations
-    take effect, drafts are finalized and emailed. All of it commits together, or none of it.
+    take effect, drafts are finalized and emailed. It commits as it goes, each piece of work
+    whole, 16 at a time, with the clock at the last one run: if the call is cut short, the same
+    call again finishes it.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -190,7 +194,9 @@ async def asyncio_detailed(
 ) -> Response[ErrorEnvelope | TestClockResponse]:
     """Move the test clock forward to `to`. Before answering, every piece of billing work due on
     the way runs in time order: periods close, trials end, scheduled changes and cancellations
-    take effect, drafts are finalized and emailed. All of it commits together, or none of it.
+    take effect, drafts are finalized and emailed. It commits as it goes, each piece of work
+    whole, 16 at a time, with the clock at the last one run: if the call is cut short, the same
+    call again finishes it.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -226,7 +232,9 @@ async def asyncio(
 ) -> ErrorEnvelope | TestClockResponse | None:
     """Move the test clock forward to `to`. Before answering, every piece of billing work due on
     the way runs in time order: periods close, trials end, scheduled changes and cancellations
-    take effect, drafts are finalized and emailed. All of it commits together, or none of it.
+    take effect, drafts are finalized and emailed. It commits as it goes, each piece of work
+    whole, 16 at a time, with the clock at the last one run: if the call is cut short, the same
+    call again finishes it.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
