@@ -87,8 +87,12 @@ if wanted verify_metered_during_ingestion; then
 SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$(( ${DURATION%s} + ${WARMUP%s} ))s" -s bench/batch.lua "$BASE" \
   > "$WORK/ingest_beside.txt" 2>&1 &
 INGEST_PID=$!
+# Meanwhile, after the warm-up: what the statements wait on in PostgreSQL (bench/waits.py).
+(sleep $(( ${WARMUP%s} + 1 )); python3 bench/waits.py "$DB_URL" $(( ${DURATION%s} - 2 )) > "$WORK/waits.txt" 2>&1) &
+WAITS_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
-wait $INGEST_PID
+wait $INGEST_PID $WAITS_PID
+cat "$WORK/waits.txt"
 ingest_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/ingest_beside.txt")
 echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(awk '$1 == "99%" {print $2}' "$WORK/ingest_beside.txt") p99 per batch)"
 fi
