@@ -10,7 +10,7 @@ use crate::catalog::models::PlanResponse;
 use crate::ids::{CustomerId, InvoiceId};
 use crate::invoices::models::{InvoiceResponse, InvoiceStatus};
 use crate::payments::models::PaymentResponse;
-use crate::portal::web::{error_page, page};
+use crate::portal::web::page;
 use crate::state::AppState;
 use crate::subscriptions::models::{Status, SubscriptionResponse};
 
@@ -117,10 +117,7 @@ pub async fn void(state: web::Data<AppState>, id: web::Path<String>, p: Posted) 
     let back = back_of(&p);
     let t =
         async { crate::invoices::service::void(&state, p.signed.auth(), id_from_path::<InvoiceId>(&id)?).await }.await;
-    match t {
-        Ok(_) => done(&back, "voided"),
-        Err(e) => error_page(e, &back),
-    }
+    done(t, &back, "voided")
 }
 
 #[post("/dashboard/invoices/{id}/mark-paid")]
@@ -129,10 +126,7 @@ pub async fn mark_paid(state: web::Data<AppState>, id: web::Path<String>, p: Pos
     let t =
         async { crate::invoices::service::mark_paid(&state, p.signed.auth(), id_from_path::<InvoiceId>(&id)?).await }
             .await;
-    match t {
-        Ok(_) => done(&back, "paid"),
-        Err(e) => error_page(e, &back),
-    }
+    done(t, &back, "paid")
 }
 
 // ---- Failed payments ----

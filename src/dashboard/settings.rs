@@ -17,7 +17,7 @@ use crate::ids::{SecretKeyId, WebhookEndpointId};
 use crate::pagination::Page;
 use crate::payments::gateway::Gateway;
 use crate::payments::models::StripeAccountResponse;
-use crate::portal::web::{error_page, page};
+use crate::portal::web::page;
 use crate::state::AppState;
 use crate::webhooks::delivery::Sender;
 use crate::webhooks::models::{DeliveryResponse, EndpointResponse};
@@ -120,10 +120,7 @@ pub async fn save_settings(state: web::Data<AppState>, p: Posted) -> HttpRespons
         crate::accounts::service::update_tenant(&state, p.signed.person(), req).await
     }
     .await;
-    match t {
-        Ok(_) => done("/dashboard/settings", "settings"),
-        Err(e) => error_page(e, "/dashboard/settings"),
-    }
+    done(t, "/dashboard/settings", "settings")
 }
 
 #[post("/dashboard/settings/secret-keys")]
@@ -149,10 +146,7 @@ pub async fn revoke_secret_key(state: web::Data<AppState>, id: web::Path<String>
         crate::accounts::service::revoke_secret_key(&state, p.signed.person(), id).await
     }
     .await;
-    match t {
-        Ok(_) => done("/dashboard/settings", "key-revoked"),
-        Err(e) => error_page(e, "/dashboard/settings"),
-    }
+    done(t, "/dashboard/settings", "key-revoked")
 }
 
 #[post("/dashboard/settings/stripe")]
@@ -168,10 +162,11 @@ pub async fn connect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, 
 
 #[post("/dashboard/settings/stripe/disconnect")]
 pub async fn disconnect_stripe(state: web::Data<AppState>, gw: web::Data<Gateway>, p: Posted) -> HttpResponse {
-    match crate::payments::service::disconnect(&state, &gw, p.signed.person()).await {
-        Ok(_) => done("/dashboard/settings", "stripe-disconnected"),
-        Err(e) => error_page(e, "/dashboard/settings"),
-    }
+    done(
+        crate::payments::service::disconnect(&state, &gw, p.signed.person()).await,
+        "/dashboard/settings",
+        "stripe-disconnected",
+    )
 }
 
 // ---- Webhooks ----
@@ -241,8 +236,5 @@ pub async fn delete_endpoint(state: web::Data<AppState>, id: web::Path<String>, 
         crate::webhooks::service::delete(&state, p.signed.auth(), id).await
     }
     .await;
-    match t {
-        Ok(_) => done("/dashboard/webhooks", "endpoint-deleted"),
-        Err(e) => error_page(e, "/dashboard/webhooks"),
-    }
+    done(t, "/dashboard/webhooks", "endpoint-deleted")
 }

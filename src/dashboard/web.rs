@@ -154,8 +154,12 @@ pub fn done_query(code: &str) -> HashMap<String, String> {
     HashMap::from([("done".to_string(), code.to_string())])
 }
 
-/// Back to `to` after a form, with the notice `done` (a code of [`NOTICES`]).
-pub fn done(to: &str, done: &str) -> HttpResponse {
+/// What a form's action answers: back to `to` with the notice `done` (a code of [`NOTICES`])
+/// when it went through, or the error page (with a way back to `to`) when it did not.
+pub fn done<T>(result: ApiResult<T>, to: &str, done: &str) -> HttpResponse {
+    if let Err(e) = result {
+        return error_page(e, to);
+    }
     let sep = if to.contains('?') { '&' } else { '?' };
     crate::portal::web::see_other(&format!("{to}{sep}done={done}"))
 }
