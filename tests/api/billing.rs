@@ -37,6 +37,26 @@ async fn usage(app: &TestApp, sk: &str, customer: &str, feature: &str, quantity:
     assert_eq!(res.status, 201, "{}", res.text);
 }
 
+/// `n` customers (`<prefix><i>@example.com`), each subscribed to `pro`.
+async fn subscribed(app: &TestApp, sk: &str, prefix: &str, n: usize) -> Vec<String> {
+    let mut customers = Vec::new();
+    for i in 0..n {
+        let c = customer(app, sk, &format!("{prefix}{i}@example.com")).await;
+        subscribe(app, sk, &c, "pro", json!({})).await;
+        customers.push(c);
+    }
+    customers
+}
+
+/// The numbers of every invoice of the mode (up to 100), sorted.
+async fn numbers(app: &TestApp, sk: &str) -> Vec<String> {
+    let all = app.get("/v1/invoices?limit=100", sk).await;
+    let mut numbers: Vec<String> =
+        all.body["data"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect();
+    numbers.sort();
+    numbers
+}
+
 /// The customer's invoices, oldest first.
 async fn invoices(app: &TestApp, sk: &str, customer: &str) -> Vec<Value> {
     let res = app.get(&format!("/v1/invoices?customer={customer}&limit=100"), sk).await;
@@ -495,12 +515,7 @@ async fn concurrent_finalizations_number_invoices_without_gaps() {
     let t = with_catalog(&app, "hybrid.json").await;
     let sk = &t.sk_test;
     advance(&app, sk, "2030-01-01T00:00:00Z").await;
-    let mut customers = Vec::new();
-    for i in 0..12 {
-        let c = customer(&app, sk, &format!("n{i}@example.com")).await;
-        subscribe(&app, sk, &c, "pro", json!({})).await;
-        customers.push(c);
-    }
+    subscribed(&app, sk, "n", 12).await;
     // Twelve drafts, finalized all at once by hand.
     advance(&app, sk, "2030-02-01T00:10:00Z").await;
     let drafts = app.get("/v1/invoices?status=draft&limit=100", sk).await;
@@ -693,12 +708,7 @@ async fn two_instances_closing_the_same_periods_make_one_invoice_each() {
     )
     .unwrap();
     tollgate::catalog::loader::load(&a.address, sk, &catalog).await.unwrap();
-    let mut customers = Vec::new();
-    for i in 0..8 {
-        let c = customer(&a, sk, &format!("live{i}@example.com")).await;
-        subscribe(&a, sk, &c, "pro", json!({})).await;
-        customers.push(c);
-    }
+    let customers = subscribed(&a, sk, "live", 8).await;
     // Live mode runs on the instance clock: both instances jump past the period end and the
     // grace period, and both workers race for the same jobs.
     let later = chrono::Utc::now() + chrono::TimeDelta::days(32);
@@ -718,11 +728,7 @@ async fn two_instances_closing_the_same_periods_make_one_invoice_each() {
         assert_eq!(reasons, vec!["subscription_create", "subscription_cycle"], "{c}");
         assert_eq!(inv[1]["status"], "open");
     }
-    let all = a.get("/v1/invoices?limit=100", sk).await;
-    let mut numbers: Vec<_> =
-        all.body["data"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect();
-    numbers.sort();
-    assert_eq!(numbers, (1..=16).map(|n| format!("INV-{n:06}")).collect::<Vec<_>>());
+    assert_eq!(numbers(&a, sk).await, (1..=16).map(|n| format!("INV-{n:06}")).collect::<Vec<_>>());
     // The emails are jobs of their own, after the finalizations: wait for them, then a little
     // more, in case one went out twice.
     let sent = || a.state.mailer.outbox().len() + b.state.mailer.outbox().len();
@@ -855,12 +861,7 @@ async fn a_long_advance_commits_in_steps_and_shows_its_progress() {
     let t = with_catalog(&app, "hybrid.json").await;
     let sk = &t.sk_test;
     advance(&app, sk, "2030-01-01T00:00:00Z").await;
-    let mut customers = Vec::new();
-    for i in 0..20 {
-        let c = customer(&app, sk, &format!("step{i}@example.com")).await;
-        subscribe(&app, sk, &c, "pro", json!({})).await;
-        customers.push(c);
-    }
+    let customers = subscribed(&app, sk, "step", 20).await;
     // Two periods: every closing, finalization and email, far more than one step's jobs, while
     // the clock's row is watched.
     let to = "2030-03-01T02:00:00Z";
@@ -896,11 +897,7 @@ async fn a_long_advance_commits_in_steps_and_shows_its_progress() {
         assert_eq!(reasons, ["subscription_create", "subscription_cycle", "subscription_cycle"], "{c}");
         assert!(inv.iter().all(|i| i["status"] == "open"), "{inv:?}");
     }
-    let all = app.get("/v1/invoices?limit=100", sk).await;
-    let mut numbers: Vec<_> =
-        all.body["data"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect();
-    numbers.sort();
-    assert_eq!(numbers, (1..=60).map(|n| format!("TEST-{n:06}")).collect::<Vec<_>>());
+    assert_eq!(numbers(&app, sk).await, (1..=60).map(|n| format!("TEST-{n:06}")).collect::<Vec<_>>());
 }
 
 #[actix_web::test]
