@@ -179,11 +179,12 @@ pub async fn advance(state: &AppState, auth: Auth, req: AdvanceRequest) -> ApiRe
                         return Ok(Step::External(ran, job, at));
                     }
                     queue.run_claimed(conn, &job, at)?;
-                    cursor = Some((job.run_at, job.priority, job.id));
+                    let position = (job.run_at, job.priority, job.id);
+                    cursor = Some(position);
                     ran += 1;
                     if ran == JOBS_PER_COMMIT {
                         stand_at(conn, changes, at, false)?;
-                        return Ok(Step::More(ran, (job.run_at, job.priority, job.id)));
+                        return Ok(Step::More(ran, position));
                     }
                 }
                 stand_at(conn, changes, to.max(now), true)?;
