@@ -46,6 +46,10 @@ peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 
 wanted() { [ "$1" = ceiling_healthz ] || [[ "$1" =~ ${ONLY:-.} ]]; }
 
+# A figure of a wrk report: its requests per second, or its p99.
+rps_of() { awk '/Requests\/sec/ {print $2}' "$1"; }
+p99_of() { awk '$1 == "99%" {print $2}' "$1"; }
+
 run() { # name, then wrk arguments
   local name=$1; shift
   wanted "$name" || return 0
@@ -54,14 +58,14 @@ run() { # name, then wrk arguments
     # customer's plan into the caches and create their quota counters.
     wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WARMUP" --latency "$@" > "$WORK/$name.warmup.txt" 2>&1
     printf "   (warm-up, %s: %s req/s, p99 %s)\n" "$WARMUP" \
-      "$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.warmup.txt")" "$(awk '$1 == "99%" {print $2}' "$WORK/$name.warmup.txt")"
+      "$(rps_of "$WORK/$name.warmup.txt")" "$(p99_of "$WORK/$name.warmup.txt")"
   fi
   python3 bench/cpu.py snap "$WORK/cpu.json" "$SERVER_PID"
   wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$WORK/$name.txt" 2>&1
   local rps p50 p99 errs
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
+  rps=$(rps_of "$WORK/$name.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$WORK/$name.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
+  p99=$(p99_of "$WORK/$name.txt")
   errs=$(awk '/Non-2xx/ {print $5}' "$WORK/$name.txt")
   printf "%-34s %10s req/s   p50 %-8s p99 %-8s non-2xx %-6s rss %s MB\n" "$name" "$rps" "$p50" "$p99" "${errs:-0}" "$(rss_mb)"
   python3 bench/cpu.py diff "$WORK/cpu.json" "$SERVER_PID" "$(awk '/requests in/ {print $1}' "$WORK/$name.txt")"
@@ -74,7 +78,7 @@ SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls run verify_metered_1000_custom
 SK=$SK KEYS_FILE=$WORK/single_key.txt FEATURE=api_calls run verify_metered_single_customer -s bench/verify.lua "$BASE"
 SK=$SK CUSTOMERS_FILE=$WORK/customers.txt run usage_batch_1000_events -s bench/batch.lua "$BASE"
 if wanted usage_batch_1000_events; then
-  batch_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/usage_batch_1000_events.txt")
+  batch_rps=$(rps_of "$WORK/usage_batch_1000_events.txt")
   echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
 fi
 
@@ -93,8 +97,8 @@ WAITS_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID $WAITS_PID
 cat "$WORK/waits.txt"
-ingest_rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/ingest_beside.txt")
-echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(awk '$1 == "99%" {print $2}' "$WORK/ingest_beside.txt") p99 per batch)"
+ingest_rps=$(rps_of "$WORK/ingest_beside.txt")
+echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(p99_of "$WORK/ingest_beside.txt") p99 per batch)"
 fi
 
 # Consistency after all of it: for the busiest customer, the quota counter equals the ledger.
