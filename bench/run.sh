@@ -41,6 +41,8 @@ for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1
 python3 bench/setup.py "$BASE" "$WORK" "$CUSTOMERS"
 SK=$(cat "$WORK/sk.txt")
 
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)
+
 rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 
@@ -94,20 +96,35 @@ INGEST_PID=$!
 # Meanwhile, after the warm-up: what the statements wait on in PostgreSQL (bench/waits.py).
 (sleep $(( ${WARMUP%s} + 1 )); python3 bench/waits.py "$DB_URL" $(( ${DURATION%s} - 2 )) > "$WORK/waits.txt" 2>&1) &
 WAITS_PID=$!
+# And in the server's writer: how long requests queued, and how long their batches took.
+(sleep "${WARMUP%s}"; python3 bench/lanes.py snap "$WORK/lanes.json" "$BASE") &
+LANES_PID=$!
+# The floor under verify's latency here: PostgreSQL's own commit of a one-row update (pgbench,
+# one client, one transaction after another), beside the same ingestion. Verify's batches cannot
+# commit faster than this.
+psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
+  -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
+(sleep "${WARMUP%s}"; cd "$WORK" && "$PGBENCH" -n -c 1 -T "${DURATION%s}" -f "$OLDPWD/bench/commit.sql" \
+  --log --log-prefix=commit "$DB_URL" > /dev/null 2>&1) &
+COMMIT_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
-wait $INGEST_PID $WAITS_PID
+wait $INGEST_PID $WAITS_PID $LANES_PID $COMMIT_PID
 cat "$WORK/waits.txt"
+# pgbench's log: one line per transaction, its latency (µs) third.
+cat "$WORK"/commit.* | awk '{print $3}' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "   floor: PostgreSQL commits a one-row update beside it in p50 %.2fms, p99 %.2fms (%d commits)\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000, NR}'
+echo "   writer, per lane (bench/lanes.py):"
+python3 bench/lanes.py diff "$WORK/lanes.json" "$BASE"
 ingest_rps=$(rps_of "$WORK/ingest_beside.txt")
 echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(p99_of "$WORK/ingest_beside.txt") p99 per batch)"
 fi
 
-# Consistency after all of it: for the busiest customer, the quota counter equals the ledger.
-psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT sum(quantity) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || (SELECT sum(used) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com')"
+# Consistency after all of it: for the busiest customer, the quota counter (its row and the
+# bulk writers' shares) equals the ledger.
+psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT sum(quantity) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || ((SELECT sum(used) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com') + (SELECT coalesce(sum(used), 0) FROM usage_counter_shares u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com'))"
 
 echo "== server resident memory: now $(rss_mb) MB, peak $(peak_mb) MB"
 
 wanted pgbench_insert || exit 0
 echo "== PostgreSQL ceiling: single-row INSERT transactions (pgbench, $CONNS clients)"
 psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_insert (id uuid PRIMARY KEY, payload text)"
-PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)
 "$PGBENCH" -n -c "$CONNS" -j "$WRK_THREADS" -T "${DURATION%s}" -f bench/insert.sql "$DB_URL" 2>/dev/null | awk '/tps/ {print "   " $0}'

@@ -18,6 +18,7 @@ pub struct Metrics {
     pool_max: IntGauge,
     usage_batch_entries: HistogramVec,
     usage_queue_wait: HistogramVec,
+    usage_batch_seconds: HistogramVec,
     /// Rate-limit checks Redis could not answer (they fell back to the instance).
     pub ratelimit_redis_failures: IntCounter,
 }
@@ -53,6 +54,14 @@ impl Metrics {
             .buckets(vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["lane"],
         )?;
+        let usage_batch_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "tollgate_usage_batch_seconds",
+                "Time a usage batch took to settle, commit included (what a request waits after its queue wait), by lane.",
+            )
+            .buckets(vec![0.0005, 0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
+            &["lane"],
+        )?;
         let ratelimit_redis_failures = IntCounter::new(
             "tollgate_ratelimit_redis_failures_total",
             "Rate-limit checks that Redis failed to answer in time; each fell back to the instance's own limiter.",
@@ -60,6 +69,7 @@ impl Metrics {
         registry.register(Box::new(ratelimit_redis_failures.clone()))?;
         registry.register(Box::new(usage_batch_entries.clone()))?;
         registry.register(Box::new(usage_queue_wait.clone()))?;
+        registry.register(Box::new(usage_batch_seconds.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_size.clone()))?;
@@ -74,6 +84,7 @@ impl Metrics {
             pool_max,
             usage_batch_entries,
             usage_queue_wait,
+            usage_batch_seconds,
             ratelimit_redis_failures,
         })
     }
@@ -89,6 +100,7 @@ impl Metrics {
         crate::ledger::writer::WriterMetrics {
             batch_entries: lanes.map(|l| self.usage_batch_entries.with_label_values(&[l.as_str()])),
             queue_wait: lanes.map(|l| self.usage_queue_wait.with_label_values(&[l.as_str()])),
+            batch_seconds: lanes.map(|l| self.usage_batch_seconds.with_label_values(&[l.as_str()])),
         }
     }
 

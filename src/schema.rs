@@ -187,7 +187,19 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(api_keys, customers, usage_events, usage_counters);
+diesel::table! {
+    usage_counter_shares (tenant_id, mode, customer_id, feature, window_start, share) {
+        tenant_id -> Uuid,
+        mode -> Text,
+        customer_id -> Uuid,
+        feature -> Text,
+        window_start -> Timestamptz,
+        share -> SmallInt,
+        used -> Numeric,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(api_keys, customers, usage_events, usage_counters, usage_counter_shares);
 
 diesel::table! {
     test_clocks (tenant_id) {

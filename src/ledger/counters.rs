@@ -1,4 +1,5 @@
-//! Quota counters: one row per customer, feature and limit window, holding what was used.
+//! Quota counters: one row per customer, feature and limit window, holding what was used,
+//! plus the bulk writers' shares of it (`usage_counter_shares`, see [`super::fast`]).
 
 use std::collections::BTreeMap;
 
@@ -60,7 +61,8 @@ fn counter_rows(rows: Vec<CounterRow>) -> impl Iterator<Item = (CounterKey, Deci
 }
 
 /// Adds `deltas` to the counters (creating those that do not exist yet) and returns each
-/// counter's value after the addition; the rows stay locked until the transaction ends.
+/// counter's value after the addition, its shares included; the rows stay locked until the
+/// transaction ends.
 ///
 /// One upsert whose rows are sorted by key, so the rows are locked in key order, the order of
 /// every statement on counters ([`super::fast`]): batches wait for each other but never
@@ -76,7 +78,10 @@ pub(super) fn add_and_lock(
         "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
          SELECT t, m, cu, f, w, d FROM {u} ORDER BY t, m, cu, f, w \
          ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
-         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used",
+         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used \
+           + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.tenant_id \
+             AND o.mode = c.mode AND o.customer_id = c.customer_id AND o.feature = c.feature \
+             AND o.window_start = c.window_start), 0) AS used",
         deltas,
     )
     .load(conn)?;
@@ -99,11 +104,11 @@ pub(super) fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, D
     .map(drop)
 }
 
-/// The counter's value now, without locking (for entitlements and verify checks off the
-/// write path).
+/// The counter's value now, its row and its shares, without locking (for entitlements and
+/// verify checks off the write path).
 pub fn counter_value(conn: &mut PgConn, key: &CounterKey) -> QueryResult<Decimal> {
-    use crate::schema::usage_counters as uc;
-    uc::table
+    use crate::schema::{usage_counter_shares as us, usage_counters as uc};
+    let row: Option<Decimal> = uc::table
         .filter(uc::tenant_id.eq(key.tenant_id))
         .filter(uc::mode.eq(key.mode))
         .filter(uc::customer_id.eq(key.customer_id))
@@ -111,6 +116,14 @@ pub fn counter_value(conn: &mut PgConn, key: &CounterKey) -> QueryResult<Decimal
         .filter(uc::window_start.eq(key.window_start))
         .select(uc::used)
         .first(conn)
-        .optional()
-        .map(Option::unwrap_or_default)
+        .optional()?;
+    let shares: Option<Decimal> = us::table
+        .filter(us::tenant_id.eq(key.tenant_id))
+        .filter(us::mode.eq(key.mode))
+        .filter(us::customer_id.eq(key.customer_id))
+        .filter(us::feature.eq(&key.feature))
+        .filter(us::window_start.eq(key.window_start))
+        .select(diesel::dsl::sum(us::used))
+        .first(conn)?;
+    Ok(row.unwrap_or_default() + shares.unwrap_or_default())
 }

@@ -52,8 +52,8 @@ struct FastRow {
 ///
 /// Every counter of the batch is charged by one upsert whose rows are sorted by key, so the
 /// rows are locked in key order, the order every statement on counters uses: concurrent
-/// batches (the verify lane beside the bulk lane, other instances) wait for each other but never
-/// deadlock. A conditional counter is charged with everything the batch asks of it only if the
+/// batches on the same rows (a bulk worker helping the verify lane, other instances) wait for
+/// each other but never deadlock. A conditional counter is charged with everything the batch asks of it only if the
 /// sum still fits under its limit (`EXCLUDED.charge_limit`; the row lock and PostgreSQL's
 /// re-check of the condition on the latest row version keep that exact across instances), and
 /// its events are inserted only if it was. A counter that does not exist yet (a new window) is
@@ -62,9 +62,14 @@ struct FastRow {
 ///
 /// [`CHARGE_FIRST`] (a batch with conditional counters) charges first, then inserts the events
 /// of what it charged. [`RECORD_FIRST`] (nothing to decide: usage batches) inserts the events
-/// first and charges the counters last, so their rows stay locked only for the upsert and the
-/// commit, not for the thousand inserts before: a verify of the same customer waits that
-/// little.
+/// first and charges the counters last. A bulk writer charges its own share of each counter
+/// ([`RECORD_FIRST_SHARE`], `usage_counter_shares`) and never the counter row, so no verify
+/// waits for a usage batch's commit; a verify counts the shares it sees in its statement's
+/// snapshot (`sh`), so its row is charged only if row + shares + ask fits.
+///
+/// What the shares add to the exactness: verify-granted usage never exceeds the limit (the row
+/// alone is below `limit - shares`), whatever runs at once. A usage batch that commits while a
+/// verify of the same counter runs is counted by that verify or not, as if it came just after.
 ///
 /// Events are inserted without a conflict check (`ON CONFLICT` costs an index probe more per
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and
@@ -72,18 +77,20 @@ struct FastRow {
 /// so nothing of it is kept and the batch goes through the transaction, which checks each id.
 ///
 /// `{c}`: the counters (`t, m, cu, f, w`, what is asked `d`, the limit `lim`, whether `cond`itional,
-/// numbered `n`); `{e}`: the events (`usage_events`' columns, their counter's number `cn` and
-/// whether it is conditional).
+/// the writer's `share`, numbered `n`); `{e}`: the events (`usage_events`' columns, their
+/// counter's number `cn` and whether it is conditional). Each statement answers every counter
+/// it charged with its value after the batch, row and shares together.
 const CHARGE_FIRST: &str = "WITH c AS ( \
-   SELECT * FROM {c} \
+   SELECT c.*, coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t AND o.mode = c.m \
+     AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w), 0) AS sh FROM {c} \
  ), ch AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used, charge_limit) \
-   SELECT t, m, cu, f, w, d, CASE WHEN cond THEN lim END FROM c WHERE NOT cond OR d <= lim ORDER BY t, m, cu, f, w \
+   SELECT t, m, cu, f, w, d, CASE WHEN cond THEN lim - sh END FROM c WHERE NOT cond OR d + sh <= lim ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
      WHERE EXCLUDED.charge_limit IS NULL OR u.used + EXCLUDED.used <= EXCLUDED.charge_limit \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ), charged AS ( \
-   SELECT c.n, ch.used FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
+   SELECT c.n, ch.used + c.sh AS used FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
      AND c.f = ch.feature AND c.w = ch.window_start \
  ), e AS ( \
    SELECT * FROM {e} \
@@ -94,7 +101,8 @@ const CHARGE_FIRST: &str = "WITH c AS ( \
  SELECT n, used FROM charged";
 
 /// See [`CHARGE_FIRST`]: the same with the events inserted before the counters are touched (the
-/// one-time scalar subquery over `ins` runs before the upsert's first row).
+/// one-time scalar subquery over `ins` runs before the upsert's first row), so the counter rows
+/// stay locked only for the upsert and the commit. For the verify worker, which has no share.
 const RECORD_FIRST: &str = "WITH c AS ( \
    SELECT * FROM {c} \
  ), e AS ( \
@@ -108,7 +116,32 @@ const RECORD_FIRST: &str = "WITH c AS ( \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ) \
- SELECT c.n, ch.used FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
+ SELECT c.n, ch.used + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t \
+     AND o.mode = c.m AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w), 0) AS used \
+ FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
+   AND c.f = ch.feature AND c.w = ch.window_start";
+
+/// See [`RECORD_FIRST`]: a bulk writer's, charging its own share of each counter (locked only
+/// by writers of the same share number, on other instances) instead of the row verify charges.
+const RECORD_FIRST_SHARE: &str = "WITH c AS ( \
+   SELECT * FROM {c} \
+ ), e AS ( \
+   SELECT * FROM {e} \
+ ), ins AS ( \
+   INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
+   SELECT t, m, id, cu, f, q, at, p, rcv FROM e RETURNING 1 \
+ ), ch AS ( \
+   INSERT INTO usage_counter_shares AS s (tenant_id, mode, customer_id, feature, window_start, share, used) \
+   SELECT t, m, cu, f, w, share, d FROM c WHERE (SELECT count(*) FROM ins) >= 0 ORDER BY t, m, cu, f, w \
+   ON CONFLICT (tenant_id, mode, customer_id, feature, window_start, share) DO UPDATE SET used = s.used + EXCLUDED.used \
+   RETURNING tenant_id, mode, customer_id, feature, window_start, used \
+ ) \
+ SELECT c.n, ch.used \
+   + coalesce((SELECT u.used FROM usage_counters u WHERE u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu \
+       AND u.feature = c.f AND u.window_start = c.w), 0) \
+   + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t AND o.mode = c.m \
+       AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w AND o.share <> c.share), 0) AS used \
+ FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
    AND c.f = ch.feature AND c.w = ch.window_start";
 
 /// A counter of the one-statement path.
@@ -131,7 +164,10 @@ struct FastCounter {
 /// repeated within the batch, counters with entries of both kinds, and conditional counters
 /// that would cross their limit. Fails, keeping nothing,
 /// when an event id is already in the ledger; [`apply`] then takes the whole batch.
-pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Option<Outcome>>> {
+///
+/// `share`: the bulk writer's share of the counters, where a batch with nothing to decide is
+/// charged (`None`: the counter rows).
+pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry], share: Option<i16>) -> QueryResult<Vec<Option<Outcome>>> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; entries.len()];
 
     // Which entries and counters qualify.
@@ -185,6 +221,7 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
         .col("d", Bind::Numerics(counters.values().map(|fc| fc.asked).collect()))
         .col("lim", Bind::Numerics(counters.values().map(|fc| fc.limit.unwrap_or_default()).collect()))
         .col("cond", Bind::Bools(counters.values().map(|fc| fc.track == Track::Conditional).collect()))
+        .col("share", Bind::Ints(vec![i64::from(share.unwrap_or(0)); counters.len()]))
         .numbered("n");
     let e = event_columns(Unnest::new("e"), events.iter().map(|(e, _)| *e))
         .col("cn", Bind::Ints(events.iter().map(|(_, c)| counter_of(*c).map_or(0, |fc| fc.ordinal)).collect()))
@@ -195,8 +232,12 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry]) -> QueryResult<Vec<Opti
             ),
         );
     let conditional = counters.values().any(|fc| fc.track == Track::Conditional);
-    let rows: Vec<FastRow> =
-        Sql::unnest(if conditional { CHARGE_FIRST } else { RECORD_FIRST }, vec![c, e]).load(conn)?;
+    let statement = match (conditional, share) {
+        (true, _) => CHARGE_FIRST,
+        (false, None) => RECORD_FIRST,
+        (false, Some(_)) => RECORD_FIRST_SHARE,
+    };
+    let rows: Vec<FastRow> = Sql::unnest(statement, vec![c, e]).load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so
     // each charged counter's value before the batch is its value after, less all it was asked.

@@ -73,9 +73,17 @@ fn with_retries<T>(
 /// transaction ([`apply`]), in their arrival order. The fast statement is atomic, so if
 /// it is refused (an event id already recorded: a retried usage call) the whole batch goes
 /// through the transaction; if there is no connection, neither path is tried further.
-pub fn settle(pool: &PgPool, entries: &[&Entry], deadline: Instant) -> Vec<Result<Outcome, Failure>> {
+///
+/// `share`: the bulk writer's share of the counters ([`apply_fast`]); `None` for the verify
+/// writer.
+pub fn settle(
+    pool: &PgPool,
+    entries: &[&Entry],
+    deadline: Instant,
+    share: Option<i16>,
+) -> Vec<Result<Outcome, Failure>> {
     let mut results: Vec<Option<Result<Outcome, Failure>>> =
-        match with_retries(pool, deadline, |conn| apply_fast(conn, entries)) {
+        match with_retries(pool, deadline, |conn| apply_fast(conn, entries, share)) {
             Ok(outcomes) => outcomes.into_iter().map(|o| o.map(Ok)).collect(),
             Err(e @ Failure::Unavailable(_)) => return vec![Err(e); entries.len()],
             Err(Failure::Refused(e)) => {
@@ -115,8 +123,9 @@ pub fn settle_isolated(
     entries: &[&Entry],
     job_of: &[usize],
     deadline: Instant,
+    share: Option<i16>,
 ) -> Vec<Result<Outcome, Failure>> {
-    let mut results = settle(pool, entries, deadline);
+    let mut results = settle(pool, entries, deadline, share);
     let refused: Vec<usize> = (0..entries.len()).filter(|&i| matches!(results[i], Err(Failure::Refused(_)))).collect();
     let mut jobs: Vec<usize> = refused.iter().map(|&i| job_of[i]).collect();
     jobs.dedup();
@@ -128,7 +137,7 @@ pub fn settle_isolated(
     for half in [first, second] {
         let part: Vec<&Entry> = half.iter().map(|&i| entries[i]).collect();
         let part_jobs: Vec<usize> = half.iter().map(|&i| job_of[i]).collect();
-        for (i, r) in half.into_iter().zip(settle_isolated(pool, &part, &part_jobs, deadline)) {
+        for (i, r) in half.into_iter().zip(settle_isolated(pool, &part, &part_jobs, deadline, share)) {
             results[i] = r;
         }
     }

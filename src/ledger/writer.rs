@@ -22,6 +22,13 @@
 //! that run at once lock shared counters in the same key order, so they wait for each other
 //! rather than deadlock, and a limit is never exceeded.
 //!
+//! A verify batch's commit waits for the WAL to reach the disk, and beside heavy ingestion that
+//! flush now and then takes several times its usual time. So that the verify requests queued
+//! meanwhile do not wait for it and then for their own batch, a **standby** verify worker takes
+//! them once the verify worker's batch has run for [`STANDBY_AFTER`]; its commit joins the
+//! flush under way or the next one. It stays out of the way otherwise, as two verify writers
+//! would halve the batches and cost throughput.
+//!
 //! A task whose deadline (its arrival plus the pool's connection timeout) passed while it was
 //! queued fails at once, without a try; a batch waits for a connection only until its earliest
 //! deadline. The queue knows nothing of the database: workers call a [`Settle`] function, which
@@ -43,6 +50,9 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 pub const MAX_BATCH: usize = 2000;
 /// Queued verify entries past which bulk workers help the verify worker.
 pub const PARALLEL_BACKLOG: usize = 512;
+/// How long the verify worker's batch runs before the standby verify worker takes what queued
+/// meanwhile.
+pub const STANDBY_AFTER: Duration = Duration::from_millis(4);
 
 /// Which queue a task waits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +73,9 @@ impl Lane {
 }
 
 /// Settles a batch's entries (`task_of[i]`: which task entry `i` belongs to, ascending), waiting
-/// for a connection until the deadline at most; one result per entry, in order.
-pub type Settle = dyn Fn(&[&Entry], &[usize], Instant) -> Vec<Result<Outcome, Failure>> + Send + Sync;
+/// for a connection until the deadline at most, with the worker's share of the counters (bulk
+/// workers 1, 2, …; the verify worker none: see [`super::fast`]); one result per entry, in order.
+pub type Settle = dyn Fn(&[&Entry], &[usize], Instant, Option<i16>) -> Vec<Result<Outcome, Failure>> + Send + Sync;
 
 type Reply = oneshot::Sender<Vec<Result<Outcome, Failure>>>;
 
@@ -116,13 +127,24 @@ struct Queue {
     verify: Tasks,
     bulk: Tasks,
     closed: bool,
+    /// When the verify worker's batch under way started.
+    verify_since: Option<Instant>,
+    /// The standby worker sleeps until a verify task arrives.
+    standby_idle: bool,
 }
 
 impl Queue {
     /// What a worker of this kind takes next, if anything.
-    fn next(&mut self, role: Role) -> Option<Batch> {
+    fn next(&mut self, role: Role, now: Instant) -> Option<Batch> {
         match role {
             Role::Verify if !self.verify.queue.is_empty() => {
+                self.verify_since = Some(now);
+                Some(Batch { lane: Lane::Verify, tasks: self.verify.take() })
+            }
+            Role::Standby
+                if !self.verify.queue.is_empty()
+                    && self.verify_since.is_some_and(|t| now.saturating_duration_since(t) >= STANDBY_AFTER) =>
+            {
                 Some(Batch { lane: Lane::Verify, tasks: self.verify.take() })
             }
             Role::Bulk if !self.bulk.queue.is_empty() => Some(Batch { lane: Lane::Bulk, tasks: self.bulk.take() }),
@@ -135,29 +157,42 @@ impl Queue {
 
     fn idle(&self, role: Role) -> bool {
         match role {
-            Role::Verify => self.verify.queue.is_empty(),
+            Role::Verify | Role::Standby => self.verify.queue.is_empty(),
             Role::Bulk => self.bulk.queue.is_empty(),
         }
+    }
+
+    /// How long the standby worker may sleep before it looks again (`None`: until woken).
+    fn standby_sleep(&self, now: Instant) -> Option<Duration> {
+        if self.verify.queue.is_empty() {
+            return None;
+        }
+        let since = self.verify_since?;
+        Some(STANDBY_AFTER.saturating_sub(now.saturating_duration_since(since)).max(Duration::from_micros(100)))
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Verify,
+    Standby,
     Bulk,
 }
 
 struct Shared {
     queue: Mutex<Queue>,
     verify_ready: Condvar,
+    standby_ready: Condvar,
     bulk_ready: Condvar,
 }
 
-/// Histograms of what the writer does, per lane: entries per batch and time queued per task.
+/// Histograms of what the writer does, per lane: entries per batch, time queued per task and
+/// time to settle per batch.
 #[derive(Clone)]
 pub struct WriterMetrics {
     pub batch_entries: [Histogram; 2],
     pub queue_wait: [Histogram; 2],
+    pub batch_seconds: [Histogram; 2],
 }
 
 impl WriterMetrics {
@@ -181,17 +216,19 @@ impl Drop for Writer {
             q.closed = true;
         }
         self.shared.verify_ready.notify_all();
+        self.shared.standby_ready.notify_all();
         self.shared.bulk_ready.notify_all();
     }
 }
 
 impl Writer {
-    /// One verify worker and `bulk_workers` bulk workers, settling on `pool`.
+    /// One verify worker, its standby and `bulk_workers` bulk workers, settling on `pool`.
     pub fn start(pool: PgPool, bulk_workers: usize, metrics: Option<WriterMetrics>) -> std::io::Result<Writer> {
         let wait = pool.connection_timeout();
-        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], task_of: &[usize], deadline: Instant| {
-            settle_isolated(&pool, entries, task_of, deadline)
-        });
+        let settle: Arc<Settle> =
+            Arc::new(move |entries: &[&Entry], task_of: &[usize], deadline: Instant, share: Option<i16>| {
+                settle_isolated(&pool, entries, task_of, deadline, share)
+            });
         Writer::start_with(settle, bulk_workers, wait, metrics)
     }
 
@@ -205,14 +242,16 @@ impl Writer {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             verify_ready: Condvar::new(),
+            standby_ready: Condvar::new(),
             bulk_ready: Condvar::new(),
         });
-        let roles = std::iter::once(Role::Verify).chain(std::iter::repeat_n(Role::Bulk, bulk_workers.max(1)));
-        for (n, role) in roles.enumerate() {
+        let bulk = (1..=bulk_workers.max(1)).map(|n| (Role::Bulk, Some(i16::try_from(n).unwrap_or(i16::MAX))));
+        let roles = [(Role::Verify, None), (Role::Standby, None)].into_iter().chain(bulk);
+        for (n, (role, share)) in roles.enumerate() {
             let (shared, settle, metrics) = (shared.clone(), settle.clone(), metrics.clone());
             std::thread::Builder::new()
                 .name(format!("tollgate-writer-{n}"))
-                .spawn(move || work(role, &shared, &*settle, metrics.as_ref()))?;
+                .spawn(move || work(role, share, &shared, &*settle, metrics.as_ref()))?;
         }
         Ok(Writer { shared, wait })
     }
@@ -260,7 +299,7 @@ impl Writer {
         let now = Instant::now();
         let (reply, answer) = oneshot::channel();
         let task = Task { entries, reply, deadline: now + self.wait, queued: now };
-        let help = {
+        let (help, standby) = {
             let mut q = self.shared.queue.lock().map_err(|_| shutting_down())?;
             if q.closed {
                 return Err(shutting_down());
@@ -268,16 +307,19 @@ impl Writer {
             match lane {
                 Lane::Verify => {
                     q.verify.push(task);
-                    q.verify.entries >= PARALLEL_BACKLOG
+                    (q.verify.entries >= PARALLEL_BACKLOG, q.standby_idle)
                 }
                 Lane::Bulk => {
                     q.bulk.push(task);
-                    true
+                    (true, false)
                 }
             }
         };
         if lane == Lane::Verify {
             self.shared.verify_ready.notify_one();
+        }
+        if standby {
+            self.shared.standby_ready.notify_one();
         }
         if help {
             self.shared.bulk_ready.notify_one();
@@ -290,37 +332,58 @@ fn shutting_down() -> ApiError {
     ApiError::unavailable(ErrorCode::ShuttingDown, "the server is shutting down")
 }
 
-/// A worker: blocks until there is a batch its role may take, settles it, answers, repeats.
-fn work(role: Role, shared: &Shared, settle: &Settle, metrics: Option<&WriterMetrics>) {
+/// A worker, with its share of the counters if it has one: blocks until there is a batch its
+/// role may take, settles it, answers, repeats.
+fn work(role: Role, share: Option<i16>, shared: &Shared, settle: &Settle, metrics: Option<&WriterMetrics>) {
     let ready = match role {
         Role::Verify => &shared.verify_ready,
+        Role::Standby => &shared.standby_ready,
         Role::Bulk => &shared.bulk_ready,
     };
     loop {
         let batch = {
             let Ok(mut q) = shared.queue.lock() else { return };
+            if role == Role::Verify {
+                // The batch before this one is done.
+                q.verify_since = None;
+            }
             loop {
-                if let Some(batch) = q.next(role) {
+                let now = Instant::now();
+                if let Some(batch) = q.next(role, now) {
                     break batch;
                 }
                 if q.closed && q.idle(role) {
                     return;
                 }
-                q = match ready.wait(q) {
-                    Ok(q) => q,
-                    Err(_) => return,
+                q = match (role, q.standby_sleep(now)) {
+                    // Requests wait while the verify worker's batch runs: look again when it
+                    // will have run for STANDBY_AFTER.
+                    (Role::Standby, Some(sleep)) => match ready.wait_timeout(q, sleep) {
+                        Ok((q, _)) => q,
+                        Err(_) => return,
+                    },
+                    (Role::Standby, None) => {
+                        q.standby_idle = true;
+                        let Ok(mut q) = ready.wait(q) else { return };
+                        q.standby_idle = false;
+                        q
+                    }
+                    _ => match ready.wait(q) {
+                        Ok(q) => q,
+                        Err(_) => return,
+                    },
                 };
             }
         };
-        run(batch, settle, metrics);
+        run(batch, settle, share, metrics);
     }
 }
 
 /// Settles a batch and answers each of its tasks.
-fn run(batch: Batch, settle: &Settle, metrics: Option<&WriterMetrics>) {
+fn run(batch: Batch, settle: &Settle, share: Option<i16>, metrics: Option<&WriterMetrics>) {
     let now = Instant::now();
+    let lane = WriterMetrics::lane(batch.lane);
     if let Some(m) = metrics {
-        let lane = WriterMetrics::lane(batch.lane);
         m.batch_entries[lane].observe(batch.tasks.iter().map(|t| t.entries.len()).sum::<usize>() as f64);
         for task in &batch.tasks {
             m.queue_wait[lane].observe(now.saturating_duration_since(task.queued).as_secs_f64());
@@ -339,7 +402,10 @@ fn run(batch: Batch, settle: &Settle, metrics: Option<&WriterMetrics>) {
     let task_of: Vec<usize> =
         tasks.iter().enumerate().flat_map(|(n, t)| std::iter::repeat_n(n, t.entries.len())).collect();
     let deadline = tasks.iter().map(|t| t.deadline).min().unwrap_or(now);
-    let mut results = settle(&entries, &task_of, deadline).into_iter();
+    let mut results = settle(&entries, &task_of, deadline, share).into_iter();
+    if let Some(m) = metrics {
+        m.batch_seconds[lane].observe(now.elapsed().as_secs_f64());
+    }
     for task in tasks {
         let mine: Vec<_> = results.by_ref().take(task.entries.len()).collect();
         let _ = task.reply.send(mine);
@@ -388,7 +454,7 @@ mod tests {
         let seen = Mutex::new(seen);
         let gate = Arc::new((Mutex::new(false), Condvar::new()));
         let g = gate.clone();
-        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _| {
+        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _, _| {
             let ids: Vec<String> =
                 entries.iter().filter_map(|e| e.event.as_ref()).map(|e| e.event_id.clone()).collect();
             let held = ids.first().is_some_and(|id| id.starts_with(hold));
@@ -444,50 +510,71 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn tasks_queued_while_a_batch_runs_are_settled_together_and_answered_each() {
-        let (settle, batches, gate) = gated("first");
+    async fn tasks_queued_while_both_verify_workers_are_busy_are_settled_together_and_answered_each() {
+        let (settle, batches, gate) = gated("hold");
         let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
-        let first = actix_web::rt::spawn({
+        let submit = |id: String| {
             let w = writer.clone();
-            async move { w.submit(entry("first")).await }
-        });
-        assert_eq!(next_batch(&batches).await, ["first"]);
-        let waiting: Vec<_> = (0..5)
-            .map(|i| {
-                let w = writer.clone();
-                actix_web::rt::spawn(async move { w.submit(entry(&format!("next-{i}"))).await })
-            })
-            .collect();
-        // Let all five queue behind the held batch.
+            actix_web::rt::spawn(async move { w.submit(entry(&id)).await })
+        };
+        // The verify worker's batch does not finish; the standby takes the next and is stuck too.
+        let held = [submit("hold-1".into())];
+        assert_eq!(next_batch(&batches).await, ["hold-1"]);
+        let held = [held, [submit("hold-2".into())]];
+        assert_eq!(next_batch(&batches).await, ["hold-2"]);
+        let waiting: Vec<_> = (0..5).map(|i| submit(format!("next-{i}"))).collect();
+        // Let all five queue behind the held batches.
         tokio::time::sleep(Duration::from_millis(100)).await;
         release(&gate);
-        assert!(first.await.unwrap().unwrap().granted);
-        for w in waiting {
-            assert!(w.await.unwrap().unwrap().granted);
+        for h in held.into_iter().flatten().chain(waiting) {
+            assert!(h.await.unwrap().unwrap().granted);
         }
         let together = next_batch(&batches).await;
         assert_eq!(together.len(), 5, "one batch for the five that waited: {together:?}");
     }
 
     #[actix_web::test]
+    async fn the_standby_takes_verifies_that_queue_behind_a_slow_batch() {
+        let (settle, batches, gate) = gated("slow");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
+        let slow = actix_web::rt::spawn({
+            let w = writer.clone();
+            async move { w.submit(entry("slow")).await }
+        });
+        assert_eq!(next_batch(&batches).await, ["slow"]);
+        // A verify behind the slow batch is answered while that batch still runs.
+        let verdict = tokio::time::timeout(Duration::from_secs(2), writer.submit(entry("behind"))).await;
+        assert!(verdict.expect("the standby answered the verify behind the slow batch").unwrap().granted);
+        assert_eq!(next_batch(&batches).await, ["behind"]);
+        assert!(!slow.is_finished());
+        release(&gate);
+        assert!(slow.await.unwrap().unwrap().granted);
+    }
+
+    #[actix_web::test]
     async fn a_task_whose_deadline_passed_in_the_queue_fails_without_a_try() {
         let tries = Arc::new(AtomicUsize::new(0));
         let t = tries.clone();
-        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _| {
+        let settle: Arc<Settle> = Arc::new(move |entries: &[&Entry], _: &[usize], _, _| {
             t.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(300));
             granted(entries.len())
         });
         let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_millis(100), None).unwrap());
-        let first = actix_web::rt::spawn({
+        // The verify worker and then its standby are busy with a slow batch each.
+        let mut slow = Vec::new();
+        for i in 0..2 {
             let w = writer.clone();
-            async move { w.submit(entry("slow")).await }
-        });
-        tokio::time::sleep(Duration::from_millis(20)).await;
+            slow.push(actix_web::rt::spawn(async move { w.submit(entry(&format!("slow-{i}"))).await }));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(tries.load(Ordering::SeqCst), 2);
         let late = writer.submit(entry("late")).await;
         assert_eq!(late.unwrap_err().code(), crate::error::ErrorCode::DatabaseUnavailable);
-        assert!(first.await.unwrap().is_ok());
-        assert_eq!(tries.load(Ordering::SeqCst), 1, "the late task was never tried");
+        for s in slow {
+            assert!(s.await.unwrap().is_ok());
+        }
+        assert_eq!(tries.load(Ordering::SeqCst), 2, "the late task was never tried");
     }
 
     #[test]

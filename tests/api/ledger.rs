@@ -75,30 +75,29 @@ impl Customer {
         Entry { event: None, ..self.verify(None, 0, Some(limit)) }
     }
 
-    /// (rows in the ledger, their quantity, the counter)
+    /// (rows in the ledger, their quantity, the counter with its shares)
     fn stored(&self, conn: &mut PgConnection) -> (i64, Decimal, Decimal) {
         use diesel::dsl::{count_star, sum};
-        use tollgate::schema::{usage_counters as uc, usage_events as ue};
+        use tollgate::schema::usage_events as ue;
         let (rows, total): (i64, Option<Decimal>) = ue::table
             .filter(ue::tenant_id.eq(self.tenant))
             .filter(ue::customer_id.eq(self.customer))
             .select((count_star(), sum(ue::quantity)))
             .first(conn)
             .unwrap();
-        let counter: Option<Decimal> = uc::table
-            .filter(uc::tenant_id.eq(self.tenant))
-            .filter(uc::customer_id.eq(self.customer))
-            .select(uc::used)
-            .first(conn)
-            .optional()
-            .unwrap();
-        (rows, total.unwrap_or_default(), counter.unwrap_or_default())
+        (rows, total.unwrap_or_default(), tollgate::ledger::counter_value(conn, &self.key()).unwrap())
     }
 }
 
+/// Settles `entries` as the verify writer does.
 fn run(pool: &tollgate::db::PgPool, entries: &[Entry]) -> Vec<Outcome> {
+    run_as(pool, None, entries)
+}
+
+/// Settles `entries` as a writer with this share of the counters (bulk writers have one).
+fn run_as(pool: &tollgate::db::PgPool, share: Option<i16>, entries: &[Entry]) -> Vec<Outcome> {
     let refs: Vec<&Entry> = entries.iter().collect();
-    settle(pool, &refs, deadline()).into_iter().map(|r| r.expect("the batch applies")).collect()
+    settle(pool, &refs, deadline(), share).into_iter().map(|r| r.expect("the batch applies")).collect()
 }
 
 fn deadline() -> std::time::Instant {
@@ -158,7 +157,8 @@ async fn usage_events_count_once_whatever_the_path() {
         assert_eq!(a.stored(&mut pool.get().unwrap()), (2, Decimal::from(7), Decimal::from(7)));
         // Replayed: all duplicates, nothing more counted (the one-statement path this time, as
         // both counters exist).
-        let again = run(&pool, &[a.usage("e1", 3, Some(5)), a.usage("e2", 4, Some(5)), b.usage("f1", 1, None)]);
+        let again =
+            run_as(&pool, Some(1), &[a.usage("e1", 3, Some(5)), a.usage("e2", 4, Some(5)), b.usage("f1", 1, None)]);
         assert!(again.iter().all(|o| o.granted && o.duplicate));
         assert_eq!(a.stored(&mut pool.get().unwrap()), (2, Decimal::from(7), Decimal::from(7)));
         assert_eq!(b.stored(&mut pool.get().unwrap()), (1, Decimal::ONE, Decimal::ONE));
@@ -167,9 +167,14 @@ async fn usage_events_count_once_whatever_the_path() {
         let first_verify = run(&pool, &[b.verify(Some("v1"), 2, Some(100))]);
         assert_eq!(used(&first_verify), [3]);
         let mixed = run(&pool, &[b.usage("f2", 1, None), b.verify(Some("v1"), 2, Some(100))]);
+        // A bulk writer's new usage goes to its share of the counter, and counts.
+        let bulk = run_as(&pool, Some(2), &[b.usage("f3", 1, None)]);
+        assert_eq!(used(&bulk), [5]);
+        let verified = run(&pool, &[b.verify(None, 1, Some(100))]);
+        assert_eq!(used(&verified), [6]);
         assert_eq!(granted(&mixed), [true, true]);
         assert!(!mixed[0].duplicate && mixed[1].duplicate);
-        assert_eq!(b.stored(&mut pool.get().unwrap()), (3, Decimal::from(4), Decimal::from(4)));
+        assert_eq!(b.stored(&mut pool.get().unwrap()), (5, Decimal::from(6), Decimal::from(6)));
         // A generated id that is somehow taken fails the one statement whole; the transaction
         // then finds the duplicate and counts nothing for it, nor for anything else twice.
         let mut taken = b.verify(None, 5, Some(100));
@@ -177,7 +182,7 @@ async fn usage_events_count_once_whatever_the_path() {
         let retried = run(&pool, &[b.verify(None, 1, Some(100)), taken]);
         assert_eq!(granted(&retried), [true, true]);
         assert_eq!(retried.iter().map(|o| o.duplicate).collect::<Vec<_>>(), [false, true]);
-        assert_eq!(b.stored(&mut pool.get().unwrap()), (4, Decimal::from(5), Decimal::from(5)));
+        assert_eq!(b.stored(&mut pool.get().unwrap()), (6, Decimal::from(7), Decimal::from(7)));
     })
     .await
     .unwrap();
@@ -228,7 +233,7 @@ async fn a_request_the_database_refuses_fails_alone() {
     // Four requests: a's two verifies, the bad usage batch of two, c's usage, c's verify.
     let job_of = [0, 1, 2, 2, 3, 4];
     let refs: Vec<&Entry> = entries.iter().collect();
-    let results = settle_isolated(&app.state.pool, &refs, &job_of, deadline());
+    let results = settle_isolated(&app.state.pool, &refs, &job_of, deadline(), Some(1));
     let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
     assert_eq!(ok, [true, true, false, false, true, true], "{results:?}");
     assert!(matches!(results[2], Err(Failure::Refused(_))));
@@ -279,4 +284,47 @@ async fn a_copy_of_an_event_granted_elsewhere_meanwhile_gets_the_original_verdic
     assert_eq!(outcome.len(), 1);
     assert!(outcome[0].granted && outcome[0].duplicate, "the original verdict, not USAGE_EXCEEDED: {outcome:?}");
     assert_eq!(c.stored(&mut app.db()), (2, Decimal::from(2), Decimal::from(10)));
+}
+
+#[actix_web::test]
+async fn a_usage_batch_counts_toward_the_limit_without_holding_up_verify() {
+    let app = spawn_app().await;
+    let pool = app.state.pool.clone();
+    let c = std::sync::Arc::new(Customer::new());
+    let (p, cc) = (pool.clone(), c.clone());
+    tokio::task::spawn_blocking(move || assert_eq!(used(&run(&p, &[cc.verify(None, 1, Some(10))])), [1]))
+        .await
+        .unwrap();
+
+    // A bulk writer records 4 for the customer and has not committed yet.
+    let mut bulk = app.db();
+    let (p, cc) = (pool.clone(), c.clone());
+    bulk.transaction(|conn| {
+        let usage = c.usage("batch-1", 4, Some(10));
+        let recorded = tollgate::ledger::apply_fast(conn, &[&usage], Some(1))?;
+        assert_eq!(recorded, [Some(Outcome { granted: true, duplicate: false, used: Some(Decimal::from(5)) })]);
+        // A verify of the same counter is decided meanwhile, without waiting for that commit,
+        // on what is committed: 1 used.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(run(&p, &[cc.verify(None, 5, Some(10))])).unwrap());
+        let verdict = rx.recv_timeout(std::time::Duration::from_secs(3)).expect("verify waited for the usage batch");
+        assert_eq!((granted(&verdict), used(&verdict)), (vec![true], vec![6]));
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+
+    // Committed, the batch counts: 6 on the row and 4 in the share make the 10 of the limit.
+    let (p, cc) = (pool.clone(), c.clone());
+    tokio::task::spawn_blocking(move || {
+        // Refused by the transaction path (near the limit), which adds the shares too.
+        let full = run(&p, &[cc.check(10), cc.verify(None, 1, Some(10))]);
+        assert_eq!((granted(&full), used(&full)), (vec![false, false], vec![10, 10]));
+        // Another bulk writer's share adds up with the first.
+        assert_eq!(used(&run_as(&p, Some(2), &[cc.usage("batch-2", 2, Some(10))])), [12]);
+        let over = run(&p, &[cc.verify(None, 1, Some(10))]);
+        assert_eq!((granted(&over), used(&over)), (vec![false], vec![12]));
+        assert_eq!(cc.stored(&mut p.get().unwrap()), (4, Decimal::from(12), Decimal::from(12)));
+    })
+    .await
+    .unwrap();
 }

@@ -101,3 +101,36 @@ async fn a_graceful_stop_lets_in_flight_requests_finish() {
     stopping.await;
     assert!(app.client.get(app.url("/healthz")).send().await.is_err(), "no longer listening");
 }
+
+#[actix_web::test]
+async fn usage_batches_count_for_verify_and_the_writer_reports_each_lane() {
+    let app = spawn_app().await;
+    let m = crate::helpers::metered(&app, serde_json::json!({"limit": 10, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    let events: Vec<_> = (0..3)
+        .map(|i| serde_json::json!({"customer": m.customer, "feature": "api_calls", "quantity": 2, "event_id": format!("b-{i}")}))
+        .collect();
+    let res = app.post("/v1/usage/batch", sk, serde_json::json!({"events": events})).await;
+    assert_eq!((res.status, res.body["accepted"].as_i64()), (200, Some(3)), "{}", res.text);
+    // The batch's 6 (a bulk writer's share of the counter) count for verify, and for the
+    // entitlement.
+    let ok = app.verify(sk, serde_json::json!({"key": m.key, "feature": "api_calls", "quantity": 4})).await;
+    assert_eq!((ok.body["valid"].as_bool(), ok.body["feature"]["used"].as_i64()), (Some(true), Some(10)));
+    let over = app.verify(sk, serde_json::json!({"key": m.key, "feature": "api_calls", "quantity": 1})).await;
+    assert_eq!(
+        (over.body["code"].as_str(), over.body["feature"]["remaining"].as_i64()),
+        (Some("USAGE_EXCEEDED"), Some(0))
+    );
+    let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", m.customer), sk).await;
+    assert_eq!((ent.status, ent.body["used"].as_i64()), (200, Some(10)), "{}", ent.text);
+
+    let m = app.send(Method::GET, "/metrics", &[], None).await.text;
+    for line in [
+        r#"tollgate_usage_batch_entries_sum{lane="bulk"} 3"#,
+        r#"tollgate_usage_batch_seconds_count{lane="bulk"} 1"#,
+        r#"tollgate_usage_batch_seconds_count{lane="verify"} 2"#,
+        r#"tollgate_usage_queue_wait_seconds_count{lane="verify"} 2"#,
+    ] {
+        assert!(m.contains(line), "{line} in {m}");
+    }
+}
