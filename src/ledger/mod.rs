@@ -6,6 +6,9 @@
 //! - A batch is settled by [`fast::apply_fast`] (one autocommitted statement, when nothing is
 //!   near a limit) and what that leaves by [`apply::apply`] (a transaction that locks each
 //!   counter once and decides entries in arrival order). Each path is its own file.
+//! - A quota counter is a row plus the bulk writers' shares of it ([`counters`]): usage batches
+//!   add to their writer's share, so only verify locks counter rows, and no verify waits for a
+//!   usage batch's commit ([`fast`] says what that means for exactness).
 //! - [`event`] checks what an event may hold and names events that come without an id;
 //!   [`aggregate()`] is the one query that adds usage up, for invoices and for the usage series.
 //!
