@@ -100,18 +100,19 @@ WAITS_PID=$!
 (sleep "${WARMUP%s}"; python3 bench/lanes.py snap "$WORK/lanes.json" "$BASE") &
 LANES_PID=$!
 # The floor under verify's latency here: PostgreSQL's own commit of a one-row update (pgbench,
-# one client, one transaction after another), beside the same ingestion. Verify's batches cannot
-# commit faster than this.
+# one client, 100 a second, so that it adds little load), beside the same ingestion. Verify's
+# batches cannot commit faster than this.
 psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
   -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
-(sleep "${WARMUP%s}"; cd "$WORK" && "$PGBENCH" -n -c 1 -T "${DURATION%s}" -f "$OLDPWD/bench/commit.sql" \
+(sleep "${WARMUP%s}"; cd "$WORK" && "$PGBENCH" -n -c 1 -R 100 -T "${DURATION%s}" -f "$OLDPWD/bench/commit.sql" \
   --log --log-prefix=commit "$DB_URL" > /dev/null 2>&1) &
 COMMIT_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID $WAITS_PID $LANES_PID $COMMIT_PID
 cat "$WORK/waits.txt"
-# pgbench's log: one line per transaction, its latency (µs) third.
-cat "$WORK"/commit.* | awk '{print $3}' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "   floor: PostgreSQL commits a one-row update beside it in p50 %.2fms, p99 %.2fms (%d commits)\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000, NR}'
+# pgbench's log: one line per transaction; its latency (µs) third, counted from when it was due,
+# so less its delay past that (seventh).
+cat "$WORK"/commit.* | awk '{print $3 - $7}' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "   floor: PostgreSQL commits a one-row update beside it in p50 %.2fms, p99 %.2fms (%d commits)\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000, NR}'
 echo "   writer, per lane (bench/lanes.py):"
 python3 bench/lanes.py diff "$WORK/lanes.json" "$BASE"
 ingest_rps=$(rps_of "$WORK/ingest_beside.txt")
