@@ -65,6 +65,9 @@ pub struct Caches {
     pub api_keys: Cache<[u8; 32], Option<ApiKeyEntry>>,
     /// The instant each tenant's test clock stands at (`None` until first advanced).
     pub test_clocks: Cache<TenantId, Option<DateTime<Utc>>>,
+    /// Usage thresholds this process has reported (`crate::usage::thresholds`): scope, customer,
+    /// feature, window start, threshold. Only spares the database repeated reports.
+    pub thresholds: Cache<(Scope, CustomerId, String, DateTime<Utc>, u8), ()>,
     subscribers: RwLock<Vec<Arc<dyn Subscriber>>>,
 }
 
@@ -75,6 +78,7 @@ impl Default for Caches {
             secret_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
             api_keys: Cache::builder().max_capacity(200_000).time_to_live(TTL).build(),
             test_clocks: Cache::builder().max_capacity(100_000).time_to_live(TTL).build(),
+            thresholds: Cache::builder().max_capacity(200_000).build(),
             subscribers: RwLock::new(Vec::new()),
         }
     }

@@ -2,15 +2,21 @@
 //! 100 % of a metered limit, once per threshold per limit window.
 //!
 //! Found where usage is recorded, without a statement more on the hot path. The ledger answers
-//! each granted entry with its counter's value right after it, exactly, whatever else charges the
-//! counter at the same moment (each batch locks the counters it charges), so the one entry that
-//! carried a counter across a threshold knows it in memory: `used − increment < threshold ≤ used`.
-//! Only then, after the answer and off the request's path, one transaction records the
-//! crossing, its event and its email job. The crossing's unique key (customer, feature, window,
-//! threshold) keeps that to once per window whichever instance saw it.
+//! each entry with its counter's value right after it ([`Outcome::used`]), so every write knows
+//! in memory whether the counter stands at or past a threshold. That value can miss a usage
+//! batch that commits at the same instant (a counter is its row plus the bulk writers' shares,
+//! see [`crate::ledger::fast`]), so it is not enough that the one entry that carried the
+//! counter across reports it: every write that finds the counter at or past a threshold
+//! reports it, refusals included, unless this process already did ([`Caches::thresholds`]).
+//! A crossing missed that way is reported by the counter's next write at the latest.
+//!
+//! Off the request's path, after the answer, one transaction records the crossing, its event and
+//! its email job. The crossing's unique key (customer, feature, window, threshold) keeps that to
+//! once per window whichever instance saw it.
 //!
 //! What is not covered: a process that dies between the usage's commit and that transaction
-//! (a few milliseconds) loses the notification, not the usage.
+//! (a few milliseconds) loses the notification, not the usage, unless the counter is written
+//! again in its window.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -18,6 +24,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::cache::Caches;
 use crate::db::PgConn;
 use crate::ids::CustomerId;
 use crate::ledger::{CounterReq, Outcome};
@@ -53,7 +60,6 @@ pub struct UsageThresholdReached {
 #[derive(Debug, Clone, Copy)]
 pub struct Watch {
     limit: Decimal,
-    increment: Decimal,
     window_start: DateTime<Utc>,
     resets_at: Option<DateTime<Utc>>,
 }
@@ -63,24 +69,16 @@ impl Watch {
     pub fn of(counter: Option<&CounterReq>, resets_at: impl FnOnce() -> Option<DateTime<Utc>>) -> Option<Watch> {
         let c = counter?;
         let limit = c.limit.filter(|l| *l > Decimal::ZERO)?;
-        Some(Watch { limit, increment: c.increment, window_start: c.key.window_start, resets_at: resets_at() })
+        Some(Watch { limit, window_start: c.key.window_start, resets_at: resets_at() })
     }
 
-    /// The thresholds the entry answered by `outcome` carried the counter across (none, one or
-    /// both). A duplicate or a refusal consumed nothing, so crossed nothing.
+    /// The thresholds the counter stands at or past after the entry answered by `outcome`
+    /// (none, one or both), granted or not.
     pub fn crossed(&self, outcome: &Outcome) -> Option<Crossed> {
-        if !outcome.granted || outcome.duplicate {
-            return None;
-        }
         let used = outcome.used?;
-        let before = used - self.increment;
         let hundred = Decimal::ONE_HUNDRED;
-        let mut thresholds = THRESHOLDS
-            .into_iter()
-            .filter(|t| {
-                before * hundred < self.limit * Decimal::from(*t) && used * hundred >= self.limit * Decimal::from(*t)
-            })
-            .peekable();
+        let mut thresholds =
+            THRESHOLDS.into_iter().filter(|t| used * hundred >= self.limit * Decimal::from(*t)).peekable();
         thresholds.peek()?;
         Some(Crossed { thresholds: thresholds.collect(), used, watch: *self })
     }
@@ -94,9 +92,32 @@ pub struct Crossed {
     watch: Watch,
 }
 
-/// Records the crossings, their events and their emails after the request's answer, off its
-/// path (a few tries if the database is briefly away).
+/// The crossings this process has not reported yet, which it now counts as reported.
+fn unreported(
+    caches: &Caches,
+    scope: Scope,
+    crossings: Vec<(CustomerId, String, Crossed)>,
+) -> Vec<(CustomerId, String, Crossed)> {
+    crossings
+        .into_iter()
+        .filter_map(|(customer, feature, mut c)| {
+            c.thresholds.retain(|&t| {
+                let key = (scope, customer, feature.clone(), c.watch.window_start, t);
+                let new = !caches.thresholds.contains_key(&key);
+                if new {
+                    caches.thresholds.insert(key, ());
+                }
+                new
+            });
+            (!c.thresholds.is_empty()).then_some((customer, feature, c))
+        })
+        .collect()
+}
+
+/// Records the crossings this process has not reported yet, their events and their emails
+/// after the request's answer, off its path (a few tries if the database is briefly away).
 pub fn report(state: &AppState, scope: Scope, at: DateTime<Utc>, crossings: Vec<(CustomerId, String, Crossed)>) {
+    let crossings = unreported(&state.caches, scope, crossings);
     if crossings.is_empty() {
         return;
     }
@@ -221,11 +242,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_entry_that_crosses_a_threshold_reports_it() {
-        let w = watch(10, 1);
-        let reports: Vec<(i64, Vec<u8>)> =
-            (1..=12).map(|used| (used, crossed(w, used))).filter(|(_, t)| !t.is_empty()).collect();
+    fn each_process_reports_a_threshold_once_from_the_first_write_at_or_past_it() {
+        let (caches, w) = (Caches::default(), watch(10, 1));
+        let scope = Scope { tenant_id: TenantId(uuid::Uuid::nil()), mode: Mode::Test };
+        let customer = CustomerId(uuid::Uuid::nil());
+        let reports: Vec<(i64, Vec<u8>)> = (1..=12)
+            .filter_map(|used| {
+                let outcome = Outcome { granted: true, duplicate: false, used: Some(Decimal::from(used)) };
+                let c = w.crossed(&outcome)?;
+                let reported = unreported(&caches, scope, vec![(customer, "calls".into(), c)]);
+                reported.into_iter().next().map(|(_, _, c)| (used, c.thresholds))
+            })
+            .collect();
         assert_eq!(reports, vec![(8, vec![80]), (10, vec![100])]);
+        // Another customer, feature or window is reported on its own.
+        let c = w.crossed(&Outcome { granted: true, duplicate: false, used: Some(Decimal::from(9)) }).unwrap();
+        let other = unreported(&caches, scope, vec![(customer, "other".into(), c)]);
+        assert_eq!(other.len(), 1);
     }
 
     #[test]
@@ -233,20 +266,22 @@ mod tests {
         assert_eq!(crossed(watch(1000, 500), 1000), vec![80, 100]);
         assert_eq!(crossed(watch(1000, 300), 800), vec![80]);
         assert_eq!(crossed(watch(1000, 300), 799), Vec::<u8>::new());
-        // Past the limit already (recorded usage is forced): nothing new.
-        assert_eq!(crossed(watch(1000, 5), 1200), Vec::<u8>::new());
-        // 80 % of 7 is 5.6: the sixth call crosses it.
+        // Past the limit (recorded usage is forced): both, for whichever was not reported yet.
+        assert_eq!(crossed(watch(1000, 5), 1200), vec![80, 100]);
+        // 80 % of 7 is 5.6: the sixth call reaches it.
         assert_eq!(crossed(watch(7, 1), 5), Vec::<u8>::new());
         assert_eq!(crossed(watch(7, 1), 6), vec![80]);
     }
 
     #[test]
-    fn refusals_duplicates_and_zero_limits_report_nothing() {
+    fn a_refusal_at_the_limit_reports_it_and_zero_limits_report_nothing() {
+        // A crossing that concurrent writes hid from the entry that made it is reported by the
+        // next write, even when that write is refused.
         let w = watch(10, 2);
-        let refused = Outcome { granted: false, duplicate: false, used: Some(Decimal::from(8)) };
-        let duplicate = Outcome { granted: true, duplicate: true, used: Some(Decimal::from(8)) };
-        assert!(w.crossed(&refused).is_none());
-        assert!(w.crossed(&duplicate).is_none());
+        let refused = Outcome { granted: false, duplicate: false, used: Some(Decimal::from(10)) };
+        assert_eq!(w.crossed(&refused).map(|c| c.thresholds), Some(vec![80, 100]));
+        let below = Outcome { granted: false, duplicate: false, used: Some(Decimal::from(7)) };
+        assert!(w.crossed(&below).is_none());
         let req = CounterReq {
             key: CounterKey {
                 tenant_id: TenantId(uuid::Uuid::nil()),

@@ -228,3 +228,53 @@ async fn rate_limits_answer_with_ietf_headers_and_retry_after() {
     let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", m.customer), sk).await;
     assert_eq!(ent.body["used"], 4, "rate-limited requests recorded nothing");
 }
+
+#[actix_web::test]
+async fn a_threshold_the_crossing_write_could_not_see_is_reported_by_the_next_even_a_refusal() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({"limit": 10, "reset": "month"})).await;
+    let sk = &m.tenant.sk_test;
+    let ok = app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 7})).await;
+    assert_eq!(ok.body["feature"]["used"].as_i64(), Some(7));
+    // A usage batch committed at the same instant as that verify, which saw neither it nor the
+    // verify: its writer's share of the counter holds 3, and no one reported 80 % or 100 %.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO usage_counter_shares (tenant_id, mode, customer_id, feature, window_start, share, used) \
+             SELECT tenant_id, mode, customer_id, feature, window_start, 7, 3 FROM usage_counters",
+        ),
+        &mut app.db(),
+    )
+    .unwrap();
+    assert_eq!(threshold_events(&app, sk).await, []);
+
+    // The next verify finds the counter full: refused, and both thresholds are reported.
+    let over = app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 1})).await;
+    assert_eq!((over.body["code"].as_str(), over.body["feature"]["used"].as_i64()), (Some("USAGE_EXCEEDED"), Some(10)));
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        got = threshold_events(&app, sk).await;
+        if got.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got, [(80, 10), (100, 10)]);
+    // Once per window: more refusals report nothing more.
+    app.verify(sk, json!({"key": m.key, "feature": "api_calls", "quantity": 1})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(threshold_events(&app, sk).await.len(), 2);
+}
+
+/// The `usage.threshold_reached` events of the tenant: (threshold, used), sorted.
+async fn threshold_events(app: &crate::helpers::TestApp, sk: &str) -> Vec<(i64, i64)> {
+    let res = app.get("/v1/events?type=usage.threshold_reached", sk).await;
+    let mut got: Vec<(i64, i64)> = res.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["data"]["object"]["threshold"].as_i64().unwrap(), e["data"]["object"]["used"].as_i64().unwrap()))
+        .collect();
+    got.sort();
+    got
+}
