@@ -100,17 +100,27 @@ const CHARGE_FIRST: &str = "WITH c AS ( \
  ) \
  SELECT n, used FROM charged";
 
+/// The start of the statements that record first: the counters `c`, the events `e`, and their
+/// insert `ins`.
+macro_rules! events_first {
+    () => {
+        "WITH c AS ( \
+           SELECT * FROM {c} \
+         ), e AS ( \
+           SELECT * FROM {e} \
+         ), ins AS ( \
+           INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
+           SELECT t, m, id, cu, f, q, at, p, rcv FROM e RETURNING 1 \
+         )"
+    };
+}
+
 /// See [`CHARGE_FIRST`]: the same with the events inserted before the counters are touched (the
 /// one-time scalar subquery over `ins` runs before the upsert's first row), so the counter rows
 /// stay locked only for the upsert and the commit. For the verify worker, which has no share.
-const RECORD_FIRST: &str = "WITH c AS ( \
-   SELECT * FROM {c} \
- ), e AS ( \
-   SELECT * FROM {e} \
- ), ins AS ( \
-   INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
-   SELECT t, m, id, cu, f, q, at, p, rcv FROM e RETURNING 1 \
- ), ch AS ( \
+const RECORD_FIRST: &str = concat!(
+    events_first!(),
+    ", ch AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used) \
    SELECT t, m, cu, f, w, d FROM c WHERE (SELECT count(*) FROM ins) >= 0 ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
@@ -119,18 +129,14 @@ const RECORD_FIRST: &str = "WITH c AS ( \
  SELECT c.n, ch.used + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t \
      AND o.mode = c.m AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w), 0) AS used \
  FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
-   AND c.f = ch.feature AND c.w = ch.window_start";
+   AND c.f = ch.feature AND c.w = ch.window_start"
+);
 
 /// See [`RECORD_FIRST`]: a bulk writer's, charging its own share of each counter (locked only
 /// by writers of the same share number, on other instances) instead of the row verify charges.
-const RECORD_FIRST_SHARE: &str = "WITH c AS ( \
-   SELECT * FROM {c} \
- ), e AS ( \
-   SELECT * FROM {e} \
- ), ins AS ( \
-   INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
-   SELECT t, m, id, cu, f, q, at, p, rcv FROM e RETURNING 1 \
- ), ch AS ( \
+const RECORD_FIRST_SHARE: &str = concat!(
+    events_first!(),
+    ", ch AS ( \
    INSERT INTO usage_counter_shares AS s (tenant_id, mode, customer_id, feature, window_start, share, used) \
    SELECT t, m, cu, f, w, share, d FROM c WHERE (SELECT count(*) FROM ins) >= 0 ORDER BY t, m, cu, f, w \
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start, share) DO UPDATE SET used = s.used + EXCLUDED.used \
@@ -142,7 +148,8 @@ const RECORD_FIRST_SHARE: &str = "WITH c AS ( \
    + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t AND o.mode = c.m \
        AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w AND o.share <> c.share), 0) AS used \
  FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
-   AND c.f = ch.feature AND c.w = ch.window_start";
+   AND c.f = ch.feature AND c.w = ch.window_start"
+);
 
 /// A counter of the one-statement path.
 struct FastCounter {
