@@ -46,7 +46,8 @@ pub struct UsageThresholdReached {
     /// 80 or 100 (percent of the limit).
     #[schema(example = 80)]
     pub threshold: u8,
-    /// The usage of the window right after the event that crossed the threshold.
+    /// The usage of the window as the write that reported the threshold saw it: right after the
+    /// event that crossed it, or after the next one if a concurrent usage batch hid the crossing.
     #[schema(value_type = u64, example = 800)]
     pub used: Quantity,
     #[schema(value_type = u64, example = 1000)]

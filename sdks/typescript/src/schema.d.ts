@@ -2951,7 +2951,8 @@ export interface components {
             threshold: number;
             /**
              * Format: int64
-             * @description The usage of the window right after the event that crossed the threshold.
+             * @description The usage of the window as the write that reported the threshold saw it: right after the
+             *     event that crossed it, or after the next one if a concurrent usage batch hid the crossing.
              * @example 800
              */
             used: number;

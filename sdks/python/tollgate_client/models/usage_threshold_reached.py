@@ -23,7 +23,8 @@ class UsageThresholdReached:
         customer (str): Identifier, `cus_` followed by 22 base62 characters.
         feature (str):
         threshold (int): 80 or 100 (percent of the limit).
-        used (int): The usage of the window right after the event that crossed the threshold.
+        used (int): The usage of the window as the write that reported the threshold saw it: right after the
+            event that crossed it, or after the next one if a concurrent usage batch hid the crossing.
         limit (int):
         window_start (datetime.datetime):
         resets_at (datetime.datetime | None | Unset): When the window ends; absent for a limit that never resets.
