@@ -52,11 +52,12 @@ struct FastRow {
 ///
 /// Every counter of the batch is charged by one upsert whose rows are sorted by key, so the
 /// rows are locked in key order, the order every statement on counters uses: concurrent
-/// batches on the same rows (a bulk worker helping the verify lane, other instances) wait for
-/// each other but never deadlock. A conditional counter is charged with everything the batch asks of it only if the
-/// sum still fits under its limit (`EXCLUDED.charge_limit`; the row lock and PostgreSQL's
-/// re-check of the condition on the latest row version keep that exact across instances), and
-/// its events are inserted only if it was. A counter that does not exist yet (a new window) is
+/// batches on the same rows (the standby verify worker, a bulk worker helping the verify lane,
+/// other instances) wait for each other but never deadlock. A conditional counter is charged
+/// with everything the batch asks of it only if the sum still fits under its limit
+/// (`EXCLUDED.charge_limit`; the row lock and PostgreSQL's re-check of the condition on the
+/// latest row version keep that exact across instances), and its events are inserted only if
+/// it was. A counter that does not exist yet (a new window) is
 /// created charged, if the ask fits at all. Unconditional counters are charged with all the
 /// batch asks of them.
 ///
