@@ -68,9 +68,12 @@ struct FastRow {
 /// waits for a usage batch's commit; a verify counts the shares it sees in its statement's
 /// snapshot (`sh`), so its row is charged only if row + shares + ask fits.
 ///
-/// What the shares add to the exactness: verify-granted usage never exceeds the limit (the row
-/// alone is below `limit - shares`), whatever runs at once. A usage batch that commits while a
-/// verify of the same counter runs is counted by that verify or not, as if it came just after.
+/// What the shares do to the exactness: verify-granted usage never exceeds the limit (the row
+/// alone stays at or below `limit - shares`, and shares only grow), whatever runs at once. A
+/// usage batch that commits while a verify of the same counter waits for its row lock may not
+/// be counted by that verify, even when another verify decided meanwhile did count it; so
+/// recorded usage can take a counter past its limit by what such a batch added, as recorded
+/// usage may anyway, and that verify's `used` can miss it.
 ///
 /// Events are inserted without a conflict check (`ON CONFLICT` costs an index probe more per
 /// event, about a sixth of PostgreSQL's work in batch ingestion): new events are the rule, and

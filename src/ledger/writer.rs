@@ -352,7 +352,8 @@ fn work(role: Role, share: Option<i16>, shared: &Shared, settle: &Settle, metric
                 if let Some(batch) = q.next(role, now) {
                     break batch;
                 }
-                if q.closed && q.idle(role) {
+                // Closed: the verify worker drains its queue; the standby need not wait for it.
+                if q.closed && (role == Role::Standby || q.idle(role)) {
                     return;
                 }
                 q = match (role, q.standby_sleep(now)) {

@@ -116,13 +116,14 @@ fn unreported(
 }
 
 /// Records the crossings this process has not reported yet, their events and their emails
-/// after the request's answer, off its path (a few tries if the database is briefly away).
+/// after the request's answer, off its path (a few tries if the database is briefly away; if
+/// all fail, they count as not reported, for the counter's next write).
 pub fn report(state: &AppState, scope: Scope, at: DateTime<Utc>, crossings: Vec<(CustomerId, String, Crossed)>) {
     let crossings = unreported(&state.caches, scope, crossings);
     if crossings.is_empty() {
         return;
     }
-    let pool = state.pool.clone();
+    let (pool, caches) = (state.pool.clone(), state.caches.clone());
     actix_web::rt::spawn(async move {
         let mut tries = 0;
         loop {
@@ -141,7 +142,13 @@ pub fn report(state: &AppState, scope: Scope, at: DateTime<Utc>, crossings: Vec<
                     tokio::time::sleep(std::time::Duration::from_millis(200 * tries)).await;
                 }
                 Err(e) => {
-                    tracing::error!(error = ?e, "usage thresholds lost: their notifications are not sent");
+                    tracing::error!(error = ?e, "usage thresholds not recorded: the counters' next writes try again");
+                    // Not reported after all: the next write at or past them tries again.
+                    for (customer, feature, c) in &crossings {
+                        for &t in &c.thresholds {
+                            caches.thresholds.invalidate(&(scope, *customer, feature.clone(), c.watch.window_start, t));
+                        }
+                    }
                     break;
                 }
             }
