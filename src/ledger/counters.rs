@@ -75,13 +75,14 @@ pub(super) fn add_and_lock(
         return Ok(BTreeMap::new());
     }
     let rows: Vec<CounterRow> = with_counters(
-        "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
-         SELECT t, m, cu, f, w, d FROM {u} ORDER BY t, m, cu, f, w \
-         ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
-         RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used \
-           + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.tenant_id \
-             AND o.mode = c.mode AND o.customer_id = c.customer_id AND o.feature = c.feature \
-             AND o.window_start = c.window_start), 0) AS used",
+        concat!(
+            "INSERT INTO usage_counters AS c (tenant_id, mode, customer_id, feature, window_start, used) \
+             SELECT t, m, cu, f, w, d FROM {u} ORDER BY t, m, cu, f, w \
+             ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = c.used + EXCLUDED.used \
+             RETURNING c.tenant_id, c.mode, c.customer_id, c.feature, c.window_start, c.used + ",
+            shares_of!("c.tenant_id", "c.mode", "c.customer_id", "c.feature", "c.window_start"),
+            " AS used"
+        ),
         deltas,
     )
     .load(conn)?;

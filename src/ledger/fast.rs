@@ -57,9 +57,8 @@ struct FastRow {
 /// with everything the batch asks of it only if the sum still fits under its limit
 /// (`EXCLUDED.charge_limit`; the row lock and PostgreSQL's re-check of the condition on the
 /// latest row version keep that exact across instances), and its events are inserted only if
-/// it was. A counter that does not exist yet (a new window) is
-/// created charged, if the ask fits at all. Unconditional counters are charged with all the
-/// batch asks of them.
+/// it was. A counter that does not exist yet (a new window) is created charged, if the ask fits
+/// at all. Unconditional counters are charged with all the batch asks of them.
 ///
 /// [`CHARGE_FIRST`] (a batch with conditional counters) charges first, then inserts the events
 /// of what it charged. [`RECORD_FIRST`] (nothing to decide: usage batches) inserts the events
@@ -81,12 +80,14 @@ struct FastRow {
 /// so nothing of it is kept and the batch goes through the transaction, which checks each id.
 ///
 /// `{c}`: the counters (`t, m, cu, f, w`, what is asked `d`, the limit `lim`, whether `cond`itional,
-/// the writer's `share`, numbered `n`); `{e}`: the events (`usage_events`' columns, their
+/// numbered `n`, and for [`RECORD_FIRST_SHARE`] the writer's `share`); `{e}`: the events (`usage_events`' columns, their
 /// counter's number `cn` and whether it is conditional). Each statement answers every counter
 /// it charged with its value after the batch, row and shares together.
-const CHARGE_FIRST: &str = "WITH c AS ( \
-   SELECT c.*, coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t AND o.mode = c.m \
-     AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w), 0) AS sh FROM {c} \
+const CHARGE_FIRST: &str = concat!(
+    "WITH c AS ( \
+   SELECT c.*, ",
+    shares_of!("c.t", "c.m", "c.cu", "c.f", "c.w"),
+    " AS sh FROM {c} \
  ), ch AS ( \
    INSERT INTO usage_counters AS u (tenant_id, mode, customer_id, feature, window_start, used, charge_limit) \
    SELECT t, m, cu, f, w, d, CASE WHEN cond THEN lim - sh END FROM c WHERE NOT cond OR d + sh <= lim ORDER BY t, m, cu, f, w \
@@ -102,7 +103,8 @@ const CHARGE_FIRST: &str = "WITH c AS ( \
    INSERT INTO usage_events (tenant_id, mode, event_id, customer_id, feature, quantity, occurred_at, properties, received_at) \
    SELECT t, m, id, cu, f, q, at, p, rcv FROM e WHERE NOT e.cond OR e.cn IN (SELECT n FROM charged) \
  ) \
- SELECT n, used FROM charged";
+ SELECT n, used FROM charged"
+);
 
 /// The start of the statements that record first: the counters `c`, the events `e`, and their
 /// insert `ins`.
@@ -130,8 +132,9 @@ const RECORD_FIRST: &str = concat!(
    ON CONFLICT (tenant_id, mode, customer_id, feature, window_start) DO UPDATE SET used = u.used + EXCLUDED.used \
    RETURNING tenant_id, mode, customer_id, feature, window_start, used \
  ) \
- SELECT c.n, ch.used + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t \
-     AND o.mode = c.m AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w), 0) AS used \
+ SELECT c.n, ch.used + ",
+    shares_of!("c.t", "c.m", "c.cu", "c.f", "c.w"),
+    " AS used \
  FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
    AND c.f = ch.feature AND c.w = ch.window_start"
 );
@@ -149,8 +152,9 @@ const RECORD_FIRST_SHARE: &str = concat!(
  SELECT c.n, ch.used \
    + coalesce((SELECT u.used FROM usage_counters u WHERE u.tenant_id = c.t AND u.mode = c.m AND u.customer_id = c.cu \
        AND u.feature = c.f AND u.window_start = c.w), 0) \
-   + coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = c.t AND o.mode = c.m \
-       AND o.customer_id = c.cu AND o.feature = c.f AND o.window_start = c.w AND o.share <> c.share), 0) AS used \
+   + ",
+    shares_of!("c.t", "c.m", "c.cu", "c.f", "c.w", "o.share <> c.share"),
+    " AS used \
  FROM ch JOIN c ON c.t = ch.tenant_id AND c.m = ch.mode AND c.cu = ch.customer_id \
    AND c.f = ch.feature AND c.w = ch.window_start"
 );
@@ -231,9 +235,16 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry], share: Option<i16>) -> 
     let c = key_columns(Unnest::new("c"), counters.keys().copied())
         .col("d", Bind::Numerics(counters.values().map(|fc| fc.asked).collect()))
         .col("lim", Bind::Numerics(counters.values().map(|fc| fc.limit.unwrap_or_default()).collect()))
-        .col("cond", Bind::Bools(counters.values().map(|fc| fc.track == Track::Conditional).collect()))
-        .col("share", Bind::Ints(vec![i64::from(share.unwrap_or(0)); counters.len()]))
-        .numbered("n");
+        .col("cond", Bind::Bools(counters.values().map(|fc| fc.track == Track::Conditional).collect()));
+    let conditional = counters.values().any(|fc| fc.track == Track::Conditional);
+    let (statement, c) = match (conditional, share) {
+        (true, _) => (CHARGE_FIRST, c),
+        (false, None) => (RECORD_FIRST, c),
+        (false, Some(share)) => {
+            (RECORD_FIRST_SHARE, c.col("share", Bind::Ints(vec![i64::from(share); counters.len()])))
+        }
+    };
+    let c = c.numbered("n");
     let e = event_columns(Unnest::new("e"), events.iter().map(|(e, _)| *e))
         .col("cn", Bind::Ints(events.iter().map(|(_, c)| counter_of(*c).map_or(0, |fc| fc.ordinal)).collect()))
         .col(
@@ -242,12 +253,6 @@ pub fn apply_fast(conn: &mut PgConn, entries: &[&Entry], share: Option<i16>) -> 
                 events.iter().map(|(_, c)| counter_of(*c).is_some_and(|fc| fc.track == Track::Conditional)).collect(),
             ),
         );
-    let conditional = counters.values().any(|fc| fc.track == Track::Conditional);
-    let statement = match (conditional, share) {
-        (true, _) => CHARGE_FIRST,
-        (false, None) => RECORD_FIRST,
-        (false, Some(_)) => RECORD_FIRST_SHARE,
-    };
     let rows: Vec<FastRow> = Sql::unnest(statement, vec![c, e]).load(conn)?;
 
     // Every event the statement took is in the ledger now (it would have failed otherwise), so

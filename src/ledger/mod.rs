@@ -16,6 +16,19 @@
 //! the same handful of round trips as a batch of one, and each is prepared once per connection
 //! ([`crate::db::sql::Sql`]), so it is planned once.
 
+/// SQL for what the bulk writers' shares add to the counter whose key columns are `t, m, cu,
+/// f, w` (expressions of the statement), and an optional further condition on the share `o`:
+/// one text for every statement that adds a counter up, so they cannot drift apart.
+macro_rules! shares_of {
+    ($t:literal, $m:literal, $cu:literal, $f:literal, $w:literal $(, $also:literal)?) => {
+        concat!(
+            "coalesce((SELECT sum(o.used) FROM usage_counter_shares o WHERE o.tenant_id = ", $t,
+            " AND o.mode = ", $m, " AND o.customer_id = ", $cu, " AND o.feature = ", $f,
+            " AND o.window_start = ", $w, $(" AND ", $also,)? "), 0)"
+        )
+    };
+}
+
 pub mod aggregate;
 pub mod apply;
 pub mod counters;

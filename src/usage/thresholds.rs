@@ -93,6 +93,19 @@ pub struct Crossed {
     watch: Watch,
 }
 
+/// A threshold's key in [`Caches::thresholds`].
+fn reported_key(
+    scope: Scope,
+    customer: CustomerId,
+    feature: &str,
+    window: DateTime<Utc>,
+    threshold: u8,
+) -> ReportedKey {
+    (scope, customer, feature.to_string(), window, threshold)
+}
+
+type ReportedKey = (Scope, CustomerId, String, DateTime<Utc>, u8);
+
 /// The crossings this process has not reported yet, which it now counts as reported.
 fn unreported(
     caches: &Caches,
@@ -102,8 +115,9 @@ fn unreported(
     crossings
         .into_iter()
         .filter_map(|(customer, feature, mut c)| {
+            let window = c.watch.window_start;
             c.thresholds.retain(|&t| {
-                let key = (scope, customer, feature.clone(), c.watch.window_start, t);
+                let key = reported_key(scope, customer, &feature, window, t);
                 let new = !caches.thresholds.contains_key(&key);
                 if new {
                     caches.thresholds.insert(key, ());
@@ -146,7 +160,13 @@ pub fn report(state: &AppState, scope: Scope, at: DateTime<Utc>, crossings: Vec<
                     // Not reported after all: the next write at or past them tries again.
                     for (customer, feature, c) in &crossings {
                         for &t in &c.thresholds {
-                            caches.thresholds.invalidate(&(scope, *customer, feature.clone(), c.watch.window_start, t));
+                            caches.thresholds.invalidate(&reported_key(
+                                scope,
+                                *customer,
+                                feature,
+                                c.watch.window_start,
+                                t,
+                            ));
                         }
                     }
                     break;
