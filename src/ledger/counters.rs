@@ -105,26 +105,27 @@ pub(super) fn add_to_counters(conn: &mut PgConn, deltas: &BTreeMap<CounterKey, D
     .map(drop)
 }
 
-/// The counter's value now, its row and its shares, without locking (for entitlements and
-/// verify checks off the write path).
+/// A counter's value, row and shares together.
+#[derive(QueryableByName)]
+struct Value {
+    #[diesel(sql_type = Numeric)]
+    used: Decimal,
+}
+
+/// The counter's value now, its row and its shares (in one snapshot), without locking (for
+/// entitlements and verify checks off the write path).
 pub fn counter_value(conn: &mut PgConn, key: &CounterKey) -> QueryResult<Decimal> {
-    use crate::schema::{usage_counter_shares as us, usage_counters as uc};
-    let row: Option<Decimal> = uc::table
-        .filter(uc::tenant_id.eq(key.tenant_id))
-        .filter(uc::mode.eq(key.mode))
-        .filter(uc::customer_id.eq(key.customer_id))
-        .filter(uc::feature.eq(&key.feature))
-        .filter(uc::window_start.eq(key.window_start))
-        .select(uc::used)
-        .first(conn)
-        .optional()?;
-    let shares: Option<Decimal> = us::table
-        .filter(us::tenant_id.eq(key.tenant_id))
-        .filter(us::mode.eq(key.mode))
-        .filter(us::customer_id.eq(key.customer_id))
-        .filter(us::feature.eq(&key.feature))
-        .filter(us::window_start.eq(key.window_start))
-        .select(diesel::dsl::sum(us::used))
-        .first(conn)?;
-    Ok(row.unwrap_or_default() + shares.unwrap_or_default())
+    let value: Value = diesel::sql_query(concat!(
+        "SELECT coalesce((SELECT used FROM usage_counters WHERE tenant_id = $1 AND mode = $2 AND customer_id = $3 \
+           AND feature = $4 AND window_start = $5), 0) + ",
+        shares_of!("$1", "$2", "$3", "$4", "$5"),
+        " AS used"
+    ))
+    .bind::<SqlUuid, _>(key.tenant_id.0)
+    .bind::<Text, _>(key.mode.as_str())
+    .bind::<SqlUuid, _>(key.customer_id.0)
+    .bind::<Text, _>(&key.feature)
+    .bind::<Timestamptz, _>(key.window_start)
+    .get_result(conn)?;
+    Ok(value.used)
 }
