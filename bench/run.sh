@@ -6,6 +6,7 @@
 #   DURATION=30s bench/run.sh     # longer runs
 #   WARMUP=0 bench/run.sh         # no unmeasured warm-up pass before each scenario (default 5s)
 #   ONLY='metered|ingestion' bench/run.sh   # the scenarios whose name matches (the ceiling always runs)
+#   ONLY=floor bench/run.sh       # what PostgreSQL itself reaches beside batch ingestion alone
 #   TOLLGATE_BIN=/tmp/old bench/run.sh       # measure another build of the server
 #
 # Needs wrk and pgbench (Debian: apt-get install wrk postgresql-contrib; run as root it installs
@@ -47,6 +48,12 @@ rss_mb() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 peak_mb() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$SERVER_PID/status"; }
 
 wanted() { [ "$1" = ceiling_healthz ] || [[ "$1" =~ ${ONLY:-.} ]]; }
+
+# p50, p90 and p99 of pgbench logs (one line per transaction; its latency in µs third, counted
+# from when it was due, so less its delay past that, seventh).
+latencies() {
+  cat "$@" | awk '{print $3 - $7}' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "p50 %.2fms, p90 %.2fms, p99 %.2fms (%d)\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.9)] / 1000, v[int(NR * 0.99)] / 1000, NR}'
+}
 
 # A figure of a wrk report: its requests per second, or its p99.
 rps_of() { awk '/Requests\/sec/ {print $2}' "$1"; }
@@ -110,18 +117,41 @@ COMMIT_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID $WAITS_PID $LANES_PID $COMMIT_PID
 cat "$WORK/waits.txt"
-# pgbench's log: one line per transaction; its latency (µs) third, counted from when it was due,
-# so less its delay past that (seventh).
-cat "$WORK"/commit.* | awk '{print $3 - $7}' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "   floor: PostgreSQL commits a one-row update beside it in p50 %.2fms, p99 %.2fms (%d commits)\n", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000, NR}'
+echo "   floor: PostgreSQL commits a one-row update beside it in $(latencies "$WORK"/commit.*)"
 echo "   writer, per lane (bench/lanes.py):"
 python3 bench/lanes.py diff "$WORK/lanes.json" "$BASE"
 ingest_rps=$(rps_of "$WORK/ingest_beside.txt")
 echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(p99_of "$WORK/ingest_beside.txt") p99 per batch)"
 fi
 
+# What anything that writes can reach beside batch ingestion alone (no verify), at the rate the
+# machine allows: three probes of PostgreSQL, each one client at 100 a second: a one-row update
+# committed as verify commits (waiting for the WAL flush), the same update not waiting for the
+# flush (synchronous_commit off: what is left is the WAL insertion and the CPU), and SELECT 1
+# (the CPU alone: being scheduled on a busy machine).
+if wanted commit_floor_during_ingestion; then
+  psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
+    -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
+  SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$(( ${DURATION%s} + ${WARMUP%s} ))s" -s bench/batch.lua "$BASE" \
+    > "$WORK/ingest_alone.txt" 2>&1 &
+  INGEST_PID=$!
+  sleep "${WARMUP%s}"
+  PROBES=()
+  for probe in commit commit_async select; do
+    (cd "$WORK" && "$PGBENCH" -n -c 1 -R 100 -T "${DURATION%s}" -f "$OLDPWD/bench/$probe.sql" \
+      --log --log-prefix="floor_$probe" "$DB_URL" > /dev/null 2>&1) &
+    PROBES+=($!)
+  done
+  wait "$INGEST_PID" "${PROBES[@]}"
+  echo "commit_floor_during_ingestion: $(awk -v r="$(rps_of "$WORK/ingest_alone.txt")" 'BEGIN {printf "%d", r * 1000}') events/s ingested alone; beside it, PostgreSQL"
+  echo "   commits a one-row update in       $(latencies "$WORK"/floor_commit.*)"
+  echo "   the same, not waiting for flush   $(latencies "$WORK"/floor_commit_async.*)"
+  echo "   answers SELECT 1 in               $(latencies "$WORK"/floor_select.*)"
+fi
+
 # Consistency after all of it: for the busiest customer, the quota counter (its row and the
 # bulk writers' shares) equals the ledger.
-psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT sum(quantity) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || ((SELECT sum(used) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com') + (SELECT coalesce(sum(used), 0) FROM usage_counter_shares u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com'))"
+psql "$DB_URL" -Atc "SELECT '   busiest customer: ledger ' || (SELECT coalesce(sum(quantity), 0) FROM usage_events e JOIN customers c ON c.id = e.customer_id WHERE c.email = 'c0@example.com') || ', counter ' || ((SELECT coalesce(sum(used), 0) FROM usage_counters u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com') + (SELECT coalesce(sum(used), 0) FROM usage_counter_shares u JOIN customers c ON c.id = u.customer_id WHERE c.email = 'c0@example.com'))"
 
 echo "== server resident memory: now $(rss_mb) MB, peak $(peak_mb) MB"
 

@@ -1,0 +1,2 @@
+-- bench/run.sh: a probe of the CPU alone.
+SELECT 1;
