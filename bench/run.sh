@@ -130,7 +130,7 @@ fi
 # flush (synchronous_commit off: what is left is the WAL insertion and the CPU), and SELECT 1
 # (the CPU alone: being scheduled on a busy machine).
 if wanted commit_floor_during_ingestion; then
-  psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
+  psql "$DB_URL" -qc "SET client_min_messages = warning" -c "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
     -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
   SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$(( ${DURATION%s} + ${WARMUP%s} ))s" -s bench/batch.lua "$BASE" \
     > "$WORK/ingest_alone.txt" 2>&1 &
