@@ -58,6 +58,19 @@ latencies() {
 # A figure of a wrk report: its requests per second, or its p99.
 rps_of() { awk '/Requests\/sec/ {print $2}' "$1"; }
 p99_of() { awk '$1 == "99%" {print $2}' "$1"; }
+# Events per second of a wrk report of bench/batch.lua (1,000 events a request).
+events_of() { awk -v r="$(rps_of "$1")" 'BEGIN {printf "%d", r * 1000}'; }
+
+# The one-row table PostgreSQL's commit probes update.
+commit_table() {
+  psql "$DB_URL" -qc "SET client_min_messages = warning" -c "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
+    -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
+}
+# A probe of PostgreSQL for DURATION: one pgbench client running bench/$1.sql 100 times a second
+# (so that it adds little load), logging each transaction to $WORK/$2.*.
+probe() (
+  cd "$WORK" && "$PGBENCH" -n -c 1 -R 100 -T "${DURATION%s}" -f "$OLDPWD/bench/$1.sql" --log --log-prefix="$2" "$DB_URL" > /dev/null 2>&1
+)
 
 run() { # name, then wrk arguments
   local name=$1; shift
@@ -87,8 +100,7 @@ SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls run verify_metered_1000_custom
 SK=$SK KEYS_FILE=$WORK/single_key.txt FEATURE=api_calls run verify_metered_single_customer -s bench/verify.lua "$BASE"
 SK=$SK CUSTOMERS_FILE=$WORK/customers.txt run usage_batch_1000_events -s bench/batch.lua "$BASE"
 if wanted usage_batch_1000_events; then
-  batch_rps=$(rps_of "$WORK/usage_batch_1000_events.txt")
-  echo "   = $(awk -v r="$batch_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000"
+  echo "   = $(events_of "$WORK/usage_batch_1000_events.txt") events/s ingested in batches of 1,000"
 fi
 
 # Verify while batch ingestion runs beside it ($INGEST_CONNS connections sending 1,000-event
@@ -106,13 +118,10 @@ WAITS_PID=$!
 # And in the server's writer: how long requests queued, and how long their batches took.
 (sleep "${WARMUP%s}"; python3 bench/lanes.py snap "$WORK/lanes.json" "$BASE") &
 LANES_PID=$!
-# The floor under verify's latency here: PostgreSQL's own commit of a one-row update (pgbench,
-# one client, 100 a second, so that it adds little load), beside the same ingestion. Verify's
-# batches cannot commit faster than this.
-psql "$DB_URL" -qc "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
-  -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
-(sleep "${WARMUP%s}"; cd "$WORK" && "$PGBENCH" -n -c 1 -R 100 -T "${DURATION%s}" -f "$OLDPWD/bench/commit.sql" \
-  --log --log-prefix=commit "$DB_URL" > /dev/null 2>&1) &
+# The floor under verify's latency here: PostgreSQL's own commit of a one-row update, beside the
+# same ingestion. Verify's batches cannot commit faster than this.
+commit_table
+(sleep "${WARMUP%s}"; probe commit commit) &
 COMMIT_PID=$!
 SK=$SK KEYS_FILE=$WORK/keys.txt FEATURE=api_calls CONNS=${BESIDE_CONNS:-8} run verify_metered_during_ingestion -s bench/verify.lua "$BASE"
 wait $INGEST_PID $WAITS_PID $LANES_PID $COMMIT_PID
@@ -120,30 +129,27 @@ cat "$WORK/waits.txt"
 echo "   floor: PostgreSQL commits a one-row update beside it in $(latencies "$WORK"/commit.*)"
 echo "   writer, per lane (bench/lanes.py):"
 python3 bench/lanes.py diff "$WORK/lanes.json" "$BASE"
-ingest_rps=$(rps_of "$WORK/ingest_beside.txt")
-echo "   = beside it, $(awk -v r="$ingest_rps" 'BEGIN {printf "%d", r * 1000}') events/s ingested in batches of 1,000 ($(p99_of "$WORK/ingest_beside.txt") p99 per batch)"
+echo "   = beside it, $(events_of "$WORK/ingest_beside.txt") events/s ingested in batches of 1,000 ($(p99_of "$WORK/ingest_beside.txt") p99 per batch)"
 fi
 
 # What anything that writes can reach beside batch ingestion alone (no verify), at the rate the
-# machine allows: three probes of PostgreSQL, each one client at 100 a second: a one-row update
+# machine allows: three probes of PostgreSQL (`probe`): a one-row update
 # committed as verify commits (waiting for the WAL flush), the same update not waiting for the
 # flush (synchronous_commit off: what is left is the WAL insertion and the CPU), and SELECT 1
 # (the CPU alone: being scheduled on a busy machine).
 if wanted commit_floor_during_ingestion; then
-  psql "$DB_URL" -qc "SET client_min_messages = warning" -c "CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n bigint)" \
-    -c "INSERT INTO bench_commit VALUES (1, 0) ON CONFLICT DO NOTHING"
+  commit_table
   SK=$SK CUSTOMERS_FILE=$WORK/customers.txt wrk -t1 -c"${INGEST_CONNS:-2}" --latency -d"$(( ${DURATION%s} + ${WARMUP%s} ))s" -s bench/batch.lua "$BASE" \
     > "$WORK/ingest_alone.txt" 2>&1 &
   INGEST_PID=$!
   sleep "${WARMUP%s}"
   PROBES=()
-  for probe in commit commit_async select; do
-    (cd "$WORK" && "$PGBENCH" -n -c 1 -R 100 -T "${DURATION%s}" -f "$OLDPWD/bench/$probe.sql" \
-      --log --log-prefix="floor_$probe" "$DB_URL" > /dev/null 2>&1) &
+  for kind in commit commit_async select; do
+    probe "$kind" "floor_$kind" &
     PROBES+=($!)
   done
   wait "$INGEST_PID" "${PROBES[@]}"
-  echo "commit_floor_during_ingestion: $(awk -v r="$(rps_of "$WORK/ingest_alone.txt")" 'BEGIN {printf "%d", r * 1000}') events/s ingested alone; beside it, PostgreSQL"
+  echo "commit_floor_during_ingestion: $(events_of "$WORK/ingest_alone.txt") events/s ingested alone; beside it, PostgreSQL"
   echo "   commits a one-row update in       $(latencies "$WORK"/floor_commit.*)"
   echo "   the same, not waiting for flush   $(latencies "$WORK"/floor_commit_async.*)"
   echo "   answers SELECT 1 in               $(latencies "$WORK"/floor_select.*)"
