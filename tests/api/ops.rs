@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use actix_web::http::Method;
@@ -74,10 +75,14 @@ async fn request_ids_are_echoed_or_generated() {
     assert_eq!(res.header("x-request-id").unwrap().len(), 32);
 }
 
+/// Set when `/test/slow` has started on a request: from then on the request is in flight.
+static SLOW_STARTED: AtomicBool = AtomicBool::new(false);
+
 fn slow_route(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/test/slow",
         web::get().to(|| async {
+            SLOW_STARTED.store(true, Ordering::SeqCst);
             actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
             HttpResponse::Ok().body("finished")
         }),
@@ -93,7 +98,15 @@ async fn a_graceful_stop_lets_in_flight_requests_finish() {
         let mut res = client.get(url).send().await.expect("answered");
         (res.status().as_u16(), res.body().await.unwrap())
     });
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // Stopping before the request has reached the handler (the worker may still be starting)
+    // would test something else: a connection never accepted is refused, as it should be.
+    for _ in 0..500 {
+        if SLOW_STARTED.load(Ordering::SeqCst) {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(SLOW_STARTED.load(Ordering::SeqCst), "the slow request started within 5 s");
     // What SIGTERM does.
     let stopping = app.handle.stop(true);
     let (status, body) = in_flight.await.unwrap();
