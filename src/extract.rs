@@ -98,12 +98,13 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     }
 }
 
-/// Parses an already-parsed JSON value into `T`, with the same errors as [`parse_json`].
-pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    if let Some(path) = nul_at(&value, String::new()) {
-        return Err(nul_error(path));
+/// Parses one item of a [`JsonItems`] body (its raw text) into `T`, with the same errors as
+/// [`parse_json`], NUL characters included, so a batch can report them by index.
+pub fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    if may_hold_nul(text.as_bytes()) {
+        check_nul(text.as_bytes())?;
     }
-    serde_path_to_error::deserialize(value).map_err(json_error)
+    parse_text(text.as_bytes())
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -124,14 +125,19 @@ fn check_nul(body: &[u8]) -> Result<(), ApiError> {
 }
 
 /// [`parse_json`] without the NUL check, for bodies whose items are parsed (and checked) one by
-/// one with [`parse_value`].
+/// one with [`parse_item`].
 fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
     // Every body is an object: serde would also fill a struct from an array, field by field.
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "the body must be a JSON object"));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
+    parse_text(body)
+}
+
+/// Deserialises a whole JSON text into `T`, reporting a bad field by its path.
+fn parse_text<T: DeserializeOwned>(text: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}")))?;
     Ok(value)
@@ -146,8 +152,8 @@ fn may_hold_nul(body: &[u8]) -> bool {
         .any(|(i, w)| w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0)
 }
 
-/// Whether any string, or object key, in `value` holds a NUL character. No allocation: this runs
-/// on every event of a usage batch.
+/// Whether any string, or object key, in `value` holds a NUL character. No allocation, so that
+/// naming the path costs only when there is one.
 fn holds_nul(value: &serde_json::Value) -> bool {
     use serde_json::Value;
     match value {
@@ -196,7 +202,7 @@ pub fn nul_error(param: impl Into<String>) -> ApiError {
 pub struct Json<T>(pub T);
 
 /// A JSON body whose items are checked one by one: like [`Json`], except that text PostgreSQL
-/// cannot store is left for [`parse_value`] to refuse item by item, so a batch can report it
+/// cannot store is left for [`parse_item`] to refuse item by item, so a batch can report it
 /// by index and record the rest.
 pub struct JsonItems<T>(pub T);
 
@@ -325,13 +331,19 @@ mod tests {
     }
 
     #[test]
-    fn values_report_errors_like_bodies() {
-        for body in
-            [r#"{"key": 5}"#, r#"{}"#, r#"{"key":"p","extra":1}"#, r#"{"key":"p","charges":[{"unit_amount":2}]}"#]
-        {
+    fn items_report_errors_like_bodies() {
+        for body in [
+            r#"{"key": 5}"#,
+            r#"{}"#,
+            r#"{"key":"p","extra":1}"#,
+            r#"{"key":"p","charges":[{"unit_amount":2}]}"#,
+            r#"{"key":"p","charges":[{"unit_amount":"\u0000"}]}"#,
+            r#"{"key":"p""#,
+        ] {
             let from_body = parse_json::<Plan>(body.as_bytes()).unwrap_err().envelope().error;
-            let from_value = parse_value::<Plan>(serde_json::from_str(body).unwrap()).unwrap_err().envelope().error;
-            assert_eq!((from_value.code, from_value.param), (from_body.code, from_body.param), "{body}");
+            let from_item = parse_item::<Plan>(body).unwrap_err().envelope().error;
+            assert_eq!((from_item.code, from_item.param), (from_body.code, from_body.param), "{body}");
         }
+        assert_eq!(parse_item::<Plan>(r#"{"key":"p"}"#).unwrap().key, "p");
     }
 }

@@ -29,6 +29,12 @@
 //! flush under way or the next one. It stays out of the way otherwise, as two verify writers
 //! would halve the batches and cost throughput.
 //!
+//! Bulk ingestion is **admitted** before its entries are built: each bulk worker has room for
+//! [`BULK_ROOM_PER_WORKER`] entries (the batch it settles and the next, ready when it is done),
+//! and a usage batch waits for its room ([`Writer::admit`]) holding only its text. However many
+//! requests arrive at once, the entries the process holds stay bounded, and so does its memory;
+//! throughput is the workers' either way.
+//!
 //! A task whose deadline (its arrival plus the pool's connection timeout) passed while it was
 //! queued fails at once, without a try; a batch waits for a connection only until its earliest
 //! deadline. The queue knows nothing of the database: workers call a [`Settle`] function, which
@@ -39,7 +45,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use prometheus::Histogram;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore, SemaphorePermit};
 
 use super::settle::{settle_isolated, Failure};
 use super::{Entry, Outcome};
@@ -48,6 +54,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The most entries one batch takes. Large enough that batch ingestion shares few statements.
 pub const MAX_BATCH: usize = 2000;
+/// Entries admitted to the bulk lane per bulk worker: its batch and the next.
+pub const BULK_ROOM_PER_WORKER: usize = 2 * MAX_BATCH;
 /// Queued verify entries past which bulk workers help the verify worker.
 pub const PARALLEL_BACKLOG: usize = 512;
 /// How long the verify worker's batch runs before the standby verify worker takes what queued
@@ -85,6 +93,7 @@ struct Task {
     reply: Reply,
     /// When the request must have a connection by: after that it fails rather than waits.
     deadline: Instant,
+    /// When the request asked for its place (in the bulk lane: for room, see [`Writer::admit`]).
     queued: Instant,
 }
 
@@ -206,8 +215,21 @@ impl WriterMetrics {
 
 pub struct Writer {
     shared: Arc<Shared>,
-    /// How long a request may wait for a database connection (the pool's timeout).
+    /// How long a request may wait for a database connection (the pool's timeout), and for room
+    /// in the bulk lane.
     wait: Duration,
+    /// Room in the bulk lane, in entries ([`Writer::admit`]).
+    bulk_room: Semaphore,
+    bulk_capacity: usize,
+}
+
+/// Room in the bulk lane for a request's entries: taken before they are built, given back when
+/// they are answered.
+pub struct Admission<'a> {
+    _room: SemaphorePermit<'a>,
+    entries: usize,
+    /// When the request asked for room: its time queued counts from here.
+    since: Instant,
 }
 
 impl Drop for Writer {
@@ -239,13 +261,14 @@ impl Writer {
         wait: Duration,
         metrics: Option<WriterMetrics>,
     ) -> std::io::Result<Writer> {
+        let bulk_workers = bulk_workers.max(1);
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             verify_ready: Condvar::new(),
             standby_ready: Condvar::new(),
             bulk_ready: Condvar::new(),
         });
-        let bulk = (1..=bulk_workers.max(1)).map(|n| (Role::Bulk, Some(i16::try_from(n).unwrap_or(i16::MAX))));
+        let bulk = (1..=bulk_workers).map(|n| (Role::Bulk, Some(i16::try_from(n).unwrap_or(i16::MAX))));
         let roles = [(Role::Verify, None), (Role::Standby, None)].into_iter().chain(bulk);
         for (n, (role, share)) in roles.enumerate() {
             let (shared, settle, metrics) = (shared.clone(), settle.clone(), metrics.clone());
@@ -253,33 +276,63 @@ impl Writer {
                 .name(format!("tollgate-writer-{n}"))
                 .spawn(move || work(role, share, &shared, &*settle, metrics.as_ref()))?;
         }
-        Ok(Writer { shared, wait })
+        let bulk_capacity = bulk_workers * BULK_ROOM_PER_WORKER;
+        Ok(Writer { shared, wait, bulk_room: Semaphore::new(bulk_capacity), bulk_capacity })
     }
 
     /// Applies `entry` with whatever else is queued in the verify lane, and answers after the
     /// commit.
     pub async fn submit(&self, entry: Entry) -> ApiResult<Outcome> {
-        let mut outcomes = self.submit_many(Lane::Verify, vec![entry]).await?;
+        let mut outcomes = self.submit_task(Lane::Verify, vec![entry], Instant::now()).await?;
         outcomes.pop().ok_or_else(|| ApiError::internal(anyhow::anyhow!("the usage writer answered nothing")))
+    }
+
+    /// Waits for room for `entries` entries in the bulk lane: until entries admitted before have
+    /// been answered, for the pool's connection timeout at most (then 503, as for a request
+    /// that found no connection). Requests are admitted in the order they asked.
+    pub async fn admit(&self, entries: usize) -> ApiResult<Admission<'_>> {
+        let since = Instant::now();
+        // More than the whole room would wait forever: such a task takes all of it.
+        let room = u32::try_from(entries.clamp(1, self.bulk_capacity)).unwrap_or(u32::MAX);
+        let room = match tokio::time::timeout(self.wait, self.bulk_room.acquire_many(room)).await {
+            Ok(Ok(room)) => room,
+            Ok(Err(_)) => return Err(shutting_down()),
+            Err(_) => {
+                tracing::warn!(entries, "usage could not be recorded: the bulk lane stayed full");
+                return Err(unavailable());
+            }
+        };
+        Ok(Admission { _room: room, entries, since })
+    }
+
+    /// Applies `entries` (at most what `admission` made room for) in the bulk lane, in one
+    /// batch with whatever else is queued there, and answers for each, in order, after the
+    /// commit. The room is given back then.
+    pub async fn submit_bulk(&self, admission: Admission<'_>, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
+        if entries.len() > admission.entries {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "{} usage entries submitted with room for {}",
+                entries.len(),
+                admission.entries
+            )));
+        }
+        self.submit_task(Lane::Bulk, entries, admission.since).await
     }
 
     /// Applies `entries` (in one batch, with whatever else is queued in `lane`) and answers for
     /// each, in order, after the commit.
-    pub async fn submit_many(&self, lane: Lane, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
+    async fn submit_task(&self, lane: Lane, entries: Vec<Entry>, since: Instant) -> ApiResult<Vec<Outcome>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let results = self.enqueue(lane, entries)?.await.map_err(|_| shutting_down())?;
+        let results = self.enqueue(lane, entries, since)?.await.map_err(|_| shutting_down())?;
         let mut outcomes = Vec::with_capacity(results.len());
         for r in results {
             match r {
                 Ok(o) => outcomes.push(o),
                 Err(Failure::Unavailable(e)) => {
                     tracing::warn!(error = %e, "usage could not be recorded: no database connection");
-                    return Err(ApiError::unavailable(
-                        ErrorCode::DatabaseUnavailable,
-                        "usage could not be recorded; retry the request",
-                    ));
+                    return Err(unavailable());
                 }
                 Err(Failure::Refused(e)) => {
                     // Alone in its batch by now (see `settle_isolated`): this request's own content.
@@ -294,11 +347,16 @@ impl Writer {
         Ok(outcomes)
     }
 
-    /// Queues a task; its results arrive on the receiver after its batch commits.
-    fn enqueue(&self, lane: Lane, entries: Vec<Entry>) -> ApiResult<oneshot::Receiver<Vec<Result<Outcome, Failure>>>> {
-        let now = Instant::now();
+    /// Queues a task (asked for at `since`); its results arrive on the receiver after its batch
+    /// commits.
+    fn enqueue(
+        &self,
+        lane: Lane,
+        entries: Vec<Entry>,
+        since: Instant,
+    ) -> ApiResult<oneshot::Receiver<Vec<Result<Outcome, Failure>>>> {
         let (reply, answer) = oneshot::channel();
-        let task = Task { entries, reply, deadline: now + self.wait, queued: now };
+        let task = Task { entries, reply, deadline: Instant::now() + self.wait, queued: since };
         let (help, standby) = {
             let mut q = self.shared.queue.lock().map_err(|_| shutting_down())?;
             if q.closed {
@@ -326,6 +384,10 @@ impl Writer {
         }
         Ok(answer)
     }
+}
+
+fn unavailable() -> ApiError {
+    ApiError::unavailable(ErrorCode::DatabaseUnavailable, "usage could not be recorded; retry the request")
 }
 
 fn shutting_down() -> ApiError {
@@ -488,25 +550,74 @@ mod tests {
         gate.1.notify_all();
     }
 
+    /// A usage batch of `n` entries named `{name}-{i}`, admitted and submitted.
+    async fn bulk(writer: &Writer, name: &str, n: usize) -> ApiResult<Vec<Outcome>> {
+        let admission = writer.admit(n).await?;
+        writer.submit_bulk(admission, (0..n).map(|i| entry(&format!("{name}-{i}"))).collect()).await
+    }
+
+    #[actix_web::test]
+    async fn bulk_ingestion_waits_for_room_and_is_answered_when_the_room_frees() {
+        let (settle, batches, gate) = gated("held");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
+        let spawn = |name: &'static str, n: usize| {
+            let w = writer.clone();
+            actix_web::rt::spawn(async move { bulk(&w, name, n).await })
+        };
+        // The one bulk worker's room: the batch it settles (held) and the next, queued.
+        let held = spawn("held", MAX_BATCH);
+        assert_eq!(next_batch(&batches).await.len(), MAX_BATCH);
+        let queued = spawn("queued", MAX_BATCH);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // No room for a third: it waits, its entries not yet built.
+        let third = spawn("third", 1);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!third.is_finished() && !queued.is_finished());
+        assert!(tokio::time::timeout(Duration::from_millis(50), writer.admit(1)).await.is_err(), "the lane is full");
+        assert!(batches.try_recv().is_err(), "nothing else was settled meanwhile");
+        release(&gate);
+        assert_eq!(held.await.unwrap().unwrap().len(), MAX_BATCH);
+        assert_eq!(queued.await.unwrap().unwrap().len(), MAX_BATCH);
+        assert_eq!(third.await.unwrap().unwrap().len(), 1);
+    }
+
+    #[actix_web::test]
+    async fn bulk_ingestion_that_finds_no_room_in_time_answers_503() {
+        let (settle, batches, gate) = gated("held");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_millis(100), None).unwrap());
+        let held = actix_web::rt::spawn({
+            let w = writer.clone();
+            // More than the whole room: it takes all of it.
+            async move { bulk(&w, "held", 5 * MAX_BATCH).await }
+        });
+        assert_eq!(next_batch(&batches).await.len(), 5 * MAX_BATCH);
+        let refused = bulk(&writer, "late", 1).await.unwrap_err();
+        assert_eq!(refused.code(), crate::error::ErrorCode::DatabaseUnavailable);
+        release(&gate);
+        assert_eq!(held.await.unwrap().unwrap().len(), 5 * MAX_BATCH);
+        // The room is back.
+        assert_eq!(bulk(&writer, "after", 3).await.unwrap().len(), 3);
+    }
+
     #[actix_web::test]
     async fn a_verify_is_not_queued_behind_bulk_ingestion() {
         let (settle, batches, gate) = gated("bulk");
         let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
         // The only bulk worker is busy with a batch that does not finish.
-        let bulk = actix_web::rt::spawn({
+        let stuck = actix_web::rt::spawn({
             let w = writer.clone();
-            async move { w.submit_many(Lane::Bulk, (0..1000).map(|i| entry(&format!("bulk-{i}"))).collect()).await }
+            async move { bulk(&w, "bulk", 1000).await }
         });
         assert_eq!(next_batch(&batches).await.len(), 1000);
         // Another bulk task waits; a verify does not.
         let more = actix_web::rt::spawn({
             let w = writer.clone();
-            async move { w.submit_many(Lane::Bulk, vec![entry("bulk-late")]).await }
+            async move { bulk(&w, "bulk-late", 1).await }
         });
         let verdict = tokio::time::timeout(Duration::from_secs(2), writer.submit(entry("verify-1"))).await;
         assert!(verdict.expect("the verify was answered while ingestion was stuck").unwrap().granted);
         release(&gate);
-        assert_eq!(bulk.await.unwrap().unwrap().len(), 1000);
+        assert_eq!(stuck.await.unwrap().unwrap().len(), 1000);
         assert_eq!(more.await.unwrap().unwrap().len(), 1);
     }
 

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::ids::CustomerId;
 use crate::ledger::aggregate::aggregate;
 use crate::ledger::event::{check_properties, check_timestamp};
-use crate::ledger::{Entry, Lane, NewEvent};
+use crate::ledger::{Entry, NewEvent};
 use crate::money::Quantity;
 use crate::state::AppState;
 use crate::tenancy::Scope;
@@ -156,13 +156,15 @@ pub async fn record_batch(
         .with_param("events"));
     }
     let scope = auth.scope;
+    // Room in the bulk lane before the entries are built: the events wait as text meanwhile.
+    let admission = state.writer.admit(req.events.len()).await?;
     let now = crate::testclock::now_for(state, scope).await?;
     let mut known = HashMap::new();
     let mut rejected = Vec::new();
     let mut entries = Vec::with_capacity(req.events.len());
     let mut watches = Vec::with_capacity(req.events.len());
     for (i, raw) in req.events.into_iter().enumerate() {
-        let parsed = crate::extract::parse_value::<UsageEventRequest>(raw);
+        let parsed = crate::extract::parse_item::<UsageEventRequest>(raw.get());
         let prepared = match parsed {
             Ok(event) => prepare(state, resolutions, scope, event, now, &mut known).await,
             Err(e) => Err(e),
@@ -178,10 +180,10 @@ pub async fn record_batch(
             }
         }
     }
-    // Through the same group-commit writers as verify, as one job: events from several
+    // Through the same group-commit writers as verify, in the bulk lane: events from several
     // requests share a statement. If any write fails the call answers 503; retrying the whole
     // batch is safe, as event ids are deduplicated.
-    let outcomes = state.writer.submit_many(Lane::Bulk, entries).await?;
+    let outcomes = state.writer.submit_bulk(admission, entries).await?;
     report_crossings(state, scope, now, watches, &outcomes);
     let duplicates = outcomes.iter().filter(|o| o.duplicate).count();
     Ok(UsageBatchResponse { accepted: outcomes.len() - duplicates, duplicates, rejected })
