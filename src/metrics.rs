@@ -49,7 +49,7 @@ impl Metrics {
         let usage_queue_wait = HistogramVec::new(
             HistogramOpts::new(
                 "tollgate_usage_queue_wait_seconds",
-                "Time a usage request waited in the writer's queue before its batch started, by lane.",
+                "Time a usage request waited before its batch started, by lane (bulk: from when it asked for room in the lane).",
             )
             .buckets(vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["lane"],

@@ -44,6 +44,9 @@ pub async fn record_usage(
 /// of more than 1,000 events is refused whole. Recording is not all-or-nothing: should the
 /// database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
 /// whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
+///
+/// Batches arriving faster than they can be written wait their turn; one that waits longer than
+/// the database pool's timeout answers 503 `database_unavailable` having recorded nothing.
 #[utoipa::path(
     tag = "Usage",
     request_body = UsageBatchRequest,

@@ -114,6 +114,9 @@ def sync_detailed(
     database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
     whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
 
+    Batches arriving faster than they can be written wait their turn; one that waits longer than
+    the database pool's timeout answers 503 `database_unavailable` having recorded nothing.
+
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
             credentials, and the reverse.
@@ -152,6 +155,9 @@ def sync(
     database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
     whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
 
+    Batches arriving faster than they can be written wait their turn; one that waits longer than
+    the database pool's timeout answers 503 `database_unavailable` having recorded nothing.
+
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
             credentials, and the reverse.
@@ -184,6 +190,9 @@ async def asyncio_detailed(
     of more than 1,000 events is refused whole. Recording is not all-or-nothing: should the
     database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
     whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
+
+    Batches arriving faster than they can be written wait their turn; one that waits longer than
+    the database pool's timeout answers 503 `database_unavailable` having recorded nothing.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
@@ -220,6 +229,9 @@ async def asyncio(
     of more than 1,000 events is refused whole. Recording is not all-or-nothing: should the
     database fail midway, the call answers 503 with some events perhaps recorded. Retrying the
     whole batch is safe, as each `event_id` is recorded once (the repeats count as `duplicates`).
+
+    Batches arriving faster than they can be written wait their turn; one that waits longer than
+    the database pool's timeout answers 503 `database_unavailable` having recorded nothing.
 
     Args:
         billing_mode (Mode | Unset): Test or live. Test-mode data is never visible to live
