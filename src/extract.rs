@@ -59,6 +59,10 @@ fn field_error(path: &str, message: &str) -> ApiError {
         return ApiError::bad_request(ErrorCode::ParameterMissing, format!("{} is required", join(&field)))
             .with_param(join(&field));
     }
+    if let Some(field) = quoted("duplicate field `") {
+        return ApiError::bad_request(ErrorCode::ParameterInvalid, format!("{} is given twice", join(&field)))
+            .with_param(join(&field));
+    }
     if let Some(field) = quoted("unknown field `") {
         // Here the path already ends at the unknown field.
         let param = if path == field || path.ends_with(&format!(".{field}")) { path.to_string() } else { join(&field) };
@@ -299,6 +303,11 @@ mod tests {
         assert_eq!(err(r#"{}"#), ("parameter_missing".into(), Some("key".into())));
         assert_eq!(err(""), ("parameter_missing".into(), Some("key".into())));
         assert_eq!(err(r#"{"key":"p","extra":1}"#), ("parameter_unknown".into(), Some("extra".into())));
+        assert_eq!(err(r#"{"key":"p","key":"q"}"#), ("parameter_invalid".into(), Some("key".into())));
+        assert_eq!(
+            err(r#"{"key":"p","charges":[{"unit_amount":"1","unit_amount":"2"}]}"#),
+            ("parameter_invalid".into(), Some("charges[0].unit_amount".into()))
+        );
         assert_eq!(
             err(r#"{"key":"p","charges":[{"unit_amount":"1"},{"unit_amount":2}]}"#),
             ("parameter_invalid".into(), Some("charges[1].unit_amount".into()))

@@ -1,3 +1,4 @@
+use actix_web::http::Method;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use tollgate::clock::Clock;
@@ -101,6 +102,50 @@ async fn batches_report_each_event_and_refuse_more_than_1000() {
     assert_eq!((res.status, res.error_code(), res.error_param()), (400, "too_many_events", Some("events")));
     let ent = app.get(&format!("/v1/customers/{}/entitlements/api_calls", m.customer), sk).await;
     assert_eq!(ent.body["used"], 20, "nothing of it was stored");
+}
+
+#[actix_web::test]
+async fn a_batch_reports_each_bad_event_by_its_index_whatever_its_text() {
+    let app = spawn_app().await;
+    let m = metered(&app, json!({})).await;
+    let sk = &m.tenant.sk_test;
+    let c = &m.customer;
+    let ok = |id: &str| format!(r#"{{"customer":"{c}","feature":"api_calls","quantity":1,"event_id":"{id}"}}"#);
+    // As sent, not as a JSON library would write it: a key twice, an item that is no object,
+    // an unknown field, and one event whose text holds an escaped NUL.
+    let body = format!(
+        r#"{{"events":[{},{{"customer":"{c}","feature":"api_calls","quantity":1,"quantity":5,"event_id":"twice"}},7,
+        {{"customer":"{c}","feature":"api_calls","quantity":1,"event_id":"x","extra":true}},
+        {{"customer":"{c}","feature":"api_calls","quantity":1,"event_id":"nul\u0000"}},{}]}}"#,
+        ok("first"),
+        ok("last")
+    );
+    let headers = [("Authorization", format!("Bearer {sk}")), ("Content-Type", "application/json".into())];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.send(Method::POST, "/v1/usage/batch", &headers, Some(body.into_bytes())).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["accepted"].as_i64(), res.body["duplicates"].as_i64()), (Some(2), Some(0)));
+    let rejected: Vec<_> = res.body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["index"].as_i64().unwrap(), r["error"]["code"].as_str().unwrap(), r["error"]["param"].as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (1, "parameter_invalid", Some("events[1].quantity")),
+            (2, "parameter_invalid", Some("events[2]")),
+            (3, "parameter_unknown", Some("events[3].extra")),
+            (4, "parameter_invalid", Some("events[4].event_id")),
+        ]
+    );
+    let ent = app.get(&format!("/v1/customers/{c}/entitlements/api_calls"), sk).await;
+    assert_eq!(ent.body["used"], 2, "the two good events, and only they");
+
+    // A body that is not JSON at all records nothing.
+    let res = app.send(Method::POST, "/v1/usage/batch", &headers, Some(br#"{"events":[{"customer":"#.to_vec())).await;
+    assert_eq!((res.status, res.error_code()), (400, "invalid_json"));
 }
 
 #[actix_web::test]
