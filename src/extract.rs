@@ -102,13 +102,30 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     }
 }
 
-/// Parses one item of a [`JsonItems`] body (its raw text) into `T`, with the same errors as
-/// [`parse_json`], NUL characters included, so a batch can report them by index.
+/// Parses one item of a [`JsonItems`] body (its raw text) into `T`, with the errors of
+/// [`parse_json`] (NUL characters included), so a batch can report them by index. The whole
+/// body's syntax was checked already; what the item's text may still hold is a value JSON
+/// allows and `T` cannot (a number out of range, a lone surrogate): that is `parameter_invalid`
+/// naming the field, not `invalid_json` for a body that was valid.
 pub fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    // Each item is an object: serde would also fill a struct from an array, field by field.
+    if !text.trim_start().starts_with('{') {
+        return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "each item must be a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        if !(e.inner().is_syntax() || e.inner().is_eof()) {
+            return json_error(e);
+        }
+        let path = path_string(e.path());
+        let message = e.into_inner().to_string();
+        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+        field_error(&path, &format!("not a value this field can hold: {message}"))
+    })?;
     if may_hold_nul(text.as_bytes()) {
         check_nul(text.as_bytes())?;
     }
-    parse_text(text.as_bytes())
+    Ok(value)
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -136,12 +153,7 @@ fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "the body must be a JSON object"));
     }
-    parse_text(body)
-}
-
-/// Deserialises a whole JSON text into `T`, reporting a bad field by its path.
-fn parse_text<T: DeserializeOwned>(text: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(text);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {e}")))?;
     Ok(value)
@@ -347,12 +359,17 @@ mod tests {
             r#"{"key":"p","extra":1}"#,
             r#"{"key":"p","charges":[{"unit_amount":2}]}"#,
             r#"{"key":"p","charges":[{"unit_amount":"\u0000"}]}"#,
-            r#"{"key":"p""#,
         ] {
             let from_body = parse_json::<Plan>(body.as_bytes()).unwrap_err().envelope().error;
             let from_item = parse_item::<Plan>(body).unwrap_err().envelope().error;
             assert_eq!((from_item.code, from_item.param), (from_body.code, from_body.param), "{body}");
         }
         assert_eq!(parse_item::<Plan>(r#"{"key":"p"}"#).unwrap().key, "p");
+        // What passes the body's syntax check but not an item's: a lone surrogate, an array.
+        let e = parse_item::<Plan>(r#"{"key":"\ud800"}"#).unwrap_err().envelope().error;
+        assert_eq!((e.code.to_string(), e.param.as_deref()), ("parameter_invalid".into(), Some("key")));
+        assert!(serde_json::from_str::<Box<serde_json::value::RawValue>>(r#"{"key":"\ud800"}"#).is_ok());
+        let e = parse_item::<Plan>(r#" ["p"]"#).unwrap_err().envelope().error;
+        assert_eq!((e.code.to_string(), e.param), ("parameter_invalid".into(), None));
     }
 }

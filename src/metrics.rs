@@ -4,7 +4,7 @@
 //! number of series stays bounded.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 use crate::db::PgPool;
@@ -19,6 +19,7 @@ pub struct Metrics {
     usage_batch_entries: HistogramVec,
     usage_queue_wait: HistogramVec,
     usage_batch_seconds: HistogramVec,
+    usage_admission_wait: Histogram,
     /// Rate-limit checks Redis could not answer (they fell back to the instance).
     pub ratelimit_redis_failures: IntCounter,
 }
@@ -49,7 +50,7 @@ impl Metrics {
         let usage_queue_wait = HistogramVec::new(
             HistogramOpts::new(
                 "tollgate_usage_queue_wait_seconds",
-                "Time a usage request waited before its batch started, by lane (bulk: from when it asked for room in the lane).",
+                "Time a usage request waited in the writer's queue before its batch started, by lane.",
             )
             .buckets(vec![0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["lane"],
@@ -62,6 +63,13 @@ impl Metrics {
             .buckets(vec![0.0005, 0.001, 0.002, 0.004, 0.006, 0.008, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["lane"],
         )?;
+        let usage_admission_wait = Histogram::with_opts(
+            HistogramOpts::new(
+                "tollgate_usage_admission_wait_seconds",
+                "Time a usage batch waited for room in the writer's bulk lane, before its events were checked.",
+            )
+            .buckets(vec![0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+        )?;
         let ratelimit_redis_failures = IntCounter::new(
             "tollgate_ratelimit_redis_failures_total",
             "Rate-limit checks that Redis failed to answer in time; each fell back to the instance's own limiter.",
@@ -70,6 +78,7 @@ impl Metrics {
         registry.register(Box::new(usage_batch_entries.clone()))?;
         registry.register(Box::new(usage_queue_wait.clone()))?;
         registry.register(Box::new(usage_batch_seconds.clone()))?;
+        registry.register(Box::new(usage_admission_wait.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_size.clone()))?;
@@ -85,6 +94,7 @@ impl Metrics {
             usage_batch_entries,
             usage_queue_wait,
             usage_batch_seconds,
+            usage_admission_wait,
             ratelimit_redis_failures,
         })
     }
@@ -94,13 +104,14 @@ impl Metrics {
         self.latency.with_label_values(&[method, route]).observe(seconds);
     }
 
-    /// The usage writer's histograms, per lane.
+    /// The usage writer's histograms.
     pub fn writer(&self) -> crate::ledger::writer::WriterMetrics {
         let lanes = [crate::ledger::Lane::Verify, crate::ledger::Lane::Bulk];
         crate::ledger::writer::WriterMetrics {
             batch_entries: lanes.map(|l| self.usage_batch_entries.with_label_values(&[l.as_str()])),
             queue_wait: lanes.map(|l| self.usage_queue_wait.with_label_values(&[l.as_str()])),
             batch_seconds: lanes.map(|l| self.usage_batch_seconds.with_label_values(&[l.as_str()])),
+            admission_wait: self.usage_admission_wait.clone(),
         }
     }
 

@@ -31,11 +31,14 @@
 //!
 //! Bulk ingestion is **admitted** before its entries are built: each bulk worker has room for
 //! [`BULK_ROOM_PER_WORKER`] entries (the batch it settles and the next, ready when it is done),
-//! and a usage batch waits for its room ([`Writer::admit`]) holding only its text. However many
-//! requests arrive at once, the entries the process holds stay bounded, and so does its memory;
-//! throughput is the workers' either way.
+//! and a usage batch waits for its room ([`Writer::admit`]) holding only its text. The room
+//! travels with the task and comes back when the task is answered or dropped, so however many
+//! requests arrive at once (or give up), the entries the process holds stay bounded, and so
+//! does its memory. The room is held while the entries are built as well, so a request whose
+//! events need lookups (customers by external id, plans not yet cached) keeps it meanwhile.
 //!
-//! A task whose deadline (its arrival plus the pool's connection timeout) passed while it was
+//! A task whose deadline (its arrival, or for bulk ingestion its asking for room, plus the
+//! pool's connection timeout) passed while it was
 //! queued fails at once, without a try; a batch waits for a connection only until its earliest
 //! deadline. The queue knows nothing of the database: workers call a [`Settle`] function, which
 //! is the database in production ([`Writer::start`]) and a fake in the unit tests below.
@@ -45,7 +48,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use prometheus::Histogram;
-use tokio::sync::{oneshot, Semaphore, SemaphorePermit};
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::settle::{settle_isolated, Failure};
 use super::{Entry, Outcome};
@@ -93,8 +96,9 @@ struct Task {
     reply: Reply,
     /// When the request must have a connection by: after that it fails rather than waits.
     deadline: Instant,
-    /// When the request asked for its place (in the bulk lane: for room, see [`Writer::admit`]).
     queued: Instant,
+    /// Its room in the bulk lane, given back when the task is dropped (answered or not).
+    _room: Option<OwnedSemaphorePermit>,
 }
 
 /// Tasks a worker took together.
@@ -196,12 +200,13 @@ struct Shared {
 }
 
 /// Histograms of what the writer does, per lane: entries per batch, time queued per task and
-/// time to settle per batch.
+/// time to settle per batch; and the time usage batches waited for room in the bulk lane.
 #[derive(Clone)]
 pub struct WriterMetrics {
     pub batch_entries: [Histogram; 2],
     pub queue_wait: [Histogram; 2],
     pub batch_seconds: [Histogram; 2],
+    pub admission_wait: Histogram,
 }
 
 impl WriterMetrics {
@@ -219,17 +224,20 @@ pub struct Writer {
     /// in the bulk lane.
     wait: Duration,
     /// Room in the bulk lane, in entries ([`Writer::admit`]).
-    bulk_room: Semaphore,
+    bulk_room: Arc<Semaphore>,
     bulk_capacity: usize,
+    /// Time usage batches waited for room.
+    admission_wait: Option<Histogram>,
 }
 
-/// Room in the bulk lane for a request's entries: taken before they are built, given back when
-/// they are answered.
-pub struct Admission<'a> {
-    _room: SemaphorePermit<'a>,
+/// Room in the bulk lane for a request's entries: taken before they are built, and given back
+/// when their task is answered, or dropped unanswered.
+pub struct Admission {
+    room: Option<OwnedSemaphorePermit>,
     entries: usize,
-    /// When the request asked for room: its time queued counts from here.
-    since: Instant,
+    /// The request's deadline: when it asked for room, plus the pool's connection timeout. The
+    /// wait for room and the wait for a connection share it.
+    deadline: Instant,
 }
 
 impl Drop for Writer {
@@ -277,38 +285,49 @@ impl Writer {
                 .spawn(move || work(role, share, &shared, &*settle, metrics.as_ref()))?;
         }
         let bulk_capacity = bulk_workers * BULK_ROOM_PER_WORKER;
-        Ok(Writer { shared, wait, bulk_room: Semaphore::new(bulk_capacity), bulk_capacity })
+        let admission_wait = metrics.as_ref().map(|m| m.admission_wait.clone());
+        Ok(Writer { shared, wait, bulk_room: Arc::new(Semaphore::new(bulk_capacity)), bulk_capacity, admission_wait })
     }
 
     /// Applies `entry` with whatever else is queued in the verify lane, and answers after the
     /// commit.
     pub async fn submit(&self, entry: Entry) -> ApiResult<Outcome> {
-        let mut outcomes = self.submit_task(Lane::Verify, vec![entry], Instant::now()).await?;
+        let mut outcomes = self.submit_task(Lane::Verify, vec![entry], Instant::now() + self.wait, None).await?;
         outcomes.pop().ok_or_else(|| ApiError::internal(anyhow::anyhow!("the usage writer answered nothing")))
     }
 
-    /// Waits for room for `entries` entries in the bulk lane: until entries admitted before have
-    /// been answered, for the pool's connection timeout at most (then 503, as for a request
-    /// that found no connection). Requests are admitted in the order they asked.
-    pub async fn admit(&self, entries: usize) -> ApiResult<Admission<'_>> {
-        let since = Instant::now();
+    /// Waits for room for `entries` entries in the bulk lane, until entries admitted before have
+    /// been answered. Requests are admitted in the order they asked. The wait for room and then
+    /// for a connection together last the pool's connection timeout at most; then 503, as for
+    /// a request that found no connection.
+    pub async fn admit(&self, entries: usize) -> ApiResult<Admission> {
+        let asked = Instant::now();
+        let deadline = asked + self.wait;
+        if entries == 0 {
+            return Ok(Admission { room: None, entries, deadline });
+        }
         // More than the whole room would wait forever: such a task takes all of it.
-        let room = u32::try_from(entries.clamp(1, self.bulk_capacity)).unwrap_or(u32::MAX);
-        let room = match tokio::time::timeout(self.wait, self.bulk_room.acquire_many(room)).await {
+        let room = u32::try_from(entries.min(self.bulk_capacity)).unwrap_or(u32::MAX);
+        let room = tokio::time::timeout(self.wait, self.bulk_room.clone().acquire_many_owned(room)).await;
+        if let Some(h) = &self.admission_wait {
+            h.observe(asked.elapsed().as_secs_f64());
+        }
+        let room = match room {
             Ok(Ok(room)) => room,
-            Ok(Err(_)) => return Err(shutting_down()),
+            // The room is never closed; this would be a bug, not a client's problem.
+            Ok(Err(_)) => return Err(ApiError::internal(anyhow::anyhow!("the bulk lane's room was closed"))),
             Err(_) => {
-                tracing::warn!(entries, "usage could not be recorded: the bulk lane stayed full");
+                tracing::warn!(entries, "usage could not be recorded: no room in the bulk lane in time");
                 return Err(unavailable());
             }
         };
-        Ok(Admission { _room: room, entries, since })
+        Ok(Admission { room: Some(room), entries, deadline })
     }
 
     /// Applies `entries` (at most what `admission` made room for) in the bulk lane, in one
     /// batch with whatever else is queued there, and answers for each, in order, after the
-    /// commit. The room is given back then.
-    pub async fn submit_bulk(&self, admission: Admission<'_>, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
+    /// commit. The room goes with the task, and comes back when it is answered (or dropped).
+    pub async fn submit_bulk(&self, admission: Admission, entries: Vec<Entry>) -> ApiResult<Vec<Outcome>> {
         if entries.len() > admission.entries {
             return Err(ApiError::internal(anyhow::anyhow!(
                 "{} usage entries submitted with room for {}",
@@ -316,16 +335,24 @@ impl Writer {
                 admission.entries
             )));
         }
-        self.submit_task(Lane::Bulk, entries, admission.since).await
+        self.submit_task(Lane::Bulk, entries, admission.deadline, admission.room).await
     }
 
     /// Applies `entries` (in one batch, with whatever else is queued in `lane`) and answers for
-    /// each, in order, after the commit.
-    async fn submit_task(&self, lane: Lane, entries: Vec<Entry>, since: Instant) -> ApiResult<Vec<Outcome>> {
+    /// each, in order, after the commit; waits for a connection until `deadline` at most.
+    async fn submit_task(
+        &self,
+        lane: Lane,
+        entries: Vec<Entry>,
+        deadline: Instant,
+        room: Option<OwnedSemaphorePermit>,
+    ) -> ApiResult<Vec<Outcome>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let results = self.enqueue(lane, entries, since)?.await.map_err(|_| shutting_down())?;
+        let (reply, answer) = oneshot::channel();
+        self.enqueue(lane, Task { entries, reply, deadline, queued: Instant::now(), _room: room })?;
+        let results = answer.await.map_err(|_| shutting_down())?;
         let mut outcomes = Vec::with_capacity(results.len());
         for r in results {
             match r {
@@ -347,16 +374,8 @@ impl Writer {
         Ok(outcomes)
     }
 
-    /// Queues a task (asked for at `since`); its results arrive on the receiver after its batch
-    /// commits.
-    fn enqueue(
-        &self,
-        lane: Lane,
-        entries: Vec<Entry>,
-        since: Instant,
-    ) -> ApiResult<oneshot::Receiver<Vec<Result<Outcome, Failure>>>> {
-        let (reply, answer) = oneshot::channel();
-        let task = Task { entries, reply, deadline: Instant::now() + self.wait, queued: since };
+    /// Queues a task; its results arrive on its reply channel after its batch commits.
+    fn enqueue(&self, lane: Lane, task: Task) -> ApiResult<()> {
         let (help, standby) = {
             let mut q = self.shared.queue.lock().map_err(|_| shutting_down())?;
             if q.closed {
@@ -382,7 +401,7 @@ impl Writer {
         if help {
             self.shared.bulk_ready.notify_one();
         }
-        Ok(answer)
+        Ok(())
     }
 }
 
@@ -567,6 +586,9 @@ mod tests {
         // The one bulk worker's room: the batch it settles (held) and the next, queued.
         let held = spawn("held", MAX_BATCH);
         assert_eq!(next_batch(&batches).await.len(), MAX_BATCH);
+        // Room for the next batch, and no more.
+        let next = tokio::time::timeout(Duration::from_millis(50), writer.admit(MAX_BATCH)).await;
+        drop(next.expect("room for the next batch").unwrap());
         let queued = spawn("queued", MAX_BATCH);
         tokio::time::sleep(Duration::from_millis(50)).await;
         // No room for a third: it waits, its entries not yet built.
@@ -582,6 +604,30 @@ mod tests {
     }
 
     #[actix_web::test]
+    async fn the_room_of_an_abandoned_request_stays_taken_until_its_entries_are_settled() {
+        let (settle, batches, gate) = gated("held");
+        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
+        let spawn = |name: &'static str, n: usize| {
+            let w = writer.clone();
+            actix_web::rt::spawn(async move { bulk(&w, name, n).await })
+        };
+        let held = spawn("held", MAX_BATCH);
+        assert_eq!(next_batch(&batches).await.len(), MAX_BATCH);
+        // A request queues its entries and its client goes away: its handler is dropped.
+        let abandoned = spawn("abandoned", MAX_BATCH);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        // Its entries are still queued, so its room is still taken.
+        assert!(tokio::time::timeout(Duration::from_millis(100), writer.admit(1)).await.is_err(), "the lane is full");
+        release(&gate);
+        assert_eq!(held.await.unwrap().unwrap().len(), MAX_BATCH);
+        assert_eq!(next_batch(&batches).await.len(), MAX_BATCH, "the abandoned entries were settled");
+        let after = tokio::time::timeout(Duration::from_secs(2), writer.admit(2 * MAX_BATCH)).await;
+        assert!(after.expect("all the room came back").is_ok());
+    }
+
+    #[actix_web::test]
     async fn bulk_ingestion_that_finds_no_room_in_time_answers_503() {
         let (settle, batches, gate) = gated("held");
         let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_millis(100), None).unwrap());
@@ -591,7 +637,8 @@ mod tests {
             async move { bulk(&w, "held", 5 * MAX_BATCH).await }
         });
         assert_eq!(next_batch(&batches).await.len(), 5 * MAX_BATCH);
-        let refused = bulk(&writer, "late", 1).await.unwrap_err();
+        let refused = tokio::time::timeout(Duration::from_secs(2), bulk(&writer, "late", 1)).await;
+        let refused = refused.expect("refused in time, not after the held batch").unwrap_err();
         assert_eq!(refused.code(), crate::error::ErrorCode::DatabaseUnavailable);
         release(&gate);
         assert_eq!(held.await.unwrap().unwrap().len(), 5 * MAX_BATCH);
@@ -697,6 +744,7 @@ mod tests {
             reply: oneshot::channel().0,
             deadline: Instant::now(),
             queued: Instant::now(),
+            _room: None,
         };
         for n in [1500, 400, 200, 2500, 1] {
             tasks.push(task(n));

@@ -143,6 +143,7 @@ async fn usage_batches_count_for_verify_and_the_writer_reports_each_lane() {
         r#"tollgate_usage_batch_seconds_count{lane="bulk"} 1"#,
         r#"tollgate_usage_batch_seconds_count{lane="verify"} 2"#,
         r#"tollgate_usage_queue_wait_seconds_count{lane="verify"} 2"#,
+        "tollgate_usage_admission_wait_seconds_count 1",
     ] {
         assert!(m.contains(line), "{line} in {m}");
     }
