@@ -575,24 +575,41 @@ mod tests {
         writer.submit_bulk(admission, (0..n).map(|i| entry(&format!("{name}-{i}"))).collect()).await
     }
 
+    /// [`bulk`] as a request of its own.
+    fn spawn_bulk(
+        writer: &Arc<Writer>,
+        name: &'static str,
+        n: usize,
+    ) -> actix_web::rt::task::JoinHandle<ApiResult<Vec<Outcome>>> {
+        let w = writer.clone();
+        actix_web::rt::spawn(async move { bulk(&w, name, n).await })
+    }
+
+    /// A writer with one bulk worker, whose first batch (`held-…`) is settled only once the gate
+    /// is released; the batch has been taken when this returns.
+    async fn one_bulk_worker_held(
+        wait: Duration,
+        held: usize,
+    ) -> (Arc<Writer>, mpsc::Receiver<Vec<String>>, Gate, actix_web::rt::task::JoinHandle<ApiResult<Vec<Outcome>>>)
+    {
+        let (settle, batches, gate) = gated("held");
+        let writer = Arc::new(Writer::start_with(settle, 1, wait, None).unwrap());
+        let handle = spawn_bulk(&writer, "held", held);
+        assert_eq!(next_batch(&batches).await.len(), held);
+        (writer, batches, gate, handle)
+    }
+
     #[actix_web::test]
     async fn bulk_ingestion_waits_for_room_and_is_answered_when_the_room_frees() {
-        let (settle, batches, gate) = gated("held");
-        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
-        let spawn = |name: &'static str, n: usize| {
-            let w = writer.clone();
-            actix_web::rt::spawn(async move { bulk(&w, name, n).await })
-        };
         // The one bulk worker's room: the batch it settles (held) and the next, queued.
-        let held = spawn("held", MAX_BATCH);
-        assert_eq!(next_batch(&batches).await.len(), MAX_BATCH);
+        let (writer, batches, gate, held) = one_bulk_worker_held(Duration::from_secs(5), MAX_BATCH).await;
         // Room for the next batch, and no more.
         let next = tokio::time::timeout(Duration::from_millis(50), writer.admit(MAX_BATCH)).await;
         drop(next.expect("room for the next batch").unwrap());
-        let queued = spawn("queued", MAX_BATCH);
+        let queued = spawn_bulk(&writer, "queued", MAX_BATCH);
         tokio::time::sleep(Duration::from_millis(50)).await;
         // No room for a third: it waits, its entries not yet built.
-        let third = spawn("third", 1);
+        let third = spawn_bulk(&writer, "third", 1);
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(!third.is_finished() && !queued.is_finished());
         assert!(tokio::time::timeout(Duration::from_millis(50), writer.admit(1)).await.is_err(), "the lane is full");
@@ -605,16 +622,9 @@ mod tests {
 
     #[actix_web::test]
     async fn the_room_of_an_abandoned_request_stays_taken_until_its_entries_are_settled() {
-        let (settle, batches, gate) = gated("held");
-        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_secs(5), None).unwrap());
-        let spawn = |name: &'static str, n: usize| {
-            let w = writer.clone();
-            actix_web::rt::spawn(async move { bulk(&w, name, n).await })
-        };
-        let held = spawn("held", MAX_BATCH);
-        assert_eq!(next_batch(&batches).await.len(), MAX_BATCH);
+        let (writer, batches, gate, held) = one_bulk_worker_held(Duration::from_secs(5), MAX_BATCH).await;
         // A request queues its entries and its client goes away: its handler is dropped.
-        let abandoned = spawn("abandoned", MAX_BATCH);
+        let abandoned = spawn_bulk(&writer, "abandoned", MAX_BATCH);
         tokio::time::sleep(Duration::from_millis(50)).await;
         abandoned.abort();
         assert!(abandoned.await.unwrap_err().is_cancelled());
@@ -629,14 +639,8 @@ mod tests {
 
     #[actix_web::test]
     async fn bulk_ingestion_that_finds_no_room_in_time_answers_503() {
-        let (settle, batches, gate) = gated("held");
-        let writer = Arc::new(Writer::start_with(settle, 1, Duration::from_millis(100), None).unwrap());
-        let held = actix_web::rt::spawn({
-            let w = writer.clone();
-            // More than the whole room: it takes all of it.
-            async move { bulk(&w, "held", 5 * MAX_BATCH).await }
-        });
-        assert_eq!(next_batch(&batches).await.len(), 5 * MAX_BATCH);
+        // More than the whole room: the held batch takes all of it.
+        let (writer, _batches, gate, held) = one_bulk_worker_held(Duration::from_millis(100), 5 * MAX_BATCH).await;
         let refused = tokio::time::timeout(Duration::from_secs(2), bulk(&writer, "late", 1)).await;
         let refused = refused.expect("refused in time, not after the held batch").unwrap_err();
         assert_eq!(refused.code(), crate::error::ErrorCode::DatabaseUnavailable);
