@@ -95,11 +95,19 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     if inner.is_syntax() || inner.is_eof() || inner.is_io() {
         ApiError::bad_request(ErrorCode::InvalidJson, format!("the body is not valid JSON: {inner}"))
     } else {
-        // serde_json appends " at line 1 column 9"; the path says more.
-        let msg = inner.to_string();
-        let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m);
-        field_error(&path, msg)
+        field_error(&path, without_position(&inner.to_string()))
     }
+}
+
+/// A serde_json message without the " at line 1 column 9" it appends: the path says more.
+fn without_position(message: &str) -> &str {
+    message.rsplit_once(" at line ").map_or(message, |(m, _)| m)
+}
+
+/// Whether a JSON text is an object (serde would also fill a struct from an array, field by
+/// field).
+fn is_object(text: &[u8]) -> bool {
+    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Parses one item of a [`JsonItems`] body (its raw text) into `T`, with the errors of
@@ -108,8 +116,7 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 /// allows and `T` cannot (a number out of range, a lone surrogate): that is `parameter_invalid`
 /// naming the field, not `invalid_json` for a body that was valid.
 pub fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    // Each item is an object: serde would also fill a struct from an array, field by field.
-    if !text.trim_start().starts_with('{') {
+    if !is_object(text.as_bytes()) {
         return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "each item must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_str(text);
@@ -119,8 +126,7 @@ pub fn parse_item<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         }
         let path = path_string(e.path());
         let message = e.into_inner().to_string();
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
-        field_error(&path, &format!("not a value this field can hold: {message}"))
+        field_error(&path, &format!("not a value this field can hold: {}", without_position(&message)))
     })?;
     if may_hold_nul(text.as_bytes()) {
         check_nul(text.as_bytes())?;
@@ -149,8 +155,7 @@ fn check_nul(body: &[u8]) -> Result<(), ApiError> {
 /// one with [`parse_item`].
 fn parse_json_as_is<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    // Every body is an object: serde would also fill a struct from an array, field by field.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    if !is_object(body) {
         return Err(ApiError::bad_request(ErrorCode::ParameterInvalid, "the body must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(body);

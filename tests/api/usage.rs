@@ -120,8 +120,8 @@ async fn a_batch_reports_each_bad_event_by_its_index_whatever_its_text() {
         ok("first"),
         ok("last")
     );
-    let headers = [("Authorization", format!("Bearer {sk}")), ("Content-Type", "application/json".into())];
-    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let auth = format!("Bearer {sk}");
+    let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
     let res = app.send(Method::POST, "/v1/usage/batch", &headers, Some(body.into_bytes())).await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!((res.body["accepted"].as_i64(), res.body["duplicates"].as_i64()), (Some(2), Some(0)));
